@@ -1,0 +1,162 @@
+//! `dtasks`: the Deepen Tasks command line. A thin layer over `dtasks-core` (the same
+//! operations the desktop app offers): it parses arguments, calls one operation, prints
+//! the result for a person or as JSON, and maps outcomes to exit codes.
+
+mod args;
+mod output;
+mod sync;
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use dtasks_core::outbox::Resolution;
+use dtasks_core::view::{AssigneeFilter, TaskQuery};
+use dtasks_core::{Account, ActionKind, Sensitive, Workspace};
+
+use args::{Cli, Command};
+use output::Out;
+
+/// Exit codes of `dtasks sync` (and of actions that try a sync), as documented.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const ERROR: u8 = 1;
+    pub const NEEDS_ATTENTION: u8 = 3;
+    pub const UNREACHABLE: u8 = 4;
+    pub const SIGN_IN: u8 = 5;
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DTASKS_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let out = Out::new(cli.json);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            out.error(&anyhow::anyhow!(e).context("cannot start the runtime"));
+            return ExitCode::from(exit::ERROR);
+        }
+    };
+    match runtime.block_on(run(cli, &out)) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            out.error(&e);
+            ExitCode::from(exit::ERROR)
+        }
+    }
+}
+
+async fn run(cli: Cli, out: &Out) -> Result<u8> {
+    let home = args::home_dir(cli.home.as_deref())?;
+    let mut ws = Workspace::open(&home).with_context(|| format!("cannot open the workspace in {}", home.display()))?;
+    match cli.command {
+        Command::Connect { server, client_id, email, token_stdin } => {
+            let account = Account::new(&server, &client_id, &email)?;
+            let token = if token_stdin {
+                let mut text = String::new();
+                std::io::stdin().read_to_string(&mut text).context("cannot read the token from standard input")?;
+                let text = text.trim().to_string();
+                if text.is_empty() {
+                    bail!("no token on standard input");
+                }
+                Some(Sensitive::new(text))
+            } else {
+                None
+            };
+            let report = ws.connect(account, token).await?;
+            out.connected(ws.account().expect("just connected"), &report);
+            Ok(exit::OK)
+        }
+        Command::Pull => sync::pull(&ws, out).await,
+        Command::Datasets => {
+            out.datasets(&ws.datasets()?);
+            Ok(exit::OK)
+        }
+        Command::Tasks(filter) => {
+            let mine = filter.mine.then(|| ws.account().map(|a| a.email.clone())).flatten();
+            if filter.mine && mine.is_none() {
+                bail!("--mine needs an account: run `dtasks connect` first");
+            }
+            let assignee = match (mine, filter.assignee, filter.unassigned) {
+                (Some(me), _, _) => Some(AssigneeFilter::Is(me)),
+                (None, Some(email), _) => Some(AssigneeFilter::Is(email)),
+                (None, None, true) => Some(AssigneeFilter::Unassigned),
+                (None, None, false) => None,
+            };
+            let query = TaskQuery {
+                task_ids: Vec::new(),
+                dataset_id: filter.dataset,
+                stage_id: filter.stage,
+                statuses: filter.status.iter().flat_map(|s| s.split(',')).map(|s| s.trim().to_string()).collect(),
+                assignee,
+                delayed_only: filter.delayed,
+                text: filter.text,
+                sort: filter.sort.into(),
+                limit: filter.limit,
+                offset: filter.offset,
+            };
+            out.tasks(&ws.tasks(&query)?);
+            Ok(exit::OK)
+        }
+        Command::Counts { dataset, stage, by } => {
+            out.counts(&ws.counts(&dataset, stage.as_deref(), by.into())?);
+            Ok(exit::OK)
+        }
+        Command::Submit { tasks, no_sync } => act(&ws, out, ActionKind::Submit, &tasks, None, no_sync).await,
+        Command::Accept { tasks, no_sync } => act(&ws, out, ActionKind::Accept, &tasks, None, no_sync).await,
+        Command::Reject { tasks, reason, no_sync } => {
+            act(&ws, out, ActionKind::Reject, &tasks, reason.as_deref(), no_sync).await
+        }
+        Command::Assign { tasks, to, unassign, no_sync } => {
+            debug_assert!(to.is_some() != unassign, "clap enforces exactly one");
+            let results = ws.assign(&tasks, to.as_deref())?;
+            out.enqueued(&tasks, &results);
+            if !no_sync {
+                sync::after_action(&ws, out).await;
+            }
+            Ok(exit::OK)
+        }
+        Command::Sync { max_wait } => sync::sync(&ws, out, max_wait).await,
+        Command::Queue { all } => {
+            out.queue(&ws.queue(all)?);
+            Ok(exit::OK)
+        }
+        Command::Resolve { op, retry, discard, overwrite } => {
+            let resolution = match (retry, discard, overwrite) {
+                (true, _, _) => Resolution::Retry,
+                (_, true, _) => Resolution::Discard,
+                (_, _, true) => Resolution::Overwrite,
+                _ => unreachable!("clap requires one of --retry, --discard, --overwrite"),
+            };
+            let op_after = ws.resolve(&op, resolution)?;
+            out.resolved(&op, op_after.as_ref());
+            Ok(exit::OK)
+        }
+        Command::Status => {
+            out.status(ws.account(), &ws.status()?);
+            Ok(exit::OK)
+        }
+        Command::SignOut => {
+            ws.sign_out()?;
+            out.message("signed out: the token was removed from the credential store; the mirror and queue are kept");
+            Ok(exit::OK)
+        }
+    }
+}
+
+/// Queues an action (durable, instant, offline too), then tries one sync unless told not to.
+/// Exit 0 once queued, whatever the network does.
+async fn act(ws: &Workspace, out: &Out, kind: ActionKind, tasks: &[String], reason: Option<&str>, no_sync: bool) -> Result<u8> {
+    let results = ws.act(kind, tasks, reason)?;
+    out.enqueued(tasks, &results);
+    if !no_sync {
+        sync::after_action(ws, out).await;
+    }
+    Ok(exit::OK)
+}

@@ -1,0 +1,300 @@
+//! Printing: a table or sentence for a person, JSON for a program (`--json`). Results go
+//! to stdout; progress, warnings and errors to stderr.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use dtasks_core::engine::{Progress, PullEvent, PushReport, RoundReport};
+use dtasks_core::mirror::DatasetInfo;
+use dtasks_core::view::{Count, TaskPage};
+use dtasks_core::workspace::ConnectReport;
+use dtasks_core::{Account, Enqueued, Op, SyncStatus};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use serde_json::json;
+
+pub struct Out {
+    json: bool,
+}
+
+impl Out {
+    pub fn new(json: bool) -> Self {
+        Self { json }
+    }
+
+    fn print_json(&self, value: &impl Serialize) {
+        println!("{}", serde_json::to_string_pretty(value).expect("output values serialize"));
+    }
+
+    pub fn error(&self, e: &anyhow::Error) {
+        if self.json {
+            eprintln!("{}", json!({ "error": format!("{e:#}") }));
+        } else {
+            eprintln!("error: {e:#}");
+        }
+    }
+
+    pub fn warning(&self, text: &str) {
+        eprintln!("warning: {text}");
+    }
+
+    pub fn message(&self, text: &str) {
+        if self.json {
+            self.print_json(&json!({ "message": text }));
+        } else {
+            println!("{text}");
+        }
+    }
+
+    pub fn connected(&self, account: &Account, report: &ConnectReport) {
+        if self.json {
+            return self.print_json(&json!({ "account": account, "report": report }));
+        }
+        println!("connected {} at {} (client {})", account.email, account.server, account.client_id);
+        match (&report.datasets, &report.offline_error) {
+            (Some(n), _) => println!("the server accepted the token; {n} dataset(s) visible"),
+            (None, Some(e)) => println!("the server could not be reached ({e}); the token will be checked at the next sync"),
+            _ => {}
+        }
+        if report.token_stored {
+            println!("the token is kept in the system credential store");
+        }
+    }
+
+    pub fn datasets(&self, list: &[DatasetInfo]) {
+        if self.json {
+            return self.print_json(&list);
+        }
+        if list.is_empty() {
+            return println!("no datasets mirrored yet: run `dtasks pull`");
+        }
+        println!("{:<12} {:>8}  {:<18} {}", "DATASET", "TASKS", "STAGES", "NAME");
+        for d in list {
+            println!(
+                "{:<12} {:>8}  {:<18} {}",
+                d.dataset_id,
+                d.task_count,
+                d.stages.join(","),
+                d.dataset_name.as_deref().unwrap_or("")
+            );
+        }
+    }
+
+    pub fn tasks(&self, page: &TaskPage) {
+        if self.json {
+            return self.print_json(&page.rows);
+        }
+        if page.rows.is_empty() {
+            return println!("no tasks match");
+        }
+        println!("{:<28} {:<10} {:<12} {:<28} {:<10} {}", "TASK", "STAGE", "STATUS", "ASSIGNEE", "DUE", "PENDING");
+        for t in &page.rows {
+            let pending = match (&t.pending, &t.pending_state) {
+                (Some(kind), Some(state)) => format!("{kind} ({})", state.replace('_', " ")),
+                _ => String::new(),
+            };
+            println!(
+                "{:<28} {:<10} {:<12} {:<28} {:<10} {}",
+                t.task_id,
+                t.stage_id,
+                t.status,
+                t.assignee.as_deref().unwrap_or("-"),
+                t.due_at_millis.map(date).unwrap_or_default(),
+                pending
+            );
+        }
+        if page.total > page.rows.len() as u64 {
+            println!("({} of {} shown; use --limit/--offset)", page.rows.len(), page.total);
+        }
+    }
+
+    pub fn counts(&self, counts: &[Count]) {
+        if self.json {
+            return self.print_json(&counts);
+        }
+        for c in counts {
+            println!("{:>8}  {}", c.count, c.key.as_deref().unwrap_or("(unassigned)"));
+        }
+    }
+
+    pub fn enqueued(&self, tasks: &[String], results: &[Enqueued]) {
+        if self.json {
+            let rows: Vec<_> =
+                tasks.iter().zip(results).map(|(t, r)| json!({ "task_id": t, "queued": r })).collect();
+            return self.print_json(&rows);
+        }
+        for (task, result) in tasks.iter().zip(results) {
+            let what = match result {
+                Enqueued::Queued(id) => format!("queued ({id})"),
+                Enqueued::Coalesced(id) => format!("queued, replacing the earlier reassignment ({id})"),
+                Enqueued::Cancelled(_) => "back where it was: the waiting reassignment was dropped".to_string(),
+                Enqueued::Unchanged => "already so: nothing to do".to_string(),
+            };
+            println!("{task}: {what}");
+        }
+    }
+
+    pub fn push_summary(&self, push: &PushReport) {
+        // Goes to stderr: stdout carries the command's own result (JSON included).
+        if push.sign_in_needed {
+            eprintln!("not synced: the server refused the token; run `dtasks connect` again (everything is kept)");
+        } else if push.unreachable {
+            eprintln!("offline: the action is queued and will be sent at the next sync");
+        } else {
+            eprintln!(
+                "synced: {} applied, {} need attention, {} waiting to retry",
+                push.done, push.needs_attention, push.retrying
+            );
+        }
+    }
+
+    pub fn round(&self, report: &RoundReport) {
+        if self.json {
+            return self.print_json(report);
+        }
+        let push = &report.push;
+        if push.done + push.needs_attention + push.retrying > 0 || push.unreachable || push.sign_in_needed {
+            self.push_summary(push);
+        }
+        if let Some(pull) = &report.pull {
+            println!(
+                "pulled {} dataset(s): {} task(s), {} changed, {} removed; {} mine, {} delayed",
+                pull.datasets, pull.tasks_seen, pull.rows_written, pull.rows_removed, pull.my_tasks, pull.delayed
+            );
+        }
+        if let Some(e) = &report.pull_error {
+            eprintln!("the pull failed and the mirror was left as it was: {e}");
+        }
+    }
+
+    pub fn queue(&self, ops: &[Op]) {
+        if self.json {
+            return self.print_json(&ops);
+        }
+        if ops.is_empty() {
+            return println!("the queue is empty");
+        }
+        println!("{:<36} {:<7} {:<28} {:<16} {:>3}  {}", "OP", "KIND", "TASK", "STATE", "TRY", "REASON");
+        for op in ops {
+            let reason = op.attention.as_deref().or(op.last_error.as_deref()).unwrap_or("");
+            println!(
+                "{:<36} {:<7} {:<28} {:<16} {:>3}  {}",
+                op.op_id,
+                op.kind.as_str(),
+                op.task_id,
+                op.state.as_str(),
+                op.attempts,
+                reason
+            );
+        }
+    }
+
+    pub fn resolved(&self, op_id: &str, after: Option<&Op>) {
+        if self.json {
+            return self.print_json(&json!({ "op_id": op_id, "op": after }));
+        }
+        match after {
+            Some(op) => println!("{op_id}: {} — it will be sent at the next sync", op.state.as_str()),
+            None => println!("{op_id}: discarded"),
+        }
+    }
+
+    pub fn status(&self, account: Option<&Account>, status: &SyncStatus) {
+        if self.json {
+            return self.print_json(&json!({
+                "account": account,
+                "online": status.connectivity == dtasks_core::Connectivity::Online,
+                "connectivity": status.connectivity,
+                "pending": status.pending,
+                "needs_attention": status.needs_attention,
+                "last_sync_at": status.last_sync_at,
+                "last_error": status.last_error,
+            }));
+        }
+        match account {
+            Some(a) => println!("account:         {} at {}", a.email, a.server),
+            None => println!("account:         none (run `dtasks connect`)"),
+        }
+        println!("connectivity:    {:?}", status.connectivity);
+        println!("pending:         {}", status.pending);
+        println!("needs attention: {}", status.needs_attention);
+        println!("last sync:       {}", status.last_sync_at.map(date_time).unwrap_or_else(|| "never".into()));
+        if let Some(e) = &status.last_error {
+            println!("last error:      {e}");
+        }
+    }
+
+    /// A progress bar on stderr when it is a terminal and output is for a person.
+    pub fn pull_progress(&self) -> Option<PullBar> {
+        (!self.json && std::io::stderr().is_terminal()).then(PullBar::new)
+    }
+}
+
+pub struct PullBar {
+    bar: ProgressBar,
+}
+
+impl PullBar {
+    fn new() -> Self {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"));
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Self { bar }
+    }
+
+    pub fn callback(&self) -> Progress {
+        let bar = self.bar.clone();
+        Arc::new(move |event| match event {
+            PullEvent::Datasets { count } => bar.set_message(format!("{count} dataset(s)")),
+            PullEvent::DatasetStarted { dataset_id, name } => {
+                bar.set_message(format!("{dataset_id} {}", name.unwrap_or_default()))
+            }
+            PullEvent::Tasks { dataset_id, seen } => bar.set_message(format!("{dataset_id}: {seen} tasks")),
+            PullEvent::DatasetDone { dataset_id, counts } => {
+                bar.println(format!("{dataset_id}: {} tasks, {} changed", counts.seen, counts.written))
+            }
+            PullEvent::DatasetSkipped { dataset_id, reason } => bar.println(format!("{dataset_id}: skipped ({reason})")),
+        })
+    }
+
+    pub fn finish(self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// YYYY-MM-DD of a Unix-ms time (UTC), without a date crate.
+fn date(ms: i64) -> String {
+    let days = ms.div_euclid(86_400_000);
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn date_time(ms: i64) -> String {
+    let secs = ms.div_euclid(1000).rem_euclid(86_400);
+    format!("{} {:02}:{:02}:{:02} UTC", date(ms), secs / 3600, secs / 60 % 60, secs % 60)
+}
+
+/// Howard Hinnant's days-to-civil algorithm.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(date(1_764_400_000_000), "2025-11-29");
+        assert_eq!(date_time(1_764_400_000_000), "2025-11-29 07:06:40 UTC");
+    }
+}

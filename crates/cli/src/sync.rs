@@ -1,0 +1,113 @@
+//! `dtasks pull`, `dtasks sync` and the one sync attempt after an action: rounds of the
+//! core's engine, and the exit codes they end with.
+
+use std::time::Duration;
+
+use anyhow::Result;
+use dtasks_core::engine::EngineError;
+use dtasks_core::{Scope, Workspace, clock::now_millis};
+
+use crate::exit;
+use crate::output::Out;
+
+/// The exit code for a round that failed before it could finish.
+fn failure_code(e: &EngineError) -> Option<u8> {
+    use dtasks_core::client::ErrorClass;
+    match e {
+        EngineError::Api(api) => match api.class() {
+            ErrorClass::Unreachable => Some(exit::UNREACHABLE),
+            ErrorClass::SignIn => Some(exit::SIGN_IN),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+pub async fn pull(ws: &Workspace, out: &Out) -> Result<u8> {
+    let engine = ws.engine()?;
+    let bar = out.pull_progress();
+    let result = engine.sync_once(Scope::Pull, bar.as_ref().map(|b| b.callback())).await;
+    if let Some(bar) = bar {
+        bar.finish();
+    }
+    match result {
+        Ok(report) => {
+            out.round(&report);
+            Ok(match &report.pull_error {
+                Some(_) => exit::ERROR,
+                None => exit::OK,
+            })
+        }
+        Err(e) => match failure_code(&e) {
+            Some(code) => {
+                out.warning(&format!("{e}; the mirror was left as it was"));
+                Ok(code)
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+pub async fn sync(ws: &Workspace, out: &Out, max_wait: u64) -> Result<u8> {
+    let engine = ws.engine()?;
+    let deadline = now_millis() + (max_wait as i64) * 1000;
+    let bar = out.pull_progress();
+    let mut result = engine.sync_once(Scope::Full, bar.as_ref().map(|b| b.callback())).await;
+    if let Some(bar) = bar {
+        bar.finish();
+    }
+    // Actions backing off after a server error: wait for them while the deadline allows.
+    while let Ok(report) = &result {
+        if report.push.unreachable || report.push.sign_in_needed {
+            break;
+        }
+        match ws.store().outbox().next_due_at()? {
+            Some(at) if at <= deadline => {
+                tokio::time::sleep(Duration::from_millis((at - now_millis()).max(0) as u64)).await;
+                result = engine.sync_once(Scope::Push, None).await;
+            }
+            _ => break,
+        }
+    }
+    let report = match result {
+        Ok(report) => report,
+        Err(e) => match failure_code(&e) {
+            Some(code) => {
+                out.warning(&format!("{e}; every queued action is kept"));
+                return Ok(code);
+            }
+            None => return Err(e.into()),
+        },
+    };
+    out.round(&report);
+    let status = ws.status()?;
+    Ok(if report.push.sign_in_needed {
+        exit::SIGN_IN
+    } else if report.push.unreachable {
+        exit::UNREACHABLE
+    } else if status.needs_attention > 0 {
+        exit::NEEDS_ATTENTION
+    } else if status.pending > 0 {
+        // Reachable, but the server kept failing past --max-wait: the queue is kept.
+        exit::UNREACHABLE
+    } else if report.pull_error.is_some() {
+        exit::ERROR
+    } else {
+        exit::OK
+    })
+}
+
+/// One push after an action; the action is already queued, so nothing here can fail it.
+pub async fn after_action(ws: &Workspace, out: &Out) {
+    let engine = match ws.engine() {
+        Ok(engine) => engine,
+        Err(e) => {
+            out.warning(&format!("queued, not sent: {e}"));
+            return;
+        }
+    };
+    match engine.sync_once(Scope::Push, None).await {
+        Ok(report) => out.push_summary(&report.push),
+        Err(e) => out.warning(&format!("queued; sync later: {e}")),
+    }
+}

@@ -1,0 +1,11 @@
+//! Wall-clock time in Unix milliseconds, the unit of every timestamp the API and the
+//! database use.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,78 @@
+//! Where the API token comes from: the `DEEPEN_TOKEN` environment variable (used, never
+//! stored) or the OS credential store through `keyring`. The token is never written to
+//! SQLite, a log or an error message.
+
+use crate::account::Account;
+use crate::sensitive::Sensitive;
+
+pub const TOKEN_ENV: &str = "DEEPEN_TOKEN";
+const SERVICE: &str = "deepen-tasks";
+
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    #[error(
+        "no token for {email}: set the {TOKEN_ENV} environment variable, or run `dtasks connect ... --token-stdin` to keep one in the system's credential store"
+    )]
+    Missing { email: String },
+    #[error(
+        "the system credential store is not available ({detail}); set the {TOKEN_ENV} environment variable instead"
+    )]
+    StoreUnavailable { detail: String },
+    #[error("the token is empty")]
+    Empty,
+}
+
+/// Where a token was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    Environment,
+    CredentialStore,
+}
+
+/// The store entry of one account: one token per server and email.
+fn entry(account: &Account) -> Result<keyring::Entry, CredentialError> {
+    let user = format!("{}|{}|{}", account.server, account.client_id, account.email);
+    keyring::Entry::new(SERVICE, &user).map_err(store_error)
+}
+
+fn store_error(e: keyring::Error) -> CredentialError {
+    // keyring's errors describe the store, not the secret; keep only that.
+    CredentialError::StoreUnavailable { detail: e.to_string() }
+}
+
+fn from_env() -> Option<Sensitive<String>> {
+    std::env::var(TOKEN_ENV).ok().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).map(Sensitive::new)
+}
+
+/// The token to use for `account`: the environment first, then the credential store.
+pub fn token_for(account: &Account) -> Result<(Sensitive<String>, TokenSource), CredentialError> {
+    if let Some(token) = from_env() {
+        return Ok((token, TokenSource::Environment));
+    }
+    match entry(account)?.get_password() {
+        Ok(token) => Ok((Sensitive::new(token), TokenSource::CredentialStore)),
+        Err(keyring::Error::NoEntry) => Err(CredentialError::Missing { email: account.email.clone() }),
+        Err(e) => Err(store_error(e)),
+    }
+}
+
+/// Keeps `token` in the OS credential store for `account`.
+pub fn store_token(account: &Account, token: &Sensitive<String>) -> Result<(), CredentialError> {
+    if token.expose().trim().is_empty() {
+        return Err(CredentialError::Empty);
+    }
+    entry(account)?.set_password(token.expose().trim()).map_err(store_error)
+}
+
+/// Removes the stored token of `account` (sign out). Absent is fine.
+pub fn forget_token(account: &Account) -> Result<(), CredentialError> {
+    match entry(account)?.delete_credential() {
+        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+        Err(e) => Err(store_error(e)),
+    }
+}
+
+/// The token from the environment, if any (for `connect`, which must not store it).
+pub fn env_token() -> Option<Sensitive<String>> {
+    from_env()
+}

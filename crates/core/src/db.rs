@@ -1,0 +1,134 @@
+//! Opening SQLite files: pragmas, versioned migrations, and errors a person can act on
+//! (corrupt, locked by another process, written by a newer version). Both databases of
+//! a workspace (the mirror and the outbox) open through here.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+/// How long a writer waits for another process's write to finish before giving up. A
+/// pull of a very large dataset holds the mirror's write lock for a few seconds; the
+/// outbox is never held that long. Past this the user sees "locked", not a hang.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// `synchronous=FULL`: every commit is on disk before it returns (the outbox).
+    Full,
+    /// `synchronous=NORMAL` in WAL: a power cut may lose the last commits, never corrupt
+    /// (the mirror, which a pull can always rebuild).
+    Normal,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("the database {path} is damaged ({detail}); nothing was changed — move it aside to start afresh")]
+    Corrupt { path: PathBuf, detail: String },
+    #[error("the database {path} is locked by another process (is another dtasks or the app busy?)")]
+    Locked { path: PathBuf },
+    #[error("the database {path} was written by a newer version of Deepen Tasks (schema {found}, this build knows {known}); update the app")]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error("cannot write the database {path}: the disk is full; free some space — nothing was lost")]
+    DiskFull { path: PathBuf },
+    #[error("database error in {path}: {source}")]
+    Sqlite { path: PathBuf, source: rusqlite::Error },
+}
+
+impl DbError {
+    pub fn from_sqlite(path: &Path, source: rusqlite::Error) -> Self {
+        let path = path.to_path_buf();
+        match source.sqlite_error_code() {
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
+                Self::Corrupt { path, detail: source.to_string() }
+            }
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Self::Locked { path },
+            Some(ErrorCode::DiskFull) => Self::DiskFull { path },
+            _ => Self::Sqlite { path, source },
+        }
+    }
+}
+
+/// Opens (creating if needed) `path`, sets the pragmas and runs `migrations`: element `i`
+/// brings the schema from version `i` to `i + 1`, all of them in one transaction.
+pub fn open(path: &Path, durability: Durability, migrations: &[&str]) -> Result<Connection, DbError> {
+    let err = |e| DbError::from_sqlite(path, e);
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(err)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+    // The first statement that reads the file: a corrupt or foreign file fails here.
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+    let sync = match durability {
+        Durability::Full => "FULL",
+        Durability::Normal => "NORMAL",
+    };
+    conn.pragma_update(None, "synchronous", sync).map_err(err)?;
+    conn.pragma_update(None, "temp_store", "MEMORY").map_err(err)?;
+    conn.pragma_update(None, "foreign_keys", "ON").map_err(err)?;
+    migrate(path, &conn, migrations)?;
+    Ok(conn)
+}
+
+fn migrate(path: &Path, conn: &Connection, migrations: &[&str]) -> Result<(), DbError> {
+    let err = |e| DbError::from_sqlite(path, e);
+    let known = migrations.len() as i64;
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(err)?;
+    if found > known {
+        return Err(DbError::TooNew { path: path.to_path_buf(), found, known });
+    }
+    if found == known {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
+    let result = (|| {
+        // Re-read inside the write lock: another process may have migrated meanwhile.
+        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        for sql in &migrations[found.min(known) as usize..] {
+            conn.execute_batch(sql)?;
+        }
+        conn.pragma_update(None, "user_version", known)?;
+        Ok(())
+    })();
+    match result {
+        Ok(()) => conn.execute_batch("COMMIT").map_err(err),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(err(e))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V1: &str = "CREATE TABLE t (x INTEGER);";
+    const V2: &str = "ALTER TABLE t ADD COLUMN y TEXT;";
+
+    #[test]
+    fn migrates_and_refuses_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        drop(open(&path, Durability::Full, &[V1]).unwrap());
+        let conn = open(&path, Durability::Full, &[V1, V2]).unwrap();
+        conn.execute("INSERT INTO t (x, y) VALUES (1, 'a')", []).unwrap();
+        drop(conn);
+        let err = open(&path, Durability::Full, &[V1]).unwrap_err();
+        assert!(matches!(err, DbError::TooNew { found: 2, known: 1, .. }), "{err}");
+    }
+
+    #[test]
+    fn corrupt_file_is_a_clear_error_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.db");
+        let garbage = b"this is not a database at all, just some bytes".repeat(100);
+        std::fs::write(&path, &garbage).unwrap();
+        let err = open(&path, Durability::Full, &[V1]).unwrap_err();
+        assert!(matches!(err, DbError::Corrupt { .. }), "{err}");
+        assert!(err.to_string().contains("damaged"));
+        assert_eq!(std::fs::read(&path).unwrap(), garbage);
+    }
+}

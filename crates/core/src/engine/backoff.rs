@@ -1,0 +1,38 @@
+//! When to try a failed action again: exponential backoff with jitter, computed from the
+//! attempt count stored with the action (so it survives restarts), and `Retry-After`
+//! honoured when the server gives one.
+
+use std::time::Duration;
+
+use rand::Rng;
+
+const BASE: Duration = Duration::from_millis(500);
+const CAP: Duration = Duration::from_secs(300);
+
+/// Transient failures of one action before it is put before the user instead.
+pub const MAX_ATTEMPTS: u32 = 12;
+
+/// The wait before attempt `attempts + 1`: "equal jitter" — half of the exponential step
+/// fixed, half random — so many clients failing together do not retry together.
+pub fn delay(attempts: u32, retry_after: Option<Duration>) -> Duration {
+    let step = BASE.saturating_mul(1u32 << attempts.min(16)).min(CAP);
+    let half = step / 2;
+    let jitter = Duration::from_millis(rand::rng().random_range(0..=half.as_millis() as u64));
+    (half + jitter).max(retry_after.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grows_is_capped_and_honours_retry_after() {
+        for attempts in 0..40 {
+            let d = delay(attempts, None);
+            let step = BASE.saturating_mul(1u32 << attempts.min(16)).min(CAP);
+            assert!(d >= step / 2 && d <= step, "attempt {attempts}: {d:?}");
+        }
+        assert!(delay(30, None) <= CAP);
+        assert!(delay(0, Some(Duration::from_secs(7))) >= Duration::from_secs(7));
+    }
+}

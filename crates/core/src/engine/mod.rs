@@ -1,0 +1,266 @@
+//! The sync engine: pushes the outbox and pulls the mirror, keeping the invariants of
+//! `sync-design.md`. One round at a time per workspace, across processes (a lock file),
+//! so the CLI and the desktop app can share a workspace. It publishes a status stream
+//! and a "mirror changed" signal; it never calls up into a UI.
+
+mod backoff;
+mod pull;
+mod push;
+mod status;
+
+use std::fs::File;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::{Notify, broadcast, watch};
+
+use crate::account::Account;
+use crate::client::{ApiClient, ApiError, ErrorClass};
+use crate::clock::now_millis;
+use crate::db::DbError;
+use crate::store::Store;
+
+pub use backoff::MAX_ATTEMPTS;
+pub use pull::{Progress, PullEvent, PullReport};
+pub use push::{ASSIGN_BATCH, PushReport};
+pub use status::{Connectivity, SyncStatus};
+
+/// The status as last recorded in a workspace's outbox, with current queue counts.
+pub fn load_status(outbox: &crate::outbox::Outbox) -> Result<SyncStatus, DbError> {
+    status::load(outbox)
+}
+
+/// Records connectivity from outside a round (a successful `connect` clears "sign in again").
+pub fn record_status(outbox: &crate::outbox::Outbox, connectivity: Connectivity, error: Option<&str>) -> Result<(), DbError> {
+    status::record(outbox, connectivity, error, None)
+}
+
+const LOCK_FILE: &str = "sync.lock";
+/// Done actions are kept this long for `dtasks queue`, then forgotten.
+const KEEP_DONE: Duration = Duration::from_secs(7 * 24 * 3600);
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("another sync of this workspace is running (lock {0})")]
+    Busy(PathBuf),
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// How much a round does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Push the queue only (after a local action).
+    Push,
+    /// Push, then pull everything.
+    Full,
+    /// Pull everything, push nothing.
+    Pull,
+}
+
+/// What one round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RoundReport {
+    pub push: PushReport,
+    pub pull: Option<PullReport>,
+    /// Why the pull failed, when it did.
+    pub pull_error: Option<String>,
+}
+
+/// Tunables of the background loop.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    /// A full pull this often while online.
+    pub pull_every: Duration,
+    /// First wait before probing again while offline; doubles up to `probe_max`.
+    pub probe_min: Duration,
+    pub probe_max: Duration,
+    /// Actions enqueued within this window go out in one round.
+    pub debounce: Duration,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Self {
+            pull_every: Duration::from_secs(120),
+            probe_min: Duration::from_secs(2),
+            probe_max: Duration::from_secs(60),
+            debounce: Duration::from_millis(250),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct SyncEngine {
+    store: Arc<Store>,
+    client: ApiClient,
+    account: Account,
+    status: watch::Sender<SyncStatus>,
+    changed: broadcast::Sender<()>,
+    nudge: Arc<Notify>,
+}
+
+impl SyncEngine {
+    pub fn new(store: Arc<Store>, client: ApiClient, account: Account) -> Result<Self, EngineError> {
+        let initial = status::load(&store.outbox())?;
+        let (status, _) = watch::channel(initial);
+        let (changed, _) = broadcast::channel(16);
+        Ok(Self { store, client, account, status, changed, nudge: Arc::new(Notify::new()) })
+    }
+
+    /// The status stream (the UI renders it as is).
+    pub fn status(&self) -> watch::Receiver<SyncStatus> {
+        self.status.subscribe()
+    }
+
+    /// Fires after anything the user sees may have changed; re-query, don't poll.
+    pub fn mirror_changes(&self) -> broadcast::Receiver<()> {
+        self.changed.subscribe()
+    }
+
+    /// Asks the background loop for a round soon (a new action was queued).
+    pub fn nudge(&self) {
+        self.nudge.notify_one();
+    }
+
+    fn mirror_changed(&self) {
+        let _ = self.changed.send(());
+    }
+
+    fn publish(&self, connectivity: Connectivity, error: Option<&str>, synced: bool) -> Result<(), EngineError> {
+        let outbox = self.store.outbox();
+        status::record(&outbox, connectivity, error, synced.then(now_millis))?;
+        let current = status::load(&outbox)?;
+        let current = SyncStatus { connectivity, ..current };
+        self.status.send_replace(current);
+        Ok(())
+    }
+
+    /// Refreshes the published queue counts (after an enqueue or a resolution).
+    pub fn refresh_status(&self) -> Result<(), EngineError> {
+        let connectivity = self.status.borrow().connectivity;
+        let current = status::load(&self.store.outbox())?;
+        self.status.send_replace(SyncStatus { connectivity, ..current });
+        Ok(())
+    }
+
+    /// One round: push what is due, then (for `Scope::Full`) pull everything. Holds the
+    /// workspace's sync lock throughout; `Busy` if another process holds it.
+    pub async fn sync_once(&self, scope: Scope, progress: Option<Progress>) -> Result<RoundReport, EngineError> {
+        let _lock = self.lock().await?;
+        // An action left in flight by a process that died may have been applied.
+        let recovered = self.store.outbox().recover_in_flight()?;
+        if recovered > 0 {
+            tracing::info!(recovered, "actions left in flight by an earlier run will be checked against the server");
+        }
+        self.publish(Connectivity::Syncing, None, false)?;
+        let result = self.round(scope, progress).await;
+        let (connectivity, error, synced) = match &result {
+            Ok(r) if r.push.sign_in_needed => (Connectivity::NeedsSignIn, r.push.last_error.clone(), false),
+            Ok(r) if r.push.unreachable => (Connectivity::Offline, r.push.last_error.clone(), false),
+            Ok(r) => (Connectivity::Online, r.pull_error.clone(), r.pull_error.is_none()),
+            Err(EngineError::Api(e)) if e.class() == ErrorClass::SignIn => (Connectivity::NeedsSignIn, Some(e.to_string()), false),
+            Err(EngineError::Api(e)) if e.class() == ErrorClass::Unreachable => (Connectivity::Offline, Some(e.to_string()), false),
+            Err(e) => (Connectivity::Online, Some(e.to_string()), false),
+        };
+        self.publish(connectivity, error.as_deref(), synced)?;
+        self.store.outbox().prune_done(now_millis() - KEEP_DONE.as_millis() as i64)?;
+        result
+    }
+
+    async fn round(&self, scope: Scope, progress: Option<Progress>) -> Result<RoundReport, EngineError> {
+        let push = if scope == Scope::Pull { PushReport::default() } else { self.push().await? };
+        let mut report = RoundReport { push, pull: None, pull_error: None };
+        if scope != Scope::Push && !report.push.unreachable && !report.push.sign_in_needed {
+            match self.pull_all(progress).await {
+                Ok(pull) => report.pull = Some(pull),
+                Err(EngineError::Api(e)) if matches!(e.class(), ErrorClass::SignIn | ErrorClass::Unreachable) => {
+                    return Err(e.into());
+                }
+                // A bad answer to a pull leaves the mirror as it was; the push still counts.
+                Err(EngineError::Api(e)) => report.pull_error = Some(e.to_string()),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(report)
+    }
+
+    async fn lock(&self) -> Result<File, EngineError> {
+        let path = self.store.dir().join(LOCK_FILE);
+        let file = File::create(&path).map_err(|e| EngineError::Internal(format!("cannot create {}: {e}", path.display())))?;
+        // Wait a little for a round of another process to end; never forever.
+        for _ in 0..100 {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(std::fs::TryLockError::WouldBlock) => tokio::time::sleep(Duration::from_millis(100)).await,
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(EngineError::Internal(format!("cannot lock {}: {e}", path.display())));
+                }
+            }
+        }
+        Err(EngineError::Busy(path))
+    }
+
+    /// The background loop of the desktop app: a round at start, after every nudge
+    /// (debounced), when a backed-off action falls due, on a timer, and — while offline —
+    /// a probe with growing waits. Every failed round schedules the next. Ends when
+    /// `shutdown` becomes true.
+    pub async fn run(self, schedule: Schedule, mut shutdown: watch::Receiver<bool>) {
+        let mut probe = schedule.probe_min;
+        let mut last_full: Option<tokio::time::Instant> = None;
+        let mut nudged = false;
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            let full_due = last_full.is_none_or(|t| t.elapsed() >= schedule.pull_every);
+            let scope = if full_due || !nudged { Scope::Full } else { Scope::Push };
+            let wait = match self.sync_once(scope, None).await {
+                Ok(r) if r.push.unreachable => {
+                    probe = (probe * 2).min(schedule.probe_max);
+                    probe
+                }
+                Ok(r) if r.push.sign_in_needed => schedule.pull_every,
+                Ok(r) => {
+                    probe = schedule.probe_min;
+                    if r.pull.is_some() {
+                        last_full = Some(tokio::time::Instant::now());
+                    }
+                    self.until_next_due(schedule.pull_every)
+                }
+                Err(EngineError::Api(e)) if e.class() == ErrorClass::Unreachable => {
+                    probe = (probe * 2).min(schedule.probe_max);
+                    probe
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "sync round failed");
+                    probe = (probe * 2).min(schedule.probe_max);
+                    probe
+                }
+            };
+            nudged = false;
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.nudge.notified() => {
+                    nudged = true;
+                    tokio::time::sleep(schedule.debounce).await;
+                }
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    fn until_next_due(&self, cap: Duration) -> Duration {
+        let next = self.store.outbox().next_due_at().ok().flatten();
+        match next {
+            Some(at) => Duration::from_millis((at - now_millis()).max(0) as u64).min(cap),
+            None => cap,
+        }
+    }
+}

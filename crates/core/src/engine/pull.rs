@@ -1,0 +1,137 @@
+//! Pulls: refresh the mirror from the server. A dataset's task list is streamed from the
+//! socket into one mirror transaction on a blocking thread, never held whole; a broken or
+//! malformed answer rolls back and leaves the mirror as it was. Pulls never touch the
+//! outbox.
+
+use std::collections::HashSet;
+use std::io::BufReader;
+use std::sync::Arc;
+
+use serde::Serialize;
+use tokio_util::io::SyncIoBridge;
+
+use super::{EngineError, SyncEngine};
+use crate::client::ApiError;
+use crate::mirror::PullCounts;
+use crate::wire::{self, StreamError};
+
+/// Progress of a pull, for a progress bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PullEvent {
+    Datasets { count: usize },
+    DatasetStarted { dataset_id: String, name: Option<String> },
+    Tasks { dataset_id: String, seen: u64 },
+    DatasetDone { dataset_id: String, counts: PullCounts },
+    DatasetSkipped { dataset_id: String, reason: String },
+}
+
+pub type Progress = Arc<dyn Fn(PullEvent) + Send + Sync>;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PullReport {
+    pub datasets: usize,
+    pub tasks_seen: u64,
+    pub rows_written: u64,
+    pub rows_removed: u64,
+    pub my_tasks: usize,
+    pub delayed: usize,
+}
+
+impl SyncEngine {
+    /// Refreshes everything this account mirrors: datasets, their tasks, my tasks, delayed.
+    pub async fn pull_all(&self, progress: Option<Progress>) -> Result<PullReport, EngineError> {
+        let emit = |e: PullEvent| {
+            if let Some(p) = &progress {
+                p(e)
+            }
+        };
+        let mut report = PullReport::default();
+        let list = self.client.datasets().await?;
+        emit(PullEvent::Datasets { count: list.len() });
+        self.store.mirror().replace_datasets(&list)?;
+        let mut fresh = HashSet::new();
+        for summary in &list {
+            let id = &summary.dataset_id;
+            emit(PullEvent::DatasetStarted { dataset_id: id.clone(), name: summary.dataset_name.clone() });
+            match self.client.dataset(id).await {
+                Ok(dataset) => self.store.mirror().save_dataset(&dataset)?,
+                Err(e) if matches!(e.status(), Some(403 | 404)) => {}
+                Err(e) => return Err(e.into()),
+            }
+            match self.pull_dataset(id, progress.clone()).await {
+                Ok(counts) => {
+                    report.tasks_seen += counts.seen;
+                    report.rows_written += counts.written;
+                    report.rows_removed += counts.removed;
+                    fresh.insert(id.clone());
+                    emit(PullEvent::DatasetDone { dataset_id: id.clone(), counts });
+                }
+                // Not everyone may list a whole dataset: their own tasks come below.
+                Err(EngineError::Api(e)) if matches!(e.status(), Some(403)) => {
+                    self.store.mirror().set_tasks_listable(id, false)?;
+                    emit(PullEvent::DatasetSkipped { dataset_id: id.clone(), reason: e.to_string() });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        report.datasets = list.len();
+        report.my_tasks = self.pull_my_tasks(&fresh).await?;
+        match self.client.delayed_tasks().await {
+            Ok(delayed) => {
+                report.delayed = delayed.len();
+                self.store.mirror().replace_delayed(&delayed)?;
+            }
+            Err(e) if matches!(e.status(), Some(403)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        self.mirror_changed();
+        Ok(report)
+    }
+
+    /// Endpoint 5 into the mirror; `fresh` are the datasets whose full list was just pulled.
+    pub(crate) async fn pull_my_tasks(&self, fresh: &HashSet<String>) -> Result<usize, EngineError> {
+        let mine = self.client.user_tasks(&self.account.email).await?;
+        self.store.mirror().replace_user_tasks(&self.account.email, &mine, fresh)?;
+        Ok(mine.len())
+    }
+
+    /// Replaces one dataset's tasks in the mirror from the server's list.
+    pub async fn pull_dataset(&self, dataset_id: &str, progress: Option<Progress>) -> Result<PullCounts, EngineError> {
+        let body = self.client.dataset_tasks_stream(dataset_id).await?;
+        let store = self.store.clone();
+        let id = dataset_id.to_string();
+        let bridge = SyncIoBridge::new(body);
+        let counts = tokio::task::spawn_blocking(move || {
+            let mut mirror = store.mirror();
+            let mut pull = mirror.begin_dataset_pull(&id)?;
+            let reader = BufReader::with_capacity(256 * 1024, bridge);
+            let mut seen = 0u64;
+            let streamed = wire::stream_dataset_tasks(reader, |task| {
+                if task.dataset_id != id {
+                    return Err(EngineError::Api(ApiError::Malformed(format!(
+                        "dataset {id}'s list holds task {} of dataset {}",
+                        task.task_id, task.dataset_id
+                    ))));
+                }
+                pull.put(&task)?;
+                seen += 1;
+                if seen.is_multiple_of(10_000)
+                    && let Some(p) = &progress
+                {
+                    p(PullEvent::Tasks { dataset_id: id.clone(), seen });
+                }
+                Ok(())
+            });
+            match streamed {
+                Ok(_) => Ok(pull.finish()?),
+                Err(StreamError::Sink(e)) => Err(e),
+                // A socket that broke mid-list is a network failure, not a bad answer.
+                Err(StreamError::Json(e)) if e.is_io() => Err(ApiError::NoAnswer(e.to_string()).into()),
+                Err(StreamError::Json(e)) => Err(ApiError::Malformed(format!("task list of {id}: {e}")).into()),
+            }
+        })
+        .await
+        .map_err(|e| EngineError::Internal(format!("pull thread failed: {e}")))??;
+        Ok(counts)
+    }
+}

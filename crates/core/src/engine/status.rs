@@ -1,0 +1,86 @@
+//! The sync status the UI and CLI render as is (one source of truth for the status bar):
+//! connectivity judged from real request results, queue counts, last successful sync.
+//! The durable part is kept in the outbox's `sync_meta`, so a new process knows it too.
+
+use serde::Serialize;
+
+use crate::db::DbError;
+use crate::outbox::Outbox;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Connectivity {
+    /// The last request reached the server.
+    Online,
+    /// The server could not be reached; actions wait and a probe runs now and then.
+    Offline,
+    /// A sync round is running.
+    Syncing,
+    /// The token was refused: everything is kept and paused until the user signs in again.
+    NeedsSignIn,
+}
+
+impl Connectivity {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Online => "online",
+            Self::Offline => "offline",
+            Self::Syncing => "syncing",
+            Self::NeedsSignIn => "needs_sign_in",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "online" => Self::Online,
+            "offline" => Self::Offline,
+            "syncing" => Self::Syncing,
+            "needs_sign_in" => Self::NeedsSignIn,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncStatus {
+    pub connectivity: Connectivity,
+    /// Actions waiting to be sent (in flight included).
+    pub pending: u64,
+    pub needs_attention: u64,
+    /// When a sync last completed with the server reachable (Unix ms).
+    pub last_sync_at: Option<i64>,
+    /// The last failure, in words, while not online.
+    pub last_error: Option<String>,
+}
+
+const KEY_CONNECTIVITY: &str = "connectivity";
+const KEY_LAST_SYNC_AT: &str = "last_sync_at";
+const KEY_LAST_ERROR: &str = "last_error";
+
+/// Reads the status as last recorded, with the queue counts of now.
+pub fn load(outbox: &Outbox) -> Result<SyncStatus, DbError> {
+    let counts = outbox.counts()?;
+    let connectivity = outbox.meta(KEY_CONNECTIVITY)?.and_then(|s| Connectivity::parse(&s));
+    Ok(SyncStatus {
+        // Never synced yet, or a process died mid-round: the last known state is unknown.
+        connectivity: match connectivity {
+            Some(Connectivity::Syncing) | None => Connectivity::Offline,
+            Some(c) => c,
+        },
+        pending: counts.pending + counts.in_flight,
+        needs_attention: counts.needs_attention,
+        last_sync_at: outbox.meta(KEY_LAST_SYNC_AT)?.and_then(|s| s.parse().ok()),
+        last_error: outbox.meta(KEY_LAST_ERROR)?,
+    })
+}
+
+pub fn record(outbox: &Outbox, connectivity: Connectivity, error: Option<&str>, synced_at: Option<i64>) -> Result<(), DbError> {
+    outbox.set_meta(KEY_CONNECTIVITY, Some(connectivity.as_str()))?;
+    if connectivity != Connectivity::Syncing {
+        outbox.set_meta(KEY_LAST_ERROR, error)?;
+    }
+    if let Some(at) = synced_at {
+        outbox.set_meta(KEY_LAST_SYNC_AT, Some(&at.to_string()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,28 @@
+//! Deepen Tasks core: everything but the user interface, free of Tauri.
+//!
+//! The direction of calls is one way: [`workspace`] (the operations the CLI and the app
+//! offer) → [`engine`] (sync) and [`view`] (what the user sees) → [`mirror`] (confirmed
+//! server state) and [`outbox`] (pending intent) → [`client`] (HTTP) → [`wire`] (Deepen's
+//! JSON and rules). Nothing below calls back up except through the engine's signals.
+
+pub mod account;
+pub mod client;
+pub mod clock;
+pub mod credentials;
+pub mod db;
+pub mod engine;
+pub mod mirror;
+pub mod outbox;
+pub mod sensitive;
+pub mod store;
+pub mod view;
+pub mod wire;
+pub mod workspace;
+
+pub use account::Account;
+pub use engine::{Connectivity, RoundReport, Scope, SyncEngine, SyncStatus};
+pub use outbox::{Enqueued, Op, OpKind, OpState, Resolution};
+pub use sensitive::Sensitive;
+pub use view::{AssigneeFilter, CountBy, SortKey, TaskQuery, TaskRow};
+pub use wire::ActionKind;
+pub use workspace::{Workspace, WorkspaceError};

@@ -1,0 +1,144 @@
+//! Datasets, their pipeline stages and the users who can be assigned (endpoints 9, 10).
+
+use rusqlite::{OptionalExtension, params};
+
+use super::Mirror;
+use crate::db::DbError;
+use crate::wire::{Dataset, DatasetSummary};
+
+/// A dataset as the mirror knows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DatasetInfo {
+    pub dataset_id: String,
+    pub dataset_name: Option<String>,
+    pub labelling_mode: Option<String>,
+    pub stages: Vec<String>,
+    /// Emails of the users who can be assigned, with their scopes.
+    pub users: Vec<(String, Vec<String>)>,
+    pub task_count: u64,
+    pub tasks_listable: bool,
+    pub tasks_pulled_at: Option<i64>,
+}
+
+impl Mirror {
+    /// Keeps exactly the datasets of `list`; a dataset gone from the server goes with its tasks.
+    pub fn replace_datasets(&mut self, list: &[DatasetSummary]) -> Result<(), DbError> {
+        let path = self.path.clone();
+        let err = |e| DbError::from_sqlite(&path, e);
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            tx.execute_batch("CREATE TEMP TABLE IF NOT EXISTS listed (dataset_id TEXT PRIMARY KEY); DELETE FROM listed;")
+                .map_err(err)?;
+            let mut insert = tx.prepare("INSERT OR IGNORE INTO listed VALUES (?1)").map_err(err)?;
+            let mut upsert = tx
+                .prepare(
+                    "INSERT INTO datasets (dataset_id, dataset_name, raw) VALUES (?1, ?2, '{}')
+                     ON CONFLICT(dataset_id) DO UPDATE SET dataset_name = coalesce(excluded.dataset_name, dataset_name)",
+                )
+                .map_err(err)?;
+            for d in list {
+                insert.execute([&d.dataset_id]).map_err(err)?;
+                upsert.execute(params![d.dataset_id, d.dataset_name]).map_err(err)?;
+            }
+            tx.execute_batch(
+                "DELETE FROM tasks WHERE dataset_id IN (SELECT dataset_id FROM datasets WHERE dataset_id NOT IN (SELECT dataset_id FROM listed));
+                 DELETE FROM datasets WHERE dataset_id NOT IN (SELECT dataset_id FROM listed);",
+            )
+            .map_err(err)?;
+        }
+        tx.commit().map_err(err)
+    }
+
+    pub fn save_dataset(&mut self, d: &Dataset) -> Result<(), DbError> {
+        let path = self.path.clone();
+        let err = |e| DbError::from_sqlite(&path, e);
+        let tx = self.conn.transaction().map_err(err)?;
+        tx.execute(
+            "INSERT INTO datasets (dataset_id, dataset_name, labelling_mode, raw) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(dataset_id) DO UPDATE SET dataset_name = excluded.dataset_name,
+                 labelling_mode = excluded.labelling_mode, raw = excluded.raw",
+            params![d.dataset_id, d.dataset_name, d.labelling_mode, d.raw],
+        )
+        .map_err(err)?;
+        tx.execute("DELETE FROM stages WHERE dataset_id = ?1", [&d.dataset_id]).map_err(err)?;
+        tx.execute("DELETE FROM dataset_users WHERE dataset_id = ?1", [&d.dataset_id]).map_err(err)?;
+        for (position, stage) in d.pipeline_spec.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO stages (dataset_id, position, stage_id, can_edit) VALUES (?1, ?2, ?3, ?4)",
+                params![d.dataset_id, position as i64, stage.stage_id, stage.can_edit],
+            )
+            .map_err(err)?;
+        }
+        for user in &d.user_scopes {
+            let scopes = serde_json::to_string(&user.scopes).expect("strings serialize");
+            tx.execute(
+                "INSERT OR REPLACE INTO dataset_users (dataset_id, email, scopes) VALUES (?1, ?2, ?3)",
+                params![d.dataset_id, user.email, scopes],
+            )
+            .map_err(err)?;
+        }
+        tx.commit().map_err(err)
+    }
+
+    pub fn set_tasks_listable(&self, dataset_id: &str, listable: bool) -> Result<(), DbError> {
+        self.conn
+            .execute("UPDATE datasets SET tasks_listable = ?2 WHERE dataset_id = ?1", params![dataset_id, listable])
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
+    pub fn dataset_ids(&self) -> Result<Vec<String>, DbError> {
+        let mut stmt = self.conn.prepare("SELECT dataset_id FROM datasets ORDER BY dataset_id").map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    pub fn datasets(&self) -> Result<Vec<DatasetInfo>, DbError> {
+        self.dataset_ids()?.iter().filter_map(|id| self.dataset(id).transpose()).collect()
+    }
+
+    pub fn dataset(&self, dataset_id: &str) -> Result<Option<DatasetInfo>, DbError> {
+        let err = |e| self.err(e);
+        let head = self
+            .conn
+            .query_row(
+                "SELECT dataset_name, labelling_mode, tasks_listable, tasks_pulled_at,
+                        (SELECT count(*) FROM tasks WHERE tasks.dataset_id = datasets.dataset_id)
+                 FROM datasets WHERE dataset_id = ?1",
+                [dataset_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, i64>(4)?)),
+            )
+            .optional()
+            .map_err(err)?;
+        let Some((dataset_name, labelling_mode, tasks_listable, tasks_pulled_at, task_count)) = head else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT stage_id FROM stages WHERE dataset_id = ?1 ORDER BY position")
+            .map_err(err)?;
+        let stages = stmt.query_map([dataset_id], |r| r.get(0)).map_err(err)?.collect::<Result<_, _>>().map_err(err)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT email, scopes FROM dataset_users WHERE dataset_id = ?1 ORDER BY email")
+            .map_err(err)?;
+        let users = stmt
+            .query_map([dataset_id], |r| {
+                let scopes: String = r.get(1)?;
+                Ok((r.get(0)?, serde_json::from_str(&scopes).unwrap_or_default()))
+            })
+            .map_err(err)?
+            .collect::<Result<_, _>>()
+            .map_err(err)?;
+        Ok(Some(DatasetInfo {
+            dataset_id: dataset_id.to_string(),
+            dataset_name,
+            labelling_mode,
+            stages,
+            users,
+            task_count: task_count as u64,
+            tasks_listable,
+            tasks_pulled_at,
+        }))
+    }
+}

@@ -1,0 +1,60 @@
+//! The mirror: the last confirmed server state of datasets and tasks, in its own SQLite
+//! file (`mirror.db`). Only pulls and confirmed server answers write here; it never holds
+//! a pending intent (that is the outbox) and a pull never touches the outbox.
+
+mod datasets;
+mod schema;
+mod tasks;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::db::{self, DbError, Durability};
+
+pub use datasets::DatasetInfo;
+pub use tasks::{DatasetPull, PullCounts};
+
+pub struct Mirror {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Mirror {
+    pub fn open(path: &Path) -> Result<Self, DbError> {
+        let conn = db::open(path, Durability::Normal, schema::MIGRATIONS)?;
+        Ok(Self { conn, path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, e: rusqlite::Error) -> DbError {
+        DbError::from_sqlite(&self.path, e)
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>, DbError> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), DbError> {
+        self.conn
+            .execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Forgets everything mirrored (another account connects to this workspace).
+    pub fn clear(&self) -> Result<(), DbError> {
+        self.conn
+            .execute_batch("DELETE FROM tasks; DELETE FROM delayed; DELETE FROM dataset_users; DELETE FROM stages; DELETE FROM datasets; DELETE FROM meta;")
+            .map_err(|e| self.err(e))
+    }
+}

@@ -1,0 +1,54 @@
+//! The mirror's schema, one migration per element (see `db::open`). The mirror holds
+//! only confirmed server state; pending intent lives in the outbox database.
+
+pub const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE datasets (
+    dataset_id      TEXT PRIMARY KEY,
+    dataset_name    TEXT,
+    labelling_mode  TEXT,
+    -- 0 when the server refused to list its tasks to this user (403): only my tasks are known.
+    tasks_listable  INTEGER NOT NULL DEFAULT 1,
+    tasks_pulled_at INTEGER,
+    raw             TEXT NOT NULL
+);
+CREATE TABLE stages (
+    dataset_id TEXT NOT NULL REFERENCES datasets ON DELETE CASCADE,
+    position   INTEGER NOT NULL,
+    stage_id   TEXT NOT NULL,
+    can_edit   INTEGER,
+    PRIMARY KEY (dataset_id, position)
+);
+CREATE TABLE dataset_users (
+    dataset_id TEXT NOT NULL REFERENCES datasets ON DELETE CASCADE,
+    email      TEXT NOT NULL,
+    scopes     TEXT NOT NULL, -- JSON array
+    PRIMARY KEY (dataset_id, email)
+);
+CREATE TABLE tasks (
+    task_id           TEXT PRIMARY KEY,
+    dataset_id        TEXT NOT NULL,
+    task_type         TEXT NOT NULL,
+    stage_id          TEXT NOT NULL,
+    status            TEXT NOT NULL,
+    assignee          TEXT,
+    file_id           TEXT,
+    label_id          TEXT,
+    updated_at_millis INTEGER,
+    due_at_millis     INTEGER,
+    -- due date for sorting: tasks without one sort last, and an index can serve the order.
+    due_sort          INTEGER NOT NULL,
+    raw               TEXT NOT NULL
+);
+CREATE INDEX tasks_by_stage_status ON tasks (dataset_id, stage_id, status, due_sort);
+CREATE INDEX tasks_by_dataset_due ON tasks (dataset_id, due_sort);
+CREATE INDEX tasks_by_dataset_assignee ON tasks (dataset_id, assignee, stage_id, status);
+CREATE INDEX tasks_by_assignee ON tasks (assignee, due_sort);
+CREATE TABLE delayed (
+    task_id           TEXT PRIMARY KEY,
+    delayed_by_millis INTEGER NOT NULL
+);
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#];

@@ -1,0 +1,213 @@
+//! Writing tasks: a dataset pull replaces the dataset's task list in one transaction and
+//! writes only the rows that changed; confirmed answers of the server (an action's
+//! updated task, an accepted assignment) are written as they come.
+
+use std::collections::HashSet;
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use super::Mirror;
+use crate::db::DbError;
+use crate::wire::{DelayedTask, Task};
+
+const UPSERT: &str = "
+INSERT INTO tasks (task_id, dataset_id, task_type, stage_id, status, assignee, file_id, label_id,
+                   updated_at_millis, due_at_millis, due_sort, raw)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+ON CONFLICT(task_id) DO UPDATE SET
+    dataset_id = excluded.dataset_id, task_type = excluded.task_type, stage_id = excluded.stage_id,
+    status = excluded.status, assignee = excluded.assignee, file_id = excluded.file_id,
+    label_id = excluded.label_id, updated_at_millis = excluded.updated_at_millis,
+    due_at_millis = excluded.due_at_millis, due_sort = excluded.due_sort, raw = excluded.raw
+WHERE tasks.raw IS NOT excluded.raw";
+
+/// Writes `task` unless the stored row is identical; returns whether a row was written.
+fn upsert(conn: &Connection, task: &Task) -> rusqlite::Result<bool> {
+    let written = conn.prepare_cached(UPSERT)?.execute(params![
+        task.task_id,
+        task.dataset_id,
+        task.task_type,
+        task.stage_id,
+        task.status,
+        task.assignee,
+        task.file_id,
+        task.label_id,
+        task.updated_at_millis,
+        task.due_at_millis,
+        task.due_at_millis.unwrap_or(i64::MAX),
+        task.raw,
+    ])?;
+    Ok(written > 0)
+}
+
+fn read_task(r: &rusqlite::Row) -> rusqlite::Result<Task> {
+    Ok(Task {
+        task_id: r.get(0)?,
+        dataset_id: r.get(1)?,
+        task_type: r.get(2)?,
+        stage_id: r.get(3)?,
+        status: r.get(4)?,
+        assignee: r.get(5)?,
+        file_id: r.get(6)?,
+        label_id: r.get(7)?,
+        updated_at_millis: r.get(8)?,
+        due_at_millis: r.get(9)?,
+        raw: r.get(10)?,
+    })
+}
+
+pub(crate) const TASK_COLUMNS: &str =
+    "task_id, dataset_id, task_type, stage_id, status, assignee, file_id, label_id, updated_at_millis, due_at_millis, raw";
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PullCounts {
+    /// Tasks in the server's answer.
+    pub seen: u64,
+    /// Rows inserted or changed.
+    pub written: u64,
+    /// Rows of tasks the server no longer lists.
+    pub removed: u64,
+}
+
+/// One dataset's task list being replaced. Nothing is visible to readers until `finish`;
+/// dropping it unfinished (a broken or malformed answer) rolls everything back.
+pub struct DatasetPull<'a> {
+    tx: Transaction<'a>,
+    dataset_id: String,
+    counts: PullCounts,
+    path: &'a std::path::Path,
+}
+
+impl DatasetPull<'_> {
+    pub fn put(&mut self, task: &Task) -> Result<(), DbError> {
+        let run = || -> rusqlite::Result<bool> {
+            self.tx.prepare_cached("INSERT OR IGNORE INTO pull_seen VALUES (?1)")?.execute([&task.task_id])?;
+            upsert(&self.tx, task)
+        };
+        let written = run().map_err(|e| DbError::from_sqlite(self.path, e))?;
+        self.counts.seen += 1;
+        self.counts.written += u64::from(written);
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<PullCounts, DbError> {
+        let path = self.path;
+        let err = |e| DbError::from_sqlite(path, e);
+        let removed = self
+            .tx
+            .execute(
+                "DELETE FROM tasks WHERE dataset_id = ?1 AND task_id NOT IN (SELECT task_id FROM pull_seen)",
+                [&self.dataset_id],
+            )
+            .map_err(err)?;
+        self.counts.removed = removed as u64;
+        self.tx
+            .execute(
+                "UPDATE datasets SET tasks_pulled_at = ?2, tasks_listable = 1 WHERE dataset_id = ?1",
+                params![self.dataset_id, crate::clock::now_millis()],
+            )
+            .map_err(err)?;
+        self.tx.execute_batch("DELETE FROM pull_seen").map_err(err)?;
+        self.tx.commit().map_err(err)?;
+        Ok(self.counts)
+    }
+}
+
+impl Mirror {
+    /// Starts replacing the task list of `dataset_id`.
+    pub fn begin_dataset_pull(&mut self, dataset_id: &str) -> Result<DatasetPull<'_>, DbError> {
+        let path = self.path.as_path();
+        let err = |e| DbError::from_sqlite(path, e);
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err)?;
+        tx.execute_batch("CREATE TEMP TABLE IF NOT EXISTS pull_seen (task_id TEXT PRIMARY KEY); DELETE FROM pull_seen;")
+            .map_err(err)?;
+        Ok(DatasetPull { tx, dataset_id: dataset_id.to_string(), counts: PullCounts::default(), path })
+    }
+
+    /// Writes tasks the server just confirmed (an action's answer, my tasks); returns rows written.
+    pub fn upsert_tasks(&mut self, tasks: &[Task]) -> Result<u64, DbError> {
+        let path = self.path.as_path();
+        let err = |e| DbError::from_sqlite(path, e);
+        let tx = self.conn.transaction().map_err(err)?;
+        let mut written = 0;
+        for task in tasks {
+            written += u64::from(upsert(&tx, task).map_err(err)?);
+        }
+        tx.commit().map_err(err)?;
+        Ok(written)
+    }
+
+    /// Writes the tasks of endpoint 5 (`email`'s tasks). A task the mirror has as `email`'s
+    /// that the server no longer lists, in a dataset whose full list was not just pulled
+    /// (`fresh_datasets`), is dropped: the mirror cannot know what became of it.
+    pub fn replace_user_tasks(
+        &mut self,
+        email: &str,
+        tasks: &[Task],
+        fresh_datasets: &HashSet<String>,
+    ) -> Result<u64, DbError> {
+        let path = self.path.as_path();
+        let err = |e| DbError::from_sqlite(path, e);
+        let tx = self.conn.transaction().map_err(err)?;
+        let mut written = 0;
+        let listed: HashSet<&str> = tasks.iter().map(|t| t.task_id.as_str()).collect();
+        for task in tasks {
+            written += u64::from(upsert(&tx, task).map_err(err)?);
+        }
+        let stale: Vec<(String, String)> = {
+            let mut stmt = tx.prepare("SELECT task_id, dataset_id FROM tasks WHERE assignee = ?1").map_err(err)?;
+            let rows = stmt.query_map([email], |r| Ok((r.get(0)?, r.get(1)?))).map_err(err)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(err)?
+        };
+        for (task_id, dataset_id) in stale {
+            if !listed.contains(task_id.as_str()) && !fresh_datasets.contains(&dataset_id) {
+                written += tx.execute("DELETE FROM tasks WHERE task_id = ?1", [&task_id]).map_err(err)? as u64;
+            }
+        }
+        tx.commit().map_err(err)?;
+        Ok(written)
+    }
+
+    /// Replaces the delayed list (endpoint 6), writing the tasks it carries too.
+    pub fn replace_delayed(&mut self, delayed: &[DelayedTask]) -> Result<(), DbError> {
+        let path = self.path.as_path();
+        let err = |e| DbError::from_sqlite(path, e);
+        let tx = self.conn.transaction().map_err(err)?;
+        tx.execute("DELETE FROM delayed", []).map_err(err)?;
+        for d in delayed {
+            upsert(&tx, &d.task).map_err(err)?;
+            tx.execute(
+                "INSERT OR REPLACE INTO delayed (task_id, delayed_by_millis) VALUES (?1, ?2)",
+                params![d.task.task_id, d.delayed_by_millis],
+            )
+            .map_err(err)?;
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// Records an assignment the server accepted (endpoints 7-8 answer with no body).
+    pub fn set_assignees(&mut self, changes: &[(String, Option<String>)]) -> Result<(), DbError> {
+        let path = self.path.as_path();
+        let err = |e| DbError::from_sqlite(path, e);
+        let tx = self.conn.transaction().map_err(err)?;
+        for (task_id, assignee) in changes {
+            tx.execute(
+                "UPDATE tasks SET assignee = ?2, raw = json_set(raw, '$.assignee', ?2) WHERE task_id = ?1",
+                params![task_id, assignee],
+            )
+            .map_err(err)?;
+        }
+        tx.commit().map_err(err)
+    }
+
+    pub fn task(&self, task_id: &str) -> Result<Option<Task>, DbError> {
+        self.conn
+            .query_row(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE task_id = ?1"), [task_id], read_task)
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    pub fn task_count(&self) -> Result<u64, DbError> {
+        self.conn.query_row("SELECT count(*) FROM tasks", [], |r| r.get::<_, i64>(0)).map(|n| n as u64).map_err(|e| self.err(e))
+    }
+}

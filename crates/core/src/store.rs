@@ -1,0 +1,48 @@
+//! The files of one workspace (one account): the mirror, the outbox and the reader over
+//! both, each behind its own lock so that a long pull never blocks an enqueue or a query.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use crate::db::DbError;
+use crate::mirror::Mirror;
+use crate::outbox::Outbox;
+use crate::view::View;
+
+pub const MIRROR_FILE: &str = "mirror.db";
+pub const OUTBOX_FILE: &str = "outbox.db";
+
+pub struct Store {
+    dir: PathBuf,
+    mirror: Mutex<Mirror>,
+    outbox: Mutex<Outbox>,
+    view: Mutex<View>,
+}
+
+impl Store {
+    pub fn open(dir: &Path) -> Result<Self, DbError> {
+        // The outbox first: if the mirror is damaged, the queue is still known good.
+        let outbox = Outbox::open(&dir.join(OUTBOX_FILE))?;
+        let mirror = Mirror::open(&dir.join(MIRROR_FILE))?;
+        let view = View::open(mirror.path(), outbox.path())?;
+        Ok(Self { dir: dir.to_path_buf(), mirror: Mutex::new(mirror), outbox: Mutex::new(outbox), view: Mutex::new(view) })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    // A panic while holding a lock leaves SQLite consistent (the transaction rolls back),
+    // so a poisoned lock is safe to keep using.
+    pub fn mirror(&self) -> MutexGuard<'_, Mirror> {
+        self.mirror.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn outbox(&self) -> MutexGuard<'_, Outbox> {
+        self.outbox.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn view(&self) -> MutexGuard<'_, View> {
+        self.view.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}

@@ -1,0 +1,312 @@
+//! The view: what the user sees, computed and never stored — the mirror's confirmed server
+//! state with the outbox's pending intents laid over it (sync-design invariant 5). It
+//! reads through its own connection (mirror.db with outbox.db attached), so queries are
+//! answered offline and never wait for a pull in progress.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, OpenFlags, params_from_iter};
+use serde::Serialize;
+
+use crate::db::{BUSY_TIMEOUT, DbError};
+
+/// Open intents per task, folded to what the user sees. Done actions do not count; an
+/// action needing attention stays laid over until the user retries or discards it.
+const OVERLAY: &str = "
+CREATE TEMP VIEW IF NOT EXISTS overlay AS
+SELECT p.task_id,
+       CASE a.kind WHEN 'submit' THEN 'submitted' WHEN 'accept' THEN 'accepted' WHEN 'reject' THEN 'rejected' END
+           AS eff_status,
+       s.seq IS NOT NULL AS has_assign,
+       s.assignee AS eff_assignee,
+       l.kind AS pending_kind,
+       CASE WHEN p.attention THEN 'needs_attention' WHEN p.in_flight THEN 'in_flight' ELSE 'pending' END AS pending_state
+FROM (SELECT task_id,
+             max(seq) AS last_seq,
+             max(CASE WHEN kind <> 'assign' THEN seq END) AS action_seq,
+             max(CASE WHEN kind = 'assign' THEN seq END) AS assign_seq,
+             max(state = 'needs_attention') AS attention,
+             max(state = 'in_flight') AS in_flight
+      FROM q.ops WHERE state <> 'done' GROUP BY task_id) p
+JOIN q.ops l ON l.seq = p.last_seq
+LEFT JOIN q.ops a ON a.seq = p.action_seq
+LEFT JOIN q.ops s ON s.seq = p.assign_seq;
+";
+
+/// Sort orders of task lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    /// Earliest due first; tasks without a due date last.
+    #[default]
+    Due,
+    /// Most overdue first (the delayed view).
+    Overdue,
+    /// Most recently changed on the server first.
+    Updated,
+    TaskId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "email")]
+pub enum AssigneeFilter {
+    Is(String),
+    Unassigned,
+}
+
+/// A filtered, sorted page of tasks. Filters apply to what the user sees (pending
+/// intents laid over), so a task just submitted offline is found as `submitted`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct TaskQuery {
+    /// Only these tasks (empty: all).
+    pub task_ids: Vec<String>,
+    pub dataset_id: Option<String>,
+    pub stage_id: Option<String>,
+    pub statuses: Vec<String>,
+    pub assignee: Option<AssigneeFilter>,
+    pub delayed_only: bool,
+    /// Matches task id, file id or label id (case-insensitive substring).
+    pub text: Option<String>,
+    pub sort: SortKey,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// One task as the user sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskRow {
+    pub task_id: String,
+    pub dataset_id: String,
+    pub task_type: String,
+    pub stage_id: String,
+    /// With pending intent applied.
+    pub status: String,
+    pub assignee: Option<String>,
+    /// As the server last said.
+    pub server_status: String,
+    pub server_assignee: Option<String>,
+    /// The latest pending action's kind, if any.
+    pub pending: Option<String>,
+    /// `pending`, `in_flight` or `needs_attention`, if any action is open.
+    pub pending_state: Option<String>,
+    pub file_id: Option<String>,
+    pub label_id: Option<String>,
+    pub due_at_millis: Option<i64>,
+    pub updated_at_millis: Option<i64>,
+    pub delayed_by_millis: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskPage {
+    pub rows: Vec<TaskRow>,
+    /// All rows matching the filters.
+    pub total: u64,
+}
+
+/// What a count groups by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CountBy {
+    Assignee,
+    Stage,
+    Status,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Count {
+    /// `None` for unassigned when counting by assignee.
+    pub key: Option<String>,
+    pub count: u64,
+}
+
+pub struct View {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl View {
+    /// Opens a reader over an existing mirror and outbox (both already migrated).
+    pub fn open(mirror: &Path, outbox: &Path) -> Result<Self, DbError> {
+        let err = |e| DbError::from_sqlite(mirror, e);
+        let conn = Connection::open_with_flags(
+            mirror,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+        conn.pragma_update(None, "temp_store", "MEMORY").map_err(err)?;
+        conn.execute("ATTACH DATABASE ?1 AS q", [outbox.to_string_lossy()]).map_err(|e| DbError::from_sqlite(outbox, e))?;
+        conn.execute_batch(OVERLAY).map_err(err)?;
+        Ok(Self { conn, path: mirror.to_path_buf() })
+    }
+
+    fn err(&self, e: rusqlite::Error) -> DbError {
+        DbError::from_sqlite(&self.path, e)
+    }
+
+    pub fn tasks(&self, q: &TaskQuery) -> Result<TaskPage, DbError> {
+        let limit = if q.limit == 0 { 200 } else { q.limit.min(10_000) } as i64;
+        let window = limit + i64::from(q.offset);
+        let (order_inner, order_outer) = match q.sort {
+            SortKey::Due => ("t.due_sort, t.task_id", "due_sort, task_id"),
+            SortKey::Overdue => ("d.delayed_by_millis DESC, t.task_id", "delayed_by_millis DESC, task_id"),
+            SortKey::Updated => ("t.updated_at_millis DESC, t.task_id", "updated_at_millis DESC, task_id"),
+            SortKey::TaskId => ("t.task_id", "task_id"),
+        };
+        let delayed_join = if q.delayed_only { "JOIN delayed d" } else { "LEFT JOIN delayed d" };
+
+        // Tasks with no open intent: filtered on the server's columns, so indexes serve.
+        let mut args: Vec<Value> = Vec::new();
+        let plain_where = filters(q, "t.status", "t.assignee", &mut args);
+        // Tasks with open intent (few): filtered on what the user sees.
+        let overlaid_where = filters(
+            q,
+            "coalesce(o.eff_status, t.status)",
+            "CASE WHEN o.has_assign THEN o.eff_assignee ELSE t.assignee END",
+            &mut args,
+        );
+        let columns = "t.task_id, t.dataset_id, t.task_type, t.stage_id";
+        let sql = format!(
+            "SELECT * FROM (
+               SELECT * FROM (
+                 SELECT {columns}, t.status AS status, t.assignee AS assignee, t.status, t.assignee,
+                        NULL AS pending, NULL AS pending_state, t.file_id, t.label_id, t.due_at_millis,
+                        t.updated_at_millis, d.delayed_by_millis, t.due_sort
+                 FROM tasks t {delayed_join} ON d.task_id = t.task_id
+                 WHERE {plain_where} AND t.task_id NOT IN (SELECT task_id FROM overlay)
+                 ORDER BY {order_inner} LIMIT {window})
+               UNION ALL
+               SELECT {columns}, coalesce(o.eff_status, t.status),
+                      CASE WHEN o.has_assign THEN o.eff_assignee ELSE t.assignee END,
+                      t.status, t.assignee, o.pending_kind, o.pending_state, t.file_id, t.label_id,
+                      t.due_at_millis, t.updated_at_millis, d.delayed_by_millis, t.due_sort
+               FROM overlay o JOIN tasks t ON t.task_id = o.task_id {delayed_join} ON d.task_id = t.task_id
+               WHERE {overlaid_where})
+             ORDER BY {order_outer} LIMIT {limit} OFFSET {offset}",
+            offset = q.offset,
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params_from_iter(args.iter()), |r| {
+                Ok(TaskRow {
+                    task_id: r.get(0)?,
+                    dataset_id: r.get(1)?,
+                    task_type: r.get(2)?,
+                    stage_id: r.get(3)?,
+                    status: r.get(4)?,
+                    assignee: r.get(5)?,
+                    server_status: r.get(6)?,
+                    server_assignee: r.get(7)?,
+                    pending: r.get(8)?,
+                    pending_state: r.get(9)?,
+                    file_id: r.get(10)?,
+                    label_id: r.get(11)?,
+                    due_at_millis: r.get(12)?,
+                    updated_at_millis: r.get(13)?,
+                    delayed_by_millis: r.get(14)?,
+                })
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))?;
+        let total = self.count_matching(q)?;
+        Ok(TaskPage { rows, total })
+    }
+
+    fn count_matching(&self, q: &TaskQuery) -> Result<u64, DbError> {
+        let delayed_join = if q.delayed_only { "JOIN delayed d ON d.task_id = t.task_id" } else { "" };
+        let mut args: Vec<Value> = Vec::new();
+        let plain_where = filters(q, "t.status", "t.assignee", &mut args);
+        let overlaid_where = filters(
+            q,
+            "coalesce(o.eff_status, t.status)",
+            "CASE WHEN o.has_assign THEN o.eff_assignee ELSE t.assignee END",
+            &mut args,
+        );
+        let sql = format!(
+            "SELECT (SELECT count(*) FROM tasks t {delayed_join}
+                     WHERE {plain_where} AND t.task_id NOT IN (SELECT task_id FROM overlay))
+                  + (SELECT count(*) FROM overlay o JOIN tasks t ON t.task_id = o.task_id {delayed_join}
+                     WHERE {overlaid_where})"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        stmt.query_row(params_from_iter(args.iter()), |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Task counts of one dataset grouped by assignee, stage or status, as the user sees
+    /// them (pending intents counted where they will land).
+    pub fn counts(&self, dataset_id: &str, stage_id: Option<&str>, by: CountBy) -> Result<Vec<Count>, DbError> {
+        let (plain_key, overlaid_key) = match by {
+            CountBy::Assignee => ("t.assignee", "CASE WHEN o.has_assign THEN o.eff_assignee ELSE t.assignee END"),
+            CountBy::Stage => ("t.stage_id", "t.stage_id"),
+            CountBy::Status => ("t.status", "coalesce(o.eff_status, t.status)"),
+        };
+        let stage_filter = if stage_id.is_some() { "AND t.stage_id = ?2" } else { "AND ?2 IS NULL" };
+        // Server counts, minus the overlaid tasks where the server has them, plus where they land.
+        let sql = format!(
+            "SELECT key, sum(n) FROM (
+               SELECT {plain_key} AS key, count(*) AS n FROM tasks t
+                 WHERE t.dataset_id = ?1 {stage_filter} GROUP BY 1
+               UNION ALL
+               SELECT {plain_key}, -count(*) FROM overlay o JOIN tasks t ON t.task_id = o.task_id
+                 WHERE t.dataset_id = ?1 {stage_filter} GROUP BY 1
+               UNION ALL
+               SELECT {overlaid_key}, count(*) FROM overlay o JOIN tasks t ON t.task_id = o.task_id
+                 WHERE t.dataset_id = ?1 {stage_filter} GROUP BY 1)
+             GROUP BY key HAVING sum(n) > 0 ORDER BY key"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(rusqlite::params![dataset_id, stage_id], |r| {
+                Ok(Count { key: r.get(0)?, count: r.get::<_, i64>(1)? as u64 })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// One task as the user sees it.
+    pub fn task(&self, task_id: &str) -> Result<Option<TaskRow>, DbError> {
+        let q = TaskQuery { task_ids: vec![task_id.to_string()], limit: 1, ..Default::default() };
+        Ok(self.tasks(&q)?.rows.pop())
+    }
+}
+
+/// The WHERE clause of a task query; `status` and `assignee` name the columns to test
+/// (server's or overlaid). Pushes its arguments onto `args`.
+fn filters(q: &TaskQuery, status: &str, assignee: &str, args: &mut Vec<Value>) -> String {
+    let mut clauses = vec!["1".to_string()];
+    let arg = |v: Value, args: &mut Vec<Value>| {
+        args.push(v);
+        format!("?{}", args.len())
+    };
+    if !q.task_ids.is_empty() {
+        let list: Vec<String> = q.task_ids.iter().map(|id| arg(Value::Text(id.clone()), args)).collect();
+        clauses.push(format!("t.task_id IN ({})", list.join(", ")));
+    }
+    if let Some(d) = &q.dataset_id {
+        clauses.push(format!("t.dataset_id = {}", arg(Value::Text(d.clone()), args)));
+    }
+    if let Some(s) = &q.stage_id {
+        clauses.push(format!("t.stage_id = {}", arg(Value::Text(s.clone()), args)));
+    }
+    if !q.statuses.is_empty() {
+        let list: Vec<String> = q.statuses.iter().map(|s| arg(Value::Text(s.clone()), args)).collect();
+        clauses.push(format!("{status} IN ({})", list.join(", ")));
+    }
+    match &q.assignee {
+        Some(AssigneeFilter::Is(email)) => clauses.push(format!("{assignee} = {}", arg(Value::Text(email.clone()), args))),
+        Some(AssigneeFilter::Unassigned) => clauses.push(format!("{assignee} IS NULL")),
+        None => {}
+    }
+    if let Some(text) = q.text.as_deref().filter(|t| !t.is_empty()) {
+        let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let p = arg(Value::Text(pattern), args);
+        clauses.push(format!(
+            "(t.task_id LIKE {p} ESCAPE '\\' OR t.file_id LIKE {p} ESCAPE '\\' OR t.label_id LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    clauses.join(" AND ")
+}

@@ -1,0 +1,565 @@
+//! The wire module: the only place that knows Deepen's JSON and the rules of
+//! `../shared/deepen-api.md`. Everything marked "assumed" there lives here, so that it can
+//! be corrected in one edit when the real service disagrees.
+//!
+//! Tolerances kept here: a task may come bare or wrapped as `{"task": {...}}`; unknown
+//! fields are kept (the raw JSON of every task is stored) and never an error; a missing
+//! optional field is never an error; the delayed list may be keyed `delayed tasks` or
+//! `delayed_tasks`; an error body that is not JSON is shown as text.
+
+use std::fmt;
+use std::io::Read;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+/// The documented base URL of the hosted service.
+pub const DEFAULT_SERVER: &str = "https://tools.deepen.ai/api/v2";
+
+// ---------------------------------------------------------------------------------------
+// Paths (endpoints 1-10)
+
+pub fn path_dataset_tasks(dataset_id: &str) -> String {
+    format!("datasets/{}/tasks", seg(dataset_id))
+}
+pub fn path_action(kind: ActionKind, task_id: &str) -> String {
+    format!("tasks/{}/{}", seg(task_id), kind.as_str())
+}
+pub fn path_user_tasks(client_id: &str) -> String {
+    format!("clients/{}/user_tasks", seg(client_id))
+}
+pub fn path_delayed_tasks(client_id: &str) -> String {
+    format!("clients/{}/delayed_tasks", seg(client_id))
+}
+/// Endpoint 7 (`file`) or 8 (`label`): which one changes assignments of a task type.
+pub fn path_assignments(dataset_id: &str, task_type: &str) -> String {
+    let endpoint = if task_type == TASK_TYPE_LABEL { "label_tasks" } else { "file_tasks" };
+    format!("datasets/{}/{endpoint}", seg(dataset_id))
+}
+pub fn path_datasets(client_id: &str) -> String {
+    format!("clients/{}/datasets_ids", seg(client_id))
+}
+pub fn path_dataset(dataset_id: &str) -> String {
+    format!("datasets/{}", seg(dataset_id))
+}
+
+/// Percent-encodes one path segment (ids are opaque to us).
+fn seg(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Task life cycle (assumed from the Task Life Cycle page)
+
+pub const TASK_TYPE_FILE: &str = "file";
+pub const TASK_TYPE_LABEL: &str = "label";
+
+/// A task action of endpoints 2-4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Submit,
+    Accept,
+    Reject,
+}
+
+impl ActionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::Accept => "accept",
+            Self::Reject => "reject",
+        }
+    }
+
+    /// The status the task has once the action took effect.
+    pub fn target_status(self) -> &'static str {
+        match self {
+            Self::Submit => "submitted",
+            Self::Accept => "accepted",
+            Self::Reject => "rejected",
+        }
+    }
+
+    /// The statuses from which the server allows the action.
+    pub fn allowed_from(self) -> &'static [&'static str] {
+        match self {
+            Self::Submit => &["ready", "in_progress", "rejected"],
+            Self::Accept | Self::Reject => &["submitted"],
+        }
+    }
+
+    /// Whether a task in `status` shows the action's effect. The API has no idempotency
+    /// keys, so this is how an ambiguous request is judged after the fact: a submitted
+    /// task that the next stage already accepted was submitted too.
+    pub fn effect_present(self, status: &str) -> bool {
+        match self {
+            Self::Submit => status == "submitted" || status == "accepted",
+            Self::Accept => status == "accepted",
+            Self::Reject => status == "rejected",
+        }
+    }
+}
+
+impl fmt::Display for ActionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// TaskResource
+
+/// A task as the server last described it: the indexed fields plus the raw JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Task {
+    pub task_id: String,
+    pub dataset_id: String,
+    pub task_type: String,
+    pub stage_id: String,
+    pub status: String,
+    pub assignee: Option<String>,
+    pub file_id: Option<String>,
+    pub label_id: Option<String>,
+    pub updated_at_millis: Option<i64>,
+    pub due_at_millis: Option<i64>,
+    /// The task's JSON exactly as received, unknown fields included.
+    pub raw: String,
+}
+
+#[derive(Deserialize)]
+struct TaskFields {
+    task_id: String,
+    dataset_id: String,
+    #[serde(default)]
+    task_type: Option<String>,
+    #[serde(default)]
+    stage_id: Option<String>,
+    status: String,
+    #[serde(default)]
+    assignee: Option<String>,
+    #[serde(default)]
+    file_id: Option<String>,
+    #[serde(default)]
+    label_id: Option<String>,
+    #[serde(default)]
+    updated_at_millis: Option<i64>,
+    #[serde(default)]
+    due_at_millis: Option<i64>,
+}
+
+impl Task {
+    /// Parses one TaskResource, keeping its raw text.
+    pub fn from_raw(raw: &str) -> Result<Task, serde_json::Error> {
+        let f: TaskFields = serde_json::from_str(raw)?;
+        // A missing task_type is inferred: label tasks carry a label id.
+        let task_type = f.task_type.unwrap_or_else(|| {
+            if f.label_id.is_some() { TASK_TYPE_LABEL } else { TASK_TYPE_FILE }.to_string()
+        });
+        Ok(Task {
+            task_id: f.task_id,
+            dataset_id: f.dataset_id,
+            task_type,
+            stage_id: f.stage_id.unwrap_or_default(),
+            status: f.status,
+            assignee: f.assignee,
+            file_id: f.file_id,
+            label_id: f.label_id,
+            updated_at_millis: f.updated_at_millis,
+            due_at_millis: f.due_at_millis,
+            raw: raw.to_string(),
+        })
+    }
+}
+
+/// The answer of endpoints 2-4: the bare task or `{"task": {...}}`.
+pub fn parse_action_response(body: &[u8]) -> Result<Task, serde_json::Error> {
+    #[derive(Deserialize)]
+    struct Wrapped<'a> {
+        #[serde(borrow)]
+        task: &'a RawValue,
+    }
+    let text = std::str::from_utf8(body).map_err(de::Error::custom)?;
+    match serde_json::from_str::<Wrapped>(text) {
+        Ok(wrapped) => Task::from_raw(wrapped.task.get()),
+        Err(_) => Task::from_raw(text.trim()),
+    }
+}
+
+fn tasks_from_raw(list: Vec<Box<RawValue>>) -> Result<Vec<Task>, serde_json::Error> {
+    list.iter().map(|raw| Task::from_raw(raw.get())).collect()
+}
+
+/// Endpoint 5: `{"file_tasks": [...], "label_tasks": [...]}`, either list may be missing.
+pub fn parse_user_tasks(body: &[u8]) -> Result<Vec<Task>, serde_json::Error> {
+    #[derive(Deserialize)]
+    struct UserTasks {
+        #[serde(default)]
+        file_tasks: Vec<Box<RawValue>>,
+        #[serde(default)]
+        label_tasks: Vec<Box<RawValue>>,
+    }
+    let parsed: UserTasks = serde_json::from_slice(body)?;
+    let mut tasks = tasks_from_raw(parsed.file_tasks)?;
+    tasks.extend(tasks_from_raw(parsed.label_tasks)?);
+    Ok(tasks)
+}
+
+/// A task past its due date (endpoint 6): a TaskResource plus `delayed_by_millis`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DelayedTask {
+    pub task: Task,
+    pub delayed_by_millis: i64,
+}
+
+/// Endpoint 6. The docs spell the key `delayed tasks`; `delayed_tasks` is accepted too.
+pub fn parse_delayed_tasks(body: &[u8]) -> Result<Vec<DelayedTask>, serde_json::Error> {
+    #[derive(Deserialize)]
+    struct Delayed {
+        #[serde(rename = "delayed tasks", alias = "delayed_tasks")]
+        delayed: Vec<Box<RawValue>>,
+    }
+    #[derive(Deserialize)]
+    struct By {
+        #[serde(default)]
+        delayed_by_millis: Option<i64>,
+        #[serde(default)]
+        due_at_millis: Option<i64>,
+    }
+    let parsed: Delayed = serde_json::from_slice(body)?;
+    let now = crate::clock::now_millis();
+    parsed
+        .delayed
+        .iter()
+        .map(|raw| {
+            let by: By = serde_json::from_str(raw.get())?;
+            let task = Task::from_raw(raw.get())?;
+            // Missing `delayed_by_millis` is tolerated: derive it from the due date.
+            let delayed_by_millis = by
+                .delayed_by_millis
+                .or(by.due_at_millis.map(|due| (now - due).max(0)))
+                .unwrap_or(0);
+            Ok(DelayedTask { task, delayed_by_millis })
+        })
+        .collect()
+}
+
+/// Streams endpoint 1's `{"tasks": [...]}` from `reader`, calling `on_task` for each task
+/// without ever holding the whole list: a dataset may have a million tasks. An error of
+/// `on_task` stops the parse and is returned as `StreamError::Sink`.
+pub fn stream_dataset_tasks<R: Read, E>(
+    reader: R,
+    mut on_task: impl FnMut(Task) -> Result<(), E>,
+) -> Result<usize, StreamError<E>> {
+    let mut sink_error = None;
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let seed = TasksDocument { on_task: &mut on_task, sink_error: &mut sink_error };
+    let result = seed.deserialize(&mut de).and_then(|n| de.end().map(|()| n));
+    match (result, sink_error) {
+        (_, Some(e)) => Err(StreamError::Sink(e)),
+        (Ok(n), None) => Ok(n),
+        (Err(e), None) => Err(StreamError::Json(e)),
+    }
+}
+
+#[derive(Debug)]
+pub enum StreamError<E> {
+    Json(serde_json::Error),
+    Sink(E),
+}
+
+struct TasksDocument<'a, F, E> {
+    on_task: &'a mut F,
+    sink_error: &'a mut Option<E>,
+}
+
+impl<'de, F: FnMut(Task) -> Result<(), E>, E> DeserializeSeed<'de> for TasksDocument<'_, F, E> {
+    type Value = usize;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, F: FnMut(Task) -> Result<(), E>, E> Visitor<'de> for TasksDocument<'_, F, E> {
+    type Value = usize;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(r#"an object {"tasks": [...]}"#)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<usize, A::Error> {
+        let mut count = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "tasks" && count.is_none() {
+                let array = TaskArray { on_task: &mut *self.on_task, sink_error: &mut *self.sink_error };
+                count = Some(map.next_value_seed(array)?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        count.ok_or_else(|| de::Error::missing_field("tasks"))
+    }
+}
+
+struct TaskArray<'a, F, E> {
+    on_task: &'a mut F,
+    sink_error: &'a mut Option<E>,
+}
+
+impl<'de, F: FnMut(Task) -> Result<(), E>, E> DeserializeSeed<'de> for TaskArray<'_, F, E> {
+    type Value = usize;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(Task) -> Result<(), E>, E> Visitor<'de> for TaskArray<'_, F, E> {
+    type Value = usize;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of tasks")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+        let mut n = 0;
+        while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
+            let task = Task::from_raw(raw.get())
+                .map_err(|e| de::Error::custom(format_args!("task #{n}: {e}")))?;
+            if let Err(e) = (self.on_task)(task) {
+                *self.sink_error = Some(e);
+                return Err(de::Error::custom("stopped by the receiver"));
+            }
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Datasets (endpoints 9 and 10)
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct DatasetSummary {
+    pub dataset_id: String,
+    #[serde(default)]
+    pub dataset_name: Option<String>,
+}
+
+pub fn parse_datasets(body: &[u8]) -> Result<Vec<DatasetSummary>, serde_json::Error> {
+    #[derive(Deserialize)]
+    struct List {
+        datasets: Vec<DatasetSummary>,
+    }
+    Ok(serde_json::from_slice::<List>(body)?.datasets)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Stage {
+    pub stage_id: String,
+    #[serde(default)]
+    pub can_edit: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct UserScope {
+    pub email: String,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dataset {
+    pub dataset_id: String,
+    pub dataset_name: Option<String>,
+    pub labelling_mode: Option<String>,
+    pub pipeline_spec: Vec<Stage>,
+    pub user_scopes: Vec<UserScope>,
+    pub raw: String,
+}
+
+pub fn parse_dataset(body: &[u8]) -> Result<Dataset, serde_json::Error> {
+    #[derive(Deserialize)]
+    struct Fields {
+        dataset_id: String,
+        #[serde(default)]
+        dataset_name: Option<String>,
+        #[serde(default)]
+        labelling_mode: Option<String>,
+        #[serde(default)]
+        pipeline_spec: Vec<Stage>,
+        #[serde(default)]
+        user_scopes: Vec<UserScope>,
+    }
+    let f: Fields = serde_json::from_slice(body)?;
+    Ok(Dataset {
+        dataset_id: f.dataset_id,
+        dataset_name: f.dataset_name,
+        labelling_mode: f.labelling_mode,
+        pipeline_spec: f.pipeline_spec,
+        user_scopes: f.user_scopes,
+        raw: String::from_utf8_lossy(body).into_owned(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Requests
+
+/// The body of endpoints 7 and 8 (assumed): partial, `null` unassigns.
+#[derive(Debug, Serialize)]
+pub struct AssignmentChange<'a> {
+    pub assignments: Vec<Assignment<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Assignment<'a> {
+    pub task_id: &'a str,
+    pub assignee: Option<&'a str>,
+}
+
+/// The body of a reject with a reason (assumed).
+pub fn reject_body(reason: Option<&str>) -> Option<String> {
+    reason.map(|r| serde_json::json!({ "reason": r }).to_string())
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors (assumed): `{"error": "...", "task_ids": [...]}`, anything else shown as text.
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorBody {
+    pub message: String,
+    pub task_ids: Vec<String>,
+}
+
+pub fn parse_error_body(body: &[u8]) -> ErrorBody {
+    #[derive(Deserialize)]
+    struct Json {
+        error: serde_json::Value,
+        #[serde(default)]
+        task_ids: Vec<String>,
+    }
+    if let Ok(json) = serde_json::from_slice::<Json>(body) {
+        let message = match json.error {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        };
+        return ErrorBody { message, task_ids: json.task_ids };
+    }
+    ErrorBody { message: text_excerpt(body), task_ids: Vec::new() }
+}
+
+/// A short, single-line excerpt of a body that is not JSON (an HTML error page, say).
+pub fn text_excerpt(body: &[u8]) -> String {
+    const MAX: usize = 200;
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if in_tag => {}
+            c if c.is_whitespace() => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    let collapsed = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    match collapsed.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &collapsed[..cut]),
+        None if collapsed.is_empty() => "(empty body)".to_string(),
+        None => collapsed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TASK: &str = r#"{"task_id":"ds1-f0007-Labelling","dataset_id":"ds1","task_type":"file","stage_id":"Labelling","status":"ready","assignee":"ana@example.com","file_id":"frame_0007.json","label_id":null,"label_set_id":"default","updated_at_millis":1764400000000,"due_at_millis":1764500000000,"priority":"high"}"#;
+
+    #[test]
+    fn task_keeps_unknown_fields_in_raw() {
+        let t = Task::from_raw(TASK).unwrap();
+        assert_eq!(t.task_id, "ds1-f0007-Labelling");
+        assert_eq!(t.assignee.as_deref(), Some("ana@example.com"));
+        assert!(t.raw.contains(r#""priority":"high""#));
+    }
+
+    #[test]
+    fn missing_optional_fields_are_not_errors() {
+        let t = Task::from_raw(r#"{"task_id":"t","dataset_id":"d","status":"ready","label_id":"car-1"}"#)
+            .unwrap();
+        assert_eq!(t.task_type, "label");
+        assert_eq!(t.assignee, None);
+        assert_eq!(t.due_at_millis, None);
+    }
+
+    #[test]
+    fn wrong_types_are_errors() {
+        assert!(Task::from_raw(r#"{"task_id":"t","dataset_id":"d","status":5}"#).is_err());
+    }
+
+    #[test]
+    fn action_response_bare_or_wrapped() {
+        let bare = parse_action_response(TASK.as_bytes()).unwrap();
+        let wrapped = parse_action_response(format!(r#"{{"task": {TASK}}}"#).as_bytes()).unwrap();
+        assert_eq!(bare.task_id, wrapped.task_id);
+        assert!(parse_action_response(b"").is_err());
+    }
+
+    #[test]
+    fn delayed_key_with_space_or_underscore() {
+        let spaced = format!(r#"{{"delayed tasks": [{}]}}"#, TASK.replace("}", r#","delayed_by_millis":5}"#));
+        let under = spaced.replace("delayed tasks", "delayed_tasks");
+        for body in [spaced, under] {
+            let d = parse_delayed_tasks(body.as_bytes()).unwrap();
+            assert_eq!(d[0].delayed_by_millis, 5);
+        }
+        assert!(parse_delayed_tasks(b"{}").is_err());
+    }
+
+    #[test]
+    fn streams_tasks_and_rejects_truncation() {
+        let body = format!(r#"{{"meta":{{"x":[1,2]}},"tasks":[{TASK},{TASK}],"more":true}}"#);
+        let mut seen = Vec::new();
+        let n = stream_dataset_tasks(body.as_bytes(), |t| {
+            seen.push(t.task_id);
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        assert_eq!((n, seen.len()), (2, 2));
+        let truncated = &body[..body.len() / 2];
+        assert!(matches!(
+            stream_dataset_tasks(truncated.as_bytes(), |_| Ok::<_, ()>(())),
+            Err(StreamError::Json(_))
+        ));
+        assert!(matches!(
+            stream_dataset_tasks(&b"{\"tasks\": {}}"[..], |_| Ok::<_, ()>(())),
+            Err(StreamError::Json(_))
+        ));
+        assert!(matches!(stream_dataset_tasks(body.as_bytes(), |_| Err("full")), Err(StreamError::Sink("full"))));
+    }
+
+    #[test]
+    fn error_bodies_json_or_text() {
+        let e = parse_error_body(br#"{"error":"not allowed","task_ids":["a"]}"#);
+        assert_eq!((e.message.as_str(), e.task_ids.len()), ("not allowed", 1));
+        let html = parse_error_body(b"<html><body><h1>502 Bad Gateway</h1>\n<p>nginx</p></body></html>");
+        assert_eq!(html.message, "502 Bad Gateway nginx");
+        assert_eq!(parse_error_body(b"").message, "(empty body)");
+    }
+
+    #[test]
+    fn ids_are_escaped_in_paths() {
+        assert_eq!(path_action(ActionKind::Submit, "a/b c"), "tasks/a%2Fb%20c/submit");
+        assert_eq!(path_assignments("ds1", "label"), "datasets/ds1/label_tasks");
+    }
+}

@@ -1,0 +1,262 @@
+//! Operations: the one definition of what a user can do with a workspace (one account's
+//! mirror and queue in one folder), reached by the `dtasks` CLI and the desktop shell
+//! alike. Each operation says which views it changes: actions change the task views and
+//! the queue; a resolution changes the queue; a sync changes everything.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::account::{Account, AccountError};
+use crate::client::{ApiClient, ApiError, ErrorClass, Timeouts};
+use crate::credentials::{self, CredentialError, TokenSource};
+use crate::db::DbError;
+use crate::engine::{self, EngineError, SyncEngine, SyncStatus};
+use crate::mirror::DatasetInfo;
+use crate::outbox::{Enqueued, Intent, Op, OutboxError, Resolution};
+use crate::sensitive::Sensitive;
+use crate::store::Store;
+use crate::view::{Count, CountBy, TaskPage, TaskQuery};
+use crate::wire::ActionKind;
+
+const ACCOUNT_FILE: &str = "account.json";
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error(transparent)]
+    Credentials(#[from] CredentialError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    Outbox(#[from] OutboxError),
+    #[error("not connected to Deepen yet: run `dtasks connect --server URL --client-id ID --email EMAIL` first")]
+    NotConnected,
+    #[error("the server refused the token for {email}: check it, or create a new one in Deepen")]
+    TokenRefused { email: String },
+    #[error("cannot use the workspace folder {path}: {source}")]
+    Folder { path: PathBuf, source: std::io::Error },
+    #[error("unknown task{}: {} (not in the local mirror; run `dtasks pull`)", if .0.len() == 1 { "" } else { "s" }, .0.join(", "))]
+    UnknownTasks(Vec<String>),
+    #[error("cannot {kind} {task_id}: it is {status}{}", if *.pending { " (with your change waiting to sync)" } else { "" })]
+    NotAllowed { kind: ActionKind, task_id: String, status: String, pending: bool },
+    #[error("{email} cannot be assigned tasks of dataset {dataset_id} (not one of its users)")]
+    UnknownAssignee { email: String, dataset_id: String },
+    #[error(
+        "{pending} action(s) of {email} are still queued here; sync them (`dtasks sync`) or discard them before connecting another account"
+    )]
+    AccountSwitchBlocked { email: String, pending: u64 },
+}
+
+/// What `connect` found out.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectReport {
+    /// The server accepted the token just now (false when it could not be reached).
+    pub validated: bool,
+    pub datasets: Option<usize>,
+    pub token_stored: bool,
+    pub offline_error: Option<String>,
+}
+
+pub struct Workspace {
+    dir: PathBuf,
+    store: Arc<Store>,
+    account: Option<Account>,
+    timeouts: Timeouts,
+}
+
+impl Workspace {
+    /// Opens (creating if needed) the workspace in `dir`. Works with no account and offline.
+    pub fn open(dir: &Path) -> Result<Self, WorkspaceError> {
+        std::fs::create_dir_all(dir).map_err(|source| WorkspaceError::Folder { path: dir.to_path_buf(), source })?;
+        let store = Arc::new(Store::open(dir)?);
+        let account = Account::load(&dir.join(ACCOUNT_FILE))?;
+        Ok(Self { dir: dir.to_path_buf(), store, account, timeouts: Timeouts::default() })
+    }
+
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn account(&self) -> Option<&Account> {
+        self.account.as_ref()
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    fn require_account(&self) -> Result<&Account, WorkspaceError> {
+        self.account.as_ref().ok_or(WorkspaceError::NotConnected)
+    }
+
+    fn client_for(&self, account: &Account, token: Sensitive<String>) -> Result<ApiClient, WorkspaceError> {
+        ApiClient::new(&account.server_url()?, &account.client_id, token, self.timeouts.clone())
+            .map_err(|e| WorkspaceError::Engine(e.into()))
+    }
+
+    /// The sync engine of this workspace's account (needs a token).
+    pub fn engine(&self) -> Result<SyncEngine, WorkspaceError> {
+        let account = self.require_account()?;
+        let (token, _) = credentials::token_for(account)?;
+        let client = self.client_for(account, token)?;
+        Ok(SyncEngine::new(self.store.clone(), client, account.clone())?)
+    }
+
+    /// Connects this workspace to an account. The token comes from `token` (then kept in
+    /// the OS credential store), or from `DEEPEN_TOKEN` (used, never stored), or from the
+    /// store. It is checked against the server when the server can be reached.
+    pub async fn connect(&mut self, account: Account, token: Option<Sensitive<String>>) -> Result<ConnectReport, WorkspaceError> {
+        if let Some(current) = &self.account
+            && current != &account
+        {
+            let counts = self.store.outbox().counts()?;
+            let open = counts.pending + counts.in_flight + counts.needs_attention;
+            if open > 0 {
+                return Err(WorkspaceError::AccountSwitchBlocked { email: current.email.clone(), pending: open });
+            }
+        }
+        let (token_to_use, to_store) = match token {
+            Some(t) => (t.clone(), Some(t)),
+            None => (credentials::token_for(&account)?.0, None),
+        };
+        let client = self.client_for(&account, token_to_use)?;
+        let mut report = ConnectReport { validated: false, datasets: None, token_stored: false, offline_error: None };
+        match client.datasets().await {
+            Ok(list) => {
+                report.validated = true;
+                report.datasets = Some(list.len());
+            }
+            Err(e) if e.class() == ErrorClass::SignIn => {
+                return Err(WorkspaceError::TokenRefused { email: account.email.clone() });
+            }
+            Err(e @ ApiError::Status { status: 403 | 404, .. }) => return Err(WorkspaceError::Engine(e.into())),
+            Err(e) => report.offline_error = Some(e.to_string()),
+        }
+        if let Some(token) = &to_store {
+            credentials::store_token(&account, token)?;
+            report.token_stored = true;
+        }
+        if self.account.as_ref() != Some(&account) {
+            // One mirror per account: another account's data must not show under this one.
+            self.store.mirror().clear()?;
+        }
+        account.save(&self.dir.join(ACCOUNT_FILE))?;
+        self.account = Some(account);
+        // A new token lifts a "sign in again" pause.
+        let outbox = self.store.outbox();
+        engine::record_status(
+            &outbox,
+            if report.validated { engine::Connectivity::Online } else { engine::Connectivity::Offline },
+            report.offline_error.as_deref(),
+        )?;
+        Ok(report)
+    }
+
+    /// Forgets the stored token; the mirror and the queue stay for the next sign-in.
+    pub fn sign_out(&self) -> Result<(), WorkspaceError> {
+        let account = self.require_account()?;
+        credentials::forget_token(account)?;
+        Ok(())
+    }
+
+    /// Where the token of this workspace comes from, without revealing it.
+    pub fn token_source(&self) -> Result<TokenSource, WorkspaceError> {
+        Ok(credentials::token_for(self.require_account()?)?.1)
+    }
+
+    pub fn datasets(&self) -> Result<Vec<DatasetInfo>, WorkspaceError> {
+        Ok(self.store.mirror().datasets()?)
+    }
+
+    pub fn tasks(&self, query: &TaskQuery) -> Result<TaskPage, WorkspaceError> {
+        Ok(self.store.view().tasks(query)?)
+    }
+
+    pub fn counts(&self, dataset_id: &str, stage_id: Option<&str>, by: CountBy) -> Result<Vec<Count>, WorkspaceError> {
+        Ok(self.store.view().counts(dataset_id, stage_id, by)?)
+    }
+
+    /// Queues submit/accept/reject of `task_ids`, all or none, durably; works offline.
+    /// Changes: task views, queue.
+    pub fn act(&self, kind: ActionKind, task_ids: &[String], reason: Option<&str>) -> Result<Vec<Enqueued>, WorkspaceError> {
+        let intent = Intent::Action { kind, reason: reason.filter(|_| kind == ActionKind::Reject).map(str::to_string) };
+        let bases = self.bases(task_ids)?;
+        {
+            let view = self.store.view();
+            for base in &bases {
+                let row = view.task(&base.task_id)?.ok_or_else(|| WorkspaceError::UnknownTasks(vec![base.task_id.clone()]))?;
+                if !kind.allowed_from().contains(&row.status.as_str()) {
+                    return Err(WorkspaceError::NotAllowed {
+                        kind,
+                        task_id: row.task_id,
+                        status: row.status,
+                        pending: row.pending.is_some(),
+                    });
+                }
+            }
+        }
+        let items: Vec<(Intent, &crate::wire::Task)> = bases.iter().map(|b| (intent.clone(), b)).collect();
+        Ok(self.store.outbox().enqueue(&items)?)
+    }
+
+    /// Queues reassignment of `task_ids` to `assignee` (`None` unassigns). Several moves of
+    /// one task before it syncs are one change. Changes: task views, counts, queue.
+    pub fn assign(&self, task_ids: &[String], assignee: Option<&str>) -> Result<Vec<Enqueued>, WorkspaceError> {
+        let bases = self.bases(task_ids)?;
+        if let Some(email) = assignee {
+            let mirror = self.store.mirror();
+            for base in &bases {
+                if let Some(dataset) = mirror.dataset(&base.dataset_id)?
+                    && !dataset.users.is_empty()
+                    && !dataset.users.iter().any(|(e, _)| e == email)
+                {
+                    return Err(WorkspaceError::UnknownAssignee { email: email.to_string(), dataset_id: base.dataset_id.clone() });
+                }
+            }
+        }
+        let intent = Intent::Assign { assignee: assignee.map(str::to_string) };
+        let items: Vec<(Intent, &crate::wire::Task)> = bases.iter().map(|b| (intent.clone(), b)).collect();
+        Ok(self.store.outbox().enqueue(&items)?)
+    }
+
+    /// The server's last known state of each task; all must be known.
+    fn bases(&self, task_ids: &[String]) -> Result<Vec<crate::wire::Task>, WorkspaceError> {
+        let mirror = self.store.mirror();
+        let mut bases = Vec::with_capacity(task_ids.len());
+        let mut unknown = Vec::new();
+        for id in task_ids {
+            match mirror.task(id)? {
+                Some(task) => bases.push(task),
+                None => unknown.push(id.clone()),
+            }
+        }
+        if unknown.is_empty() { Ok(bases) } else { Err(WorkspaceError::UnknownTasks(unknown)) }
+    }
+
+    /// Every queued action (done ones too when asked), oldest first.
+    pub fn queue(&self, include_done: bool) -> Result<Vec<Op>, WorkspaceError> {
+        Ok(self.store.outbox().list(include_done)?)
+    }
+
+    /// Applies the user's decision on an action. Changes: queue, task views.
+    pub fn resolve(&self, op_id: &str, resolution: Resolution) -> Result<Option<Op>, WorkspaceError> {
+        let op = self.store.outbox().op(op_id)?.ok_or_else(|| OutboxError::UnknownOp(op_id.to_string()))?;
+        let server_assignee = self.store.mirror().task(&op.task_id)?.and_then(|t| t.assignee);
+        Ok(self.store.outbox().resolve(op_id, resolution, server_assignee.as_deref())?)
+    }
+
+    /// The status as last recorded (works with no engine running).
+    pub fn status(&self) -> Result<SyncStatus, WorkspaceError> {
+        Ok(engine::load_status(&self.store.outbox())?)
+    }
+}
