@@ -72,6 +72,12 @@ impl ApiError {
         }
     }
 
+    /// No answer came back at all (refused, reset, timed out). For a read, which changes
+    /// nothing, that is the server being out of reach.
+    pub fn is_transport(&self) -> bool {
+        matches!(self, Self::Unreachable(_) | Self::NoAnswer(_))
+    }
+
     pub fn status(&self) -> Option<u16> {
         match self {
             Self::Status { status, .. } => Some(*status),

@@ -116,6 +116,12 @@ impl fmt::Display for ActionKind {
     }
 }
 
+/// Whether a task in `status` can still be reassigned (endpoints 7-8 answer 409 for
+/// submitted and accepted tasks).
+pub fn can_reassign(status: &str) -> bool {
+    !matches!(status, "submitted" | "accepted")
+}
+
 // ---------------------------------------------------------------------------------------
 // TaskResource
 

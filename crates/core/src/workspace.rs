@@ -44,6 +44,8 @@ pub enum WorkspaceError {
     UnknownTasks(Vec<String>),
     #[error("cannot {kind} {task_id}: it is {status}{}", if *.pending { " (with your change waiting to sync)" } else { "" })]
     NotAllowed { kind: ActionKind, task_id: String, status: String, pending: bool },
+    #[error("cannot reassign {task_id}: it is {status}, and submitted or accepted tasks keep their assignee")]
+    NotReassignable { task_id: String, status: String },
     #[error("{email} cannot be assigned tasks of dataset {dataset_id} (not one of its users)")]
     UnknownAssignee { email: String, dataset_id: String },
     #[error(
@@ -67,6 +69,8 @@ pub struct Workspace {
     store: Arc<Store>,
     account: Option<Account>,
     timeouts: Timeouts,
+    /// A token for this session only (demo mode, tests): used first, never stored.
+    session_token: Option<Sensitive<String>>,
 }
 
 impl Workspace {
@@ -75,12 +79,26 @@ impl Workspace {
         std::fs::create_dir_all(dir).map_err(|source| WorkspaceError::Folder { path: dir.to_path_buf(), source })?;
         let store = Arc::new(Store::open(dir)?);
         let account = Account::load(&dir.join(ACCOUNT_FILE))?;
-        Ok(Self { dir: dir.to_path_buf(), store, account, timeouts: Timeouts::default() })
+        Ok(Self { dir: dir.to_path_buf(), store, account, timeouts: Timeouts::default(), session_token: None })
     }
 
     pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
         self.timeouts = timeouts;
         self
+    }
+
+    /// Uses `token` for this session instead of the environment or the credential store,
+    /// and never stores it (demo mode signs in this way).
+    pub fn with_session_token(mut self, token: Sensitive<String>) -> Self {
+        self.session_token = Some(token);
+        self
+    }
+
+    fn token(&self, account: &Account) -> Result<Sensitive<String>, WorkspaceError> {
+        match &self.session_token {
+            Some(token) => Ok(token.clone()),
+            None => Ok(credentials::token_for(account)?.0),
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -107,8 +125,7 @@ impl Workspace {
     /// The sync engine of this workspace's account (needs a token).
     pub fn engine(&self) -> Result<SyncEngine, WorkspaceError> {
         let account = self.require_account()?;
-        let (token, _) = credentials::token_for(account)?;
-        let client = self.client_for(account, token)?;
+        let client = self.client_for(account, self.token(account)?)?;
         Ok(SyncEngine::new(self.store.clone(), client, account.clone())?)
     }
 
@@ -127,7 +144,7 @@ impl Workspace {
         }
         let (token_to_use, to_store) = match token {
             Some(t) => (t.clone(), Some(t)),
-            None => (credentials::token_for(&account)?.0, None),
+            None => (self.token(&account)?, None),
         };
         let client = self.client_for(&account, token_to_use)?;
         let mut report = ConnectReport { validated: false, datasets: None, token_stored: false, offline_error: None };
@@ -213,6 +230,16 @@ impl Workspace {
     /// one task before it syncs are one change. Changes: task views, counts, queue.
     pub fn assign(&self, task_ids: &[String], assignee: Option<&str>) -> Result<Vec<Enqueued>, WorkspaceError> {
         let bases = self.bases(task_ids)?;
+        {
+            let view = self.store.view();
+            for base in &bases {
+                if let Some(row) = view.task(&base.task_id)?
+                    && !crate::wire::can_reassign(&row.status)
+                {
+                    return Err(WorkspaceError::NotReassignable { task_id: row.task_id, status: row.status });
+                }
+            }
+        }
         if let Some(email) = assignee {
             let mirror = self.store.mirror();
             for base in &bases {

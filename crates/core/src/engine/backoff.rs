@@ -6,19 +6,31 @@ use std::time::Duration;
 
 use rand::Rng;
 
-const BASE: Duration = Duration::from_millis(500);
-const CAP: Duration = Duration::from_secs(300);
+/// The first wait and the longest one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    pub base: Duration,
+    pub cap: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self { base: Duration::from_millis(500), cap: Duration::from_secs(300) }
+    }
+}
 
 /// Transient failures of one action before it is put before the user instead.
 pub const MAX_ATTEMPTS: u32 = 12;
 
 /// The wait before attempt `attempts + 1`: "equal jitter" — half of the exponential step
 /// fixed, half random — so many clients failing together do not retry together.
-pub fn delay(attempts: u32, retry_after: Option<Duration>) -> Duration {
-    let step = BASE.saturating_mul(1u32 << attempts.min(16)).min(CAP);
-    let half = step / 2;
-    let jitter = Duration::from_millis(rand::rng().random_range(0..=half.as_millis() as u64));
-    (half + jitter).max(retry_after.unwrap_or_default())
+impl Backoff {
+    pub fn delay(&self, attempts: u32, retry_after: Option<Duration>) -> Duration {
+        let step = self.base.saturating_mul(1u32 << attempts.min(16)).min(self.cap);
+        let half = step / 2;
+        let jitter = Duration::from_millis(rand::rng().random_range(0..=half.as_millis() as u64));
+        (half + jitter).max(retry_after.unwrap_or_default())
+    }
 }
 
 #[cfg(test)]
@@ -27,12 +39,13 @@ mod tests {
 
     #[test]
     fn grows_is_capped_and_honours_retry_after() {
+        let b = Backoff::default();
         for attempts in 0..40 {
-            let d = delay(attempts, None);
-            let step = BASE.saturating_mul(1u32 << attempts.min(16)).min(CAP);
+            let d = b.delay(attempts, None);
+            let step = b.base.saturating_mul(1u32 << attempts.min(16)).min(b.cap);
             assert!(d >= step / 2 && d <= step, "attempt {attempts}: {d:?}");
         }
-        assert!(delay(30, None) <= CAP);
-        assert!(delay(0, Some(Duration::from_secs(7))) >= Duration::from_secs(7));
+        assert!(b.delay(30, None) <= b.cap);
+        assert!(b.delay(0, Some(Duration::from_secs(7))) >= Duration::from_secs(7));
     }
 }

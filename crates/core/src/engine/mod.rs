@@ -22,7 +22,7 @@ use crate::clock::now_millis;
 use crate::db::DbError;
 use crate::store::Store;
 
-pub use backoff::MAX_ATTEMPTS;
+pub use backoff::{Backoff, MAX_ATTEMPTS};
 pub use pull::{Progress, PullEvent, PullReport};
 pub use push::{ASSIGN_BATCH, PushReport};
 pub use status::{Connectivity, SyncStatus};
@@ -104,6 +104,7 @@ pub struct SyncEngine {
     status: watch::Sender<SyncStatus>,
     changed: broadcast::Sender<()>,
     nudge: Arc<Notify>,
+    backoff: Backoff,
 }
 
 impl SyncEngine {
@@ -111,7 +112,13 @@ impl SyncEngine {
         let initial = status::load(&store.outbox())?;
         let (status, _) = watch::channel(initial);
         let (changed, _) = broadcast::channel(16);
-        Ok(Self { store, client, account, status, changed, nudge: Arc::new(Notify::new()) })
+        Ok(Self { store, client, account, status, changed, nudge: Arc::new(Notify::new()), backoff: Backoff::default() })
+    }
+
+    /// Retry waits other than the default (tests and simulations shorten them).
+    pub fn with_backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
     }
 
     /// The status stream (the UI renders it as is).
@@ -166,7 +173,7 @@ impl SyncEngine {
             Ok(r) if r.push.unreachable => (Connectivity::Offline, r.push.last_error.clone(), false),
             Ok(r) => (Connectivity::Online, r.pull_error.clone(), r.pull_error.is_none()),
             Err(EngineError::Api(e)) if e.class() == ErrorClass::SignIn => (Connectivity::NeedsSignIn, Some(e.to_string()), false),
-            Err(EngineError::Api(e)) if e.class() == ErrorClass::Unreachable => (Connectivity::Offline, Some(e.to_string()), false),
+            Err(EngineError::Api(e)) if e.is_transport() => (Connectivity::Offline, Some(e.to_string()), false),
             Err(e) => (Connectivity::Online, Some(e.to_string()), false),
         };
         self.publish(connectivity, error.as_deref(), synced)?;
@@ -180,7 +187,7 @@ impl SyncEngine {
         if scope != Scope::Push && !report.push.unreachable && !report.push.sign_in_needed {
             match self.pull_all(progress).await {
                 Ok(pull) => report.pull = Some(pull),
-                Err(EngineError::Api(e)) if matches!(e.class(), ErrorClass::SignIn | ErrorClass::Unreachable) => {
+                Err(EngineError::Api(e)) if e.is_transport() || e.class() == ErrorClass::SignIn => {
                     return Err(e.into());
                 }
                 // A bad answer to a pull leaves the mirror as it was; the push still counts.
@@ -234,7 +241,7 @@ impl SyncEngine {
                     }
                     self.until_next_due(schedule.pull_every)
                 }
-                Err(EngineError::Api(e)) if e.class() == ErrorClass::Unreachable => {
+                Err(EngineError::Api(e)) if e.is_transport() => {
                     probe = (probe * 2).min(schedule.probe_max);
                     probe
                 }

@@ -9,7 +9,8 @@ use std::time::Duration;
 use futures_util::{StreamExt, stream};
 use serde::Serialize;
 
-use super::{EngineError, SyncEngine, backoff};
+use super::backoff::{self, Backoff};
+use super::{EngineError, SyncEngine};
 use crate::client::{ApiError, ErrorClass};
 use crate::clock::now_millis;
 use crate::outbox::{Op, OpKind, Settle};
@@ -78,9 +79,9 @@ impl SyncEngine {
                     Ok(_) => {
                         fresh.insert(dataset_id.to_string());
                     }
+                    // Nothing was sent: every action of the pass stays as it was.
+                    Err(EngineError::Api(e)) if e.is_transport() => return Ok(report.stopped(e, false)),
                     Err(EngineError::Api(e)) => match e.class() {
-                        // Nothing was sent: every action of the pass stays as it was.
-                        ErrorClass::Unreachable => return Ok(report.stopped(e, false)),
                         ErrorClass::SignIn => return Ok(report.stopped(e, true)),
                         ErrorClass::Refused(403) if !my_tasks_fresh => {
                             // Not allowed to list the dataset: my own tasks are the next best view.
@@ -109,7 +110,7 @@ impl SyncEngine {
                 for op in ready {
                     let decision = if unknown_state.contains(&op.dataset_id) && (op.verify || op.kind == OpKind::Assign) {
                         // The server's state could not be read: deciding blind risks a double apply.
-                        Decision::Settle(retry(&op, "could not read the task's state on the server", false, None))
+                        Decision::Settle(retry(&self.backoff, &op, "could not read the task's state on the server", false, None))
                     } else {
                         decide(&op, mirror.task(&op.task_id)?.as_ref())
                     };
@@ -210,8 +211,8 @@ impl SyncEngine {
                 *stop = Some((e, true));
                 Settle::Release { verify: false }
             }
-            ErrorClass::Ambiguous => retry(op, &e.to_string(), true, None),
-            ErrorClass::RateLimited(after) => retry(op, &e.to_string(), false, after),
+            ErrorClass::Ambiguous => retry(&self.backoff, op, &e.to_string(), true, None),
+            ErrorClass::RateLimited(after) => retry(&self.backoff, op, &e.to_string(), false, after),
             // 409: maybe "already done" — the server's state decides, right away.
             ErrorClass::Refused(409) if op.kind != OpKind::Assign => Settle::Retry {
                 at: now_millis(),
@@ -330,7 +331,7 @@ fn decide(op: &Op, task: Option<&Task>) -> Decision {
     }
 }
 
-fn retry(op: &Op, error: &str, verify: bool, retry_after: Option<Duration>) -> Settle {
+fn retry(backoff: &Backoff, op: &Op, error: &str, verify: bool, retry_after: Option<Duration>) -> Settle {
     if op.attempts >= backoff::MAX_ATTEMPTS {
         return Settle::Attention {
             reason: format!(
@@ -340,7 +341,7 @@ fn retry(op: &Op, error: &str, verify: bool, retry_after: Option<Duration>) -> S
             error: error.to_string(),
         };
     }
-    let wait = backoff::delay(op.attempts, retry_after);
+    let wait = backoff.delay(op.attempts, retry_after);
     Settle::Retry { at: now_millis() + wait.as_millis() as i64, error: error.to_string(), verify }
 }
 

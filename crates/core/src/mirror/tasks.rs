@@ -168,14 +168,18 @@ impl Mirror {
         Ok(written)
     }
 
-    /// Replaces the delayed list (endpoint 6), writing the tasks it carries too.
+    /// Replaces the delayed list (endpoint 6). Its tasks are written only when the mirror
+    /// does not have them: a task's own list is its authority, and writing the delayed
+    /// copy (which carries `delayed_by_millis`) would rewrite the row on every pull.
     pub fn replace_delayed(&mut self, delayed: &[DelayedTask]) -> Result<(), DbError> {
         let path = self.path.as_path();
         let err = |e| DbError::from_sqlite(path, e);
         let tx = self.conn.transaction().map_err(err)?;
         tx.execute("DELETE FROM delayed", []).map_err(err)?;
         for d in delayed {
-            upsert(&tx, &d.task).map_err(err)?;
+            if tx.query_row("SELECT 1 FROM tasks WHERE task_id = ?1", [&d.task.task_id], |_| Ok(())).optional().map_err(err)?.is_none() {
+                upsert(&tx, &d.task).map_err(err)?;
+            }
             tx.execute(
                 "INSERT OR REPLACE INTO delayed (task_id, delayed_by_millis) VALUES (?1, ?2)",
                 params![d.task.task_id, d.delayed_by_millis],

@@ -1,0 +1,128 @@
+//! A real emulator on 127.0.0.1 and a real workspace in a temporary folder, signed in as
+//! one of the emulator's users. Shared by the sync tests.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use deepen_emulator::{Control, Emulator, EmulatorConfig, Faults, JournalEntry, OfflineMode, Role, RunningEmulator, UserInfo};
+use dtasks_core::client::Timeouts;
+use dtasks_core::engine::{Backoff, RoundReport};
+use dtasks_core::view::{AssigneeFilter, TaskQuery, TaskRow};
+use dtasks_core::{Account, Scope, Sensitive, SyncEngine, Workspace};
+
+pub struct Harness {
+    pub emu: RunningEmulator,
+    pub control: Control,
+    pub user: UserInfo,
+    pub ws: Workspace,
+    pub engine: SyncEngine,
+    _dir: tempfile::TempDir,
+}
+
+/// Short retry waits, so tests that go through backoff stay quick.
+pub fn test_backoff() -> Backoff {
+    Backoff { base: Duration::from_millis(50), cap: Duration::from_secs(2) }
+}
+
+pub fn quick_timeouts() -> Timeouts {
+    Timeouts { connect: Duration::from_secs(2), request: Duration::from_millis(1500), read_idle: Duration::from_secs(5) }
+}
+
+impl Harness {
+    pub async fn new(role: Role) -> Self {
+        Self::with(EmulatorConfig::default(), role).await
+    }
+
+    pub async fn with(config: EmulatorConfig, role: Role) -> Self {
+        let emu = Emulator::seeded(&config).serve(0).await.expect("emulator starts");
+        let control = emu.control();
+        let user = control.user(role);
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = Workspace::open(dir.path())
+            .unwrap()
+            .with_timeouts(quick_timeouts())
+            .with_session_token(Sensitive::new(user.token.clone()));
+        let account = Account::new(&emu.base_url(), &control.client_id(), &user.email).unwrap();
+        let report = ws.connect(account, None).await.expect("connects");
+        assert!(report.validated);
+        let engine = ws.engine().unwrap().with_backoff(test_backoff());
+        engine.sync_once(Scope::Full, None).await.expect("first pull");
+        Self { emu, control, user, ws, engine, _dir: dir }
+    }
+
+    /// Another workspace (a second process's view) on the same folder and user.
+    pub fn reopen(&self) -> Workspace {
+        Workspace::open(self.ws.dir())
+            .unwrap()
+            .with_timeouts(quick_timeouts())
+            .with_session_token(Sensitive::new(self.user.token.clone()))
+    }
+
+    pub fn offline(&self) {
+        self.control.set_faults(Faults { offline: Some(OfflineMode::Drop), ..Default::default() });
+    }
+
+    pub fn online(&self) {
+        self.control.set_faults(Faults::default());
+    }
+
+    pub fn tasks(&self, query: TaskQuery) -> Vec<TaskRow> {
+        self.ws.tasks(&TaskQuery { limit: 10_000, ..query }).unwrap().rows
+    }
+
+    /// My tasks in `status` as the user sees them.
+    pub fn mine_with(&self, status: &str) -> Vec<TaskRow> {
+        self.tasks(TaskQuery {
+            assignee: Some(AssigneeFilter::Is(self.user.email.clone())),
+            statuses: vec![status.to_string()],
+            ..Default::default()
+        })
+    }
+
+    pub fn row(&self, task_id: &str) -> TaskRow {
+        self.tasks(TaskQuery { task_ids: vec![task_id.to_string()], ..Default::default() }).remove(0)
+    }
+
+    pub fn server_task(&self, task_id: &str) -> serde_json::Value {
+        self.control.task(task_id).expect("task exists on the emulator")
+    }
+
+    pub fn server_status(&self, task_id: &str) -> String {
+        self.server_task(task_id)["status"].as_str().unwrap().to_string()
+    }
+
+    /// Journal entries of `task_id` made by `actor` through the API with `action`.
+    pub fn applied(&self, task_id: &str, actor: &str, action: &str) -> Vec<JournalEntry> {
+        self.control
+            .journal()
+            .into_iter()
+            .filter(|e| e.task_id == task_id && e.actor == actor && e.action == action)
+            .collect()
+    }
+
+    pub fn pending_count(&self) -> u64 {
+        let status = self.ws.status().unwrap();
+        status.pending
+    }
+
+    /// Sync until nothing is waiting, sleeping through backoffs.
+    pub async fn drain(&self) -> RoundReport {
+        let last = self.settle().await;
+        assert_eq!(self.pending_count(), 0, "queue did not drain: {:?}", self.ws.queue(false).unwrap());
+        last
+    }
+
+    /// Sync until no action can move without the user: every one is done, needs
+    /// attention, or waits behind an earlier action of its task that needs attention.
+    pub async fn settle(&self) -> RoundReport {
+        for _ in 0..80 {
+            let last = self.engine.sync_once(Scope::Full, None).await.expect("round runs");
+            let Some(next) = self.ws.store().outbox().next_due_at().unwrap() else {
+                return last;
+            };
+            let wait = (next - dtasks_core::clock::now_millis()).clamp(10, 3_000);
+            tokio::time::sleep(Duration::from_millis(wait as u64)).await;
+        }
+        panic!("queue did not settle: {:?}", self.ws.queue(false).unwrap());
+    }
+}

@@ -1,0 +1,175 @@
+//! Mirror and queue against the real emulator over HTTP: a full pull, offline actions that
+//! apply exactly once when the server is back, status, the background loop.
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use common::Harness;
+use deepen_emulator::Role;
+use dtasks_core::engine::{Connectivity, Schedule};
+use dtasks_core::view::TaskQuery;
+use dtasks_core::{ActionKind, Enqueued, Scope};
+
+#[tokio::test]
+async fn a_pull_mirrors_the_server_and_a_repull_writes_nothing() {
+    let h = Harness::new(Role::Admin).await;
+    let server: usize = h.control.dataset_ids().iter().map(|d| h.control.tasks_of(d).len()).sum();
+    let local = h.tasks(TaskQuery::default());
+    assert_eq!(local.len(), server);
+    for row in local.iter().take(50) {
+        let s = h.server_task(&row.task_id);
+        assert_eq!(row.status, s["status"].as_str().unwrap());
+        assert_eq!(row.assignee.as_deref(), s["assignee"].as_str());
+    }
+    let datasets = h.ws.datasets().unwrap();
+    assert_eq!(datasets.len(), h.control.dataset_ids().len());
+    assert!(datasets.iter().all(|d| !d.stages.is_empty() && !d.users.is_empty()));
+
+    let again = h.engine.sync_once(Scope::Full, None).await.unwrap();
+    let pull = again.pull.unwrap();
+    assert_eq!(pull.tasks_seen as usize, server);
+    assert_eq!(pull.rows_written, 0, "nothing changed, nothing written");
+    assert!(pull.delayed > 0, "the seeded workspace has delayed tasks");
+    let delayed = h.tasks(TaskQuery { delayed_only: true, ..Default::default() });
+    assert_eq!(delayed.len(), pull.delayed);
+}
+
+#[tokio::test]
+async fn offline_submits_apply_exactly_once_when_the_server_is_back() {
+    let h = Harness::new(Role::Annotator).await;
+    let ready = h.mine_with("ready");
+    assert!(ready.len() >= 2, "seed gives the annotator ready tasks");
+    let ids: Vec<String> = ready.iter().take(2).map(|r| r.task_id.clone()).collect();
+
+    h.offline();
+    let queued = h.ws.act(ActionKind::Submit, &ids, None).unwrap();
+    assert!(queued.iter().all(|q| matches!(q, Enqueued::Queued(_))));
+    // Shown at once, from the queue, offline.
+    for id in &ids {
+        let row = h.row(id);
+        assert_eq!((row.status.as_str(), row.pending.as_deref()), ("submitted", Some("submit")));
+    }
+    let report = h.engine.sync_once(Scope::Full, None).await;
+    assert!(report.is_err() || report.as_ref().unwrap().push.unreachable || h.pending_count() == 2);
+    let status = h.ws.status().unwrap();
+    assert_eq!(status.connectivity, Connectivity::Offline);
+    assert_eq!(status.pending, 2);
+    for id in &ids {
+        assert_eq!(h.server_status(id), "ready", "nothing reached the server");
+    }
+
+    h.online();
+    h.drain().await;
+    for id in &ids {
+        assert_eq!(h.applied(id, &h.user.email, "submit").len(), 1, "exactly once: {id}");
+        assert_eq!(h.server_status(id), "submitted");
+        let row = h.row(id);
+        assert_eq!((row.server_status.as_str(), row.pending), ("submitted", None));
+    }
+    let status = h.ws.status().unwrap();
+    assert_eq!((status.connectivity, status.pending, status.needs_attention), (Connectivity::Online, 0, 0));
+    assert!(status.last_sync_at.is_some());
+}
+
+#[tokio::test]
+async fn actions_survive_a_restart_of_the_process() {
+    let h = Harness::new(Role::Annotator).await;
+    let id = h.mine_with("ready")[0].task_id.clone();
+    h.offline();
+    h.ws.act(ActionKind::Submit, std::slice::from_ref(&id), None).unwrap();
+    // A new process on the same folder sees the action and syncs it.
+    let ws2 = h.reopen();
+    assert_eq!(ws2.queue(false).unwrap().len(), 1);
+    h.online();
+    let engine2 = ws2.engine().unwrap();
+    engine2.sync_once(Scope::Full, None).await.unwrap();
+    assert_eq!(h.applied(&id, &h.user.email, "submit").len(), 1);
+    assert_eq!(ws2.status().unwrap().pending, 0);
+}
+
+#[tokio::test]
+async fn refuses_actions_the_task_state_does_not_allow() {
+    let h = Harness::new(Role::Annotator).await;
+    let id = h.mine_with("ready")[0].task_id.clone();
+    let err = h.ws.act(ActionKind::Accept, std::slice::from_ref(&id), None).unwrap_err();
+    assert!(err.to_string().contains("cannot accept"), "{err}");
+    h.ws.act(ActionKind::Submit, std::slice::from_ref(&id), None).unwrap();
+    let err = h.ws.act(ActionKind::Submit, std::slice::from_ref(&id), None).unwrap_err();
+    assert!(err.to_string().contains("waiting to sync"), "{err}");
+    let err = h.ws.act(ActionKind::Submit, &["no-such-task".to_string()], None).unwrap_err();
+    assert!(err.to_string().contains("unknown task"), "{err}");
+    assert_eq!(h.ws.queue(false).unwrap().len(), 1, "refused actions queue nothing");
+}
+
+#[tokio::test]
+async fn the_background_loop_syncs_on_nudge_and_on_reconnect() {
+    let h = Harness::new(Role::Annotator).await;
+    let ids: Vec<String> = h.mine_with("ready").iter().take(2).map(|r| r.task_id.clone()).collect();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let schedule = Schedule {
+        pull_every: Duration::from_secs(60),
+        probe_min: Duration::from_millis(100),
+        probe_max: Duration::from_millis(400),
+        debounce: Duration::from_millis(50),
+    };
+    let mut status = h.engine.status();
+    let mut changes = h.engine.mirror_changes();
+    let runner = tokio::spawn(h.engine.clone().run(schedule, stop_rx));
+
+    h.offline();
+    h.ws.act(ActionKind::Submit, &ids, None).unwrap();
+    h.engine.nudge();
+    let offline = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            status.changed().await.unwrap();
+            if status.borrow().connectivity == Connectivity::Offline {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(offline.is_ok(), "the loop noticed it is offline");
+
+    h.online();
+    let drained = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            status.changed().await.unwrap();
+            let s = status.borrow().clone();
+            if s.connectivity == Connectivity::Online && s.pending == 0 {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(drained.is_ok(), "the loop reconnected and drained: {:?}", h.ws.queue(false).unwrap());
+    assert!(changes.try_recv().is_ok(), "the mirror-changed signal fired");
+    for id in &ids {
+        assert_eq!(h.applied(id, &h.user.email, "submit").len(), 1);
+    }
+    stop_tx.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), runner).await.expect("loop stops").unwrap();
+}
+
+#[tokio::test]
+async fn my_tasks_view_matches_the_server() {
+    let h = Harness::new(Role::Annotator).await;
+    let mut server_mine = HashSet::new();
+    for d in h.control.dataset_ids() {
+        for t in h.control.tasks_of(&d) {
+            if t["assignee"].as_str() == Some(h.user.email.as_str()) {
+                server_mine.insert(t["task_id"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    let local: HashSet<String> = h
+        .tasks(TaskQuery {
+            assignee: Some(dtasks_core::AssigneeFilter::Is(h.user.email.clone())),
+            ..Default::default()
+        })
+        .into_iter()
+        .map(|r| r.task_id)
+        .collect();
+    assert_eq!(local, server_mine);
+}
