@@ -7,7 +7,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use dtasks_core::{CountBy, SortKey};
 
 #[derive(Debug, Parser)]
-#[command(name = "dtasks", version, about = "Deepen tasks, offline first: mirror, act, sync")]
+#[command(
+    name = "dtasks",
+    version,
+    about = "Deepen tasks, offline first: mirror, act, sync"
+)]
 pub struct Cli {
     /// Workspace folder (mirror, queue, account). Default: the platform's data folder.
     #[arg(long, global = true, env = "DTASKS_HOME", value_name = "DIR")]
@@ -79,7 +83,12 @@ pub enum Command {
         #[arg(required = true, value_name = "TASK")]
         tasks: Vec<String>,
         /// The new assignee's email.
-        #[arg(long, value_name = "EMAIL", required_unless_present = "unassign", conflicts_with = "unassign")]
+        #[arg(
+            long,
+            value_name = "EMAIL",
+            required_unless_present = "unassign",
+            conflicts_with = "unassign"
+        )]
         to: Option<String>,
         /// Leave the tasks unassigned.
         #[arg(long)]

@@ -31,12 +31,17 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("DTASKS_LOG").unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("DTASKS_LOG")
+                .unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
     let out = Out::new(cli.json);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             out.error(&anyhow::anyhow!(e).context("cannot start the runtime"));
@@ -54,13 +59,21 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli, out: &Out) -> Result<u8> {
     let home = args::home_dir(cli.home.as_deref())?;
-    let mut ws = Workspace::open(&home).with_context(|| format!("cannot open the workspace in {}", home.display()))?;
+    let mut ws = Workspace::open(&home)
+        .with_context(|| format!("cannot open the workspace in {}", home.display()))?;
     match cli.command {
-        Command::Connect { server, client_id, email, token_stdin } => {
+        Command::Connect {
+            server,
+            client_id,
+            email,
+            token_stdin,
+        } => {
             let account = Account::new(&server, &client_id, &email)?;
             let token = if token_stdin {
                 let mut text = String::new();
-                std::io::stdin().read_to_string(&mut text).context("cannot read the token from standard input")?;
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .context("cannot read the token from standard input")?;
                 let text = text.trim().to_string();
                 if text.is_empty() {
                     bail!("no token on standard input");
@@ -79,7 +92,10 @@ async fn run(cli: Cli, out: &Out) -> Result<u8> {
             Ok(exit::OK)
         }
         Command::Tasks(filter) => {
-            let mine = filter.mine.then(|| ws.account().map(|a| a.email.clone())).flatten();
+            let mine = filter
+                .mine
+                .then(|| ws.account().map(|a| a.email.clone()))
+                .flatten();
             if filter.mine && mine.is_none() {
                 bail!("--mine needs an account: run `dtasks connect` first");
             }
@@ -93,7 +109,12 @@ async fn run(cli: Cli, out: &Out) -> Result<u8> {
                 task_ids: Vec::new(),
                 dataset_id: filter.dataset,
                 stage_id: filter.stage,
-                statuses: filter.status.iter().flat_map(|s| s.split(',')).map(|s| s.trim().to_string()).collect(),
+                statuses: filter
+                    .status
+                    .iter()
+                    .flat_map(|s| s.split(','))
+                    .map(|s| s.trim().to_string())
+                    .collect(),
                 assignee,
                 delayed_only: filter.delayed,
                 text: filter.text,
@@ -108,12 +129,33 @@ async fn run(cli: Cli, out: &Out) -> Result<u8> {
             out.counts(&ws.counts(&dataset, stage.as_deref(), by.into())?);
             Ok(exit::OK)
         }
-        Command::Submit { tasks, no_sync } => act(&ws, out, ActionKind::Submit, &tasks, None, no_sync).await,
-        Command::Accept { tasks, no_sync } => act(&ws, out, ActionKind::Accept, &tasks, None, no_sync).await,
-        Command::Reject { tasks, reason, no_sync } => {
-            act(&ws, out, ActionKind::Reject, &tasks, reason.as_deref(), no_sync).await
+        Command::Submit { tasks, no_sync } => {
+            act(&ws, out, ActionKind::Submit, &tasks, None, no_sync).await
         }
-        Command::Assign { tasks, to, unassign, no_sync } => {
+        Command::Accept { tasks, no_sync } => {
+            act(&ws, out, ActionKind::Accept, &tasks, None, no_sync).await
+        }
+        Command::Reject {
+            tasks,
+            reason,
+            no_sync,
+        } => {
+            act(
+                &ws,
+                out,
+                ActionKind::Reject,
+                &tasks,
+                reason.as_deref(),
+                no_sync,
+            )
+            .await
+        }
+        Command::Assign {
+            tasks,
+            to,
+            unassign,
+            no_sync,
+        } => {
             debug_assert!(to.is_some() != unassign, "clap enforces exactly one");
             let results = ws.assign(&tasks, to.as_deref())?;
             out.enqueued(&tasks, &results);
@@ -127,7 +169,12 @@ async fn run(cli: Cli, out: &Out) -> Result<u8> {
             out.queue(&ws.queue(all)?);
             Ok(exit::OK)
         }
-        Command::Resolve { op, retry, discard, overwrite } => {
+        Command::Resolve {
+            op,
+            retry,
+            discard,
+            overwrite,
+        } => {
             let resolution = match (retry, discard, overwrite) {
                 (true, _, _) => Resolution::Retry,
                 (_, true, _) => Resolution::Discard,
@@ -152,7 +199,14 @@ async fn run(cli: Cli, out: &Out) -> Result<u8> {
 
 /// Queues an action (durable, instant, offline too), then tries one sync unless told not to.
 /// Exit 0 once queued, whatever the network does.
-async fn act(ws: &Workspace, out: &Out, kind: ActionKind, tasks: &[String], reason: Option<&str>, no_sync: bool) -> Result<u8> {
+async fn act(
+    ws: &Workspace,
+    out: &Out,
+    kind: ActionKind,
+    tasks: &[String],
+    reason: Option<&str>,
+    no_sync: bool,
+) -> Result<u8> {
     let results = ws.act(kind, tasks, reason)?;
     out.enqueued(tasks, &results);
     if !no_sync {

@@ -23,7 +23,10 @@ impl Out {
     }
 
     fn print_json(&self, value: &impl Serialize) {
-        println!("{}", serde_json::to_string_pretty(value).expect("output values serialize"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(value).expect("output values serialize")
+        );
     }
 
     pub fn error(&self, e: &anyhow::Error) {
@@ -50,10 +53,15 @@ impl Out {
         if self.json {
             return self.print_json(&json!({ "account": account, "report": report }));
         }
-        println!("connected {} at {} (client {})", account.email, account.server, account.client_id);
+        println!(
+            "connected {} at {} (client {})",
+            account.email, account.server, account.client_id
+        );
         match (&report.datasets, &report.offline_error) {
             (Some(n), _) => println!("the server accepted the token; {n} dataset(s) visible"),
-            (None, Some(e)) => println!("the server could not be reached ({e}); the token will be checked at the next sync"),
+            (None, Some(e)) => println!(
+                "the server could not be reached ({e}); the token will be checked at the next sync"
+            ),
             _ => {}
         }
         if report.token_stored {
@@ -68,7 +76,7 @@ impl Out {
         if list.is_empty() {
             return println!("no datasets mirrored yet: run `dtasks pull`");
         }
-        println!("{:<12} {:>8}  {:<18} {}", "DATASET", "TASKS", "STAGES", "NAME");
+        println!("{:<12} {:>8}  {:<18} NAME", "DATASET", "TASKS", "STAGES");
         for d in list {
             println!(
                 "{:<12} {:>8}  {:<18} {}",
@@ -87,7 +95,10 @@ impl Out {
         if page.rows.is_empty() {
             return println!("no tasks match");
         }
-        println!("{:<28} {:<10} {:<12} {:<28} {:<10} {}", "TASK", "STAGE", "STATUS", "ASSIGNEE", "DUE", "PENDING");
+        println!(
+            "{:<28} {:<10} {:<12} {:<28} {:<10} PENDING",
+            "TASK", "STAGE", "STATUS", "ASSIGNEE", "DUE"
+        );
         for t in &page.rows {
             let pending = match (&t.pending, &t.pending_state) {
                 (Some(kind), Some(state)) => format!("{kind} ({})", state.replace('_', " ")),
@@ -104,7 +115,11 @@ impl Out {
             );
         }
         if page.total > page.rows.len() as u64 {
-            println!("({} of {} shown; use --limit/--offset)", page.rows.len(), page.total);
+            println!(
+                "({} of {} shown; use --limit/--offset)",
+                page.rows.len(),
+                page.total
+            );
         }
     }
 
@@ -113,21 +128,32 @@ impl Out {
             return self.print_json(&counts);
         }
         for c in counts {
-            println!("{:>8}  {}", c.count, c.key.as_deref().unwrap_or("(unassigned)"));
+            println!(
+                "{:>8}  {}",
+                c.count,
+                c.key.as_deref().unwrap_or("(unassigned)")
+            );
         }
     }
 
     pub fn enqueued(&self, tasks: &[String], results: &[Enqueued]) {
         if self.json {
-            let rows: Vec<_> =
-                tasks.iter().zip(results).map(|(t, r)| json!({ "task_id": t, "queued": r })).collect();
+            let rows: Vec<_> = tasks
+                .iter()
+                .zip(results)
+                .map(|(t, r)| json!({ "task_id": t, "queued": r }))
+                .collect();
             return self.print_json(&rows);
         }
         for (task, result) in tasks.iter().zip(results) {
             let what = match result {
                 Enqueued::Queued(id) => format!("queued ({id})"),
-                Enqueued::Coalesced(id) => format!("queued, replacing the earlier reassignment ({id})"),
-                Enqueued::Cancelled(_) => "back where it was: the waiting reassignment was dropped".to_string(),
+                Enqueued::Coalesced(id) => {
+                    format!("queued, replacing the earlier reassignment ({id})")
+                }
+                Enqueued::Cancelled(_) => {
+                    "back where it was: the waiting reassignment was dropped".to_string()
+                }
                 Enqueued::Unchanged => "already so: nothing to do".to_string(),
             };
             println!("{task}: {what}");
@@ -137,7 +163,9 @@ impl Out {
     pub fn push_summary(&self, push: &PushReport) {
         // Goes to stderr: stdout carries the command's own result (JSON included).
         if push.sign_in_needed {
-            eprintln!("not synced: the server refused the token; run `dtasks connect` again (everything is kept)");
+            eprintln!(
+                "not synced: the server refused the token; run `dtasks connect` again (everything is kept)"
+            );
         } else if push.unreachable {
             eprintln!("offline: the action is queued and will be sent at the next sync");
         } else {
@@ -153,13 +181,21 @@ impl Out {
             return self.print_json(report);
         }
         let push = &report.push;
-        if push.done + push.needs_attention + push.retrying > 0 || push.unreachable || push.sign_in_needed {
+        if push.done + push.needs_attention + push.retrying > 0
+            || push.unreachable
+            || push.sign_in_needed
+        {
             self.push_summary(push);
         }
         if let Some(pull) = &report.pull {
             println!(
                 "pulled {} dataset(s): {} task(s), {} changed, {} removed; {} mine, {} delayed",
-                pull.datasets, pull.tasks_seen, pull.rows_written, pull.rows_removed, pull.my_tasks, pull.delayed
+                pull.datasets,
+                pull.tasks_seen,
+                pull.rows_written,
+                pull.rows_removed,
+                pull.my_tasks,
+                pull.delayed
             );
         }
         if let Some(e) = &report.pull_error {
@@ -174,9 +210,16 @@ impl Out {
         if ops.is_empty() {
             return println!("the queue is empty");
         }
-        println!("{:<36} {:<7} {:<28} {:<16} {:>3}  {}", "OP", "KIND", "TASK", "STATE", "TRY", "REASON");
+        println!(
+            "{:<36} {:<7} {:<28} {:<16} {:>3}  REASON",
+            "OP", "KIND", "TASK", "STATE", "TRY"
+        );
         for op in ops {
-            let reason = op.attention.as_deref().or(op.last_error.as_deref()).unwrap_or("");
+            let reason = op
+                .attention
+                .as_deref()
+                .or(op.last_error.as_deref())
+                .unwrap_or("");
             println!(
                 "{:<36} {:<7} {:<28} {:<16} {:>3}  {}",
                 op.op_id,
@@ -194,7 +237,10 @@ impl Out {
             return self.print_json(&json!({ "op_id": op_id, "op": after }));
         }
         match after {
-            Some(op) => println!("{op_id}: {} — it will be sent at the next sync", op.state.as_str()),
+            Some(op) => println!(
+                "{op_id}: {} — it will be sent at the next sync",
+                op.state.as_str()
+            ),
             None => println!("{op_id}: discarded"),
         }
     }
@@ -218,7 +264,13 @@ impl Out {
         println!("connectivity:    {:?}", status.connectivity);
         println!("pending:         {}", status.pending);
         println!("needs attention: {}", status.needs_attention);
-        println!("last sync:       {}", status.last_sync_at.map(date_time).unwrap_or_else(|| "never".into()));
+        println!(
+            "last sync:       {}",
+            status
+                .last_sync_at
+                .map(date_time)
+                .unwrap_or_else(|| "never".into())
+        );
         if let Some(e) = &status.last_error {
             println!("last error:      {e}");
         }
@@ -237,7 +289,9 @@ pub struct PullBar {
 impl PullBar {
     fn new() -> Self {
         let bar = ProgressBar::new_spinner();
-        bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"),
+        );
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         Self { bar }
     }
@@ -249,11 +303,16 @@ impl PullBar {
             PullEvent::DatasetStarted { dataset_id, name } => {
                 bar.set_message(format!("{dataset_id} {}", name.unwrap_or_default()))
             }
-            PullEvent::Tasks { dataset_id, seen } => bar.set_message(format!("{dataset_id}: {seen} tasks")),
-            PullEvent::DatasetDone { dataset_id, counts } => {
-                bar.println(format!("{dataset_id}: {} tasks, {} changed", counts.seen, counts.written))
+            PullEvent::Tasks { dataset_id, seen } => {
+                bar.set_message(format!("{dataset_id}: {seen} tasks"))
             }
-            PullEvent::DatasetSkipped { dataset_id, reason } => bar.println(format!("{dataset_id}: skipped ({reason})")),
+            PullEvent::DatasetDone { dataset_id, counts } => bar.println(format!(
+                "{dataset_id}: {} tasks, {} changed",
+                counts.seen, counts.written
+            )),
+            PullEvent::DatasetSkipped { dataset_id, reason } => {
+                bar.println(format!("{dataset_id}: skipped ({reason})"))
+            }
         })
     }
 
@@ -271,7 +330,13 @@ fn date(ms: i64) -> String {
 
 fn date_time(ms: i64) -> String {
     let secs = ms.div_euclid(1000).rem_euclid(86_400);
-    format!("{} {:02}:{:02}:{:02} UTC", date(ms), secs / 3600, secs / 60 % 60, secs % 60)
+    format!(
+        "{} {:02}:{:02}:{:02} UTC",
+        date(ms),
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
 }
 
 /// Howard Hinnant's days-to-civil algorithm.

@@ -14,11 +14,8 @@ use crate::output::Out;
 fn failure_code(e: &EngineError) -> Option<u8> {
     use dtasks_core::client::ErrorClass;
     match e {
-        EngineError::Api(api) => match api.class() {
-            ErrorClass::Unreachable => Some(exit::UNREACHABLE),
-            ErrorClass::SignIn => Some(exit::SIGN_IN),
-            _ => None,
-        },
+        EngineError::Api(api) if api.is_transport() => Some(exit::UNREACHABLE),
+        EngineError::Api(api) if api.class() == ErrorClass::SignIn => Some(exit::SIGN_IN),
         _ => None,
     }
 }
@@ -26,7 +23,9 @@ fn failure_code(e: &EngineError) -> Option<u8> {
 pub async fn pull(ws: &Workspace, out: &Out) -> Result<u8> {
     let engine = ws.engine()?;
     let bar = out.pull_progress();
-    let result = engine.sync_once(Scope::Pull, bar.as_ref().map(|b| b.callback())).await;
+    let result = engine
+        .sync_once(Scope::Pull, bar.as_ref().map(|b| b.callback()))
+        .await;
     if let Some(bar) = bar {
         bar.finish();
     }
@@ -52,7 +51,9 @@ pub async fn sync(ws: &Workspace, out: &Out, max_wait: u64) -> Result<u8> {
     let engine = ws.engine()?;
     let deadline = now_millis() + (max_wait as i64) * 1000;
     let bar = out.pull_progress();
-    let mut result = engine.sync_once(Scope::Full, bar.as_ref().map(|b| b.callback())).await;
+    let mut result = engine
+        .sync_once(Scope::Full, bar.as_ref().map(|b| b.callback()))
+        .await;
     if let Some(bar) = bar {
         bar.finish();
     }
@@ -61,7 +62,9 @@ pub async fn sync(ws: &Workspace, out: &Out, max_wait: u64) -> Result<u8> {
         if report.push.unreachable || report.push.sign_in_needed {
             break;
         }
-        match ws.store().outbox().next_due_at()? {
+        // Bound first: a guard in the match head would hold the queue's lock across the round.
+        let next_due = ws.store().outbox().next_due_at()?;
+        match next_due {
             Some(at) if at <= deadline => {
                 tokio::time::sleep(Duration::from_millis((at - now_millis()).max(0) as u64)).await;
                 result = engine.sync_once(Scope::Push, None).await;

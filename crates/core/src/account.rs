@@ -20,16 +20,24 @@ pub struct Account {
 pub enum AccountError {
     #[error("`{0}` is not a valid server URL")]
     BadUrl(String),
-    #[error("plain http is only allowed to this machine (127.0.0.1, ::1, localhost); use https for {0}")]
+    #[error(
+        "plain http is only allowed to this machine (127.0.0.1, ::1, localhost); use https for {0}"
+    )]
     InsecureUrl(String),
     #[error("`{0}` does not look like an email address")]
     BadEmail(String),
     #[error("the client id must not be empty")]
     EmptyClientId,
     #[error("could not read or write {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path} is damaged ({source}); run `dtasks connect` again")]
-    Corrupt { path: String, source: serde_json::Error },
+    Corrupt {
+        path: String,
+        source: serde_json::Error,
+    },
 }
 
 impl Account {
@@ -39,10 +47,18 @@ impl Account {
             return Err(AccountError::EmptyClientId);
         }
         let email = email.trim();
-        if !email.contains('@') || email.starts_with('@') || email.ends_with('@') || email.contains(char::is_whitespace) {
+        if !email.contains('@')
+            || email.starts_with('@')
+            || email.ends_with('@')
+            || email.contains(char::is_whitespace)
+        {
             return Err(AccountError::BadEmail(email.to_string()));
         }
-        Ok(Self { server: server.trim().to_string(), client_id: client_id.trim().to_string(), email: email.to_string() })
+        Ok(Self {
+            server: server.trim().to_string(),
+            client_id: client_id.trim().to_string(),
+            email: email.to_string(),
+        })
     }
 
     pub fn server_url(&self) -> Result<Url, AccountError> {
@@ -51,17 +67,28 @@ impl Account {
 
     pub fn load(path: &Path) -> Result<Option<Self>, AccountError> {
         match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|source| AccountError::Corrupt { path: path.display().to_string(), source }),
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes)
+                    .map(Some)
+                    .map_err(|source| AccountError::Corrupt {
+                        path: path.display().to_string(),
+                        source,
+                    })
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(AccountError::Io { path: path.display().to_string(), source }),
+            Err(source) => Err(AccountError::Io {
+                path: path.display().to_string(),
+                source,
+            }),
         }
     }
 
     /// Written to a temporary file and renamed, so a crash leaves the old or the new file.
     pub fn save(&self, path: &Path) -> Result<(), AccountError> {
-        let io = |source| AccountError::Io { path: path.display().to_string(), source };
+        let io = |source| AccountError::Io {
+            path: path.display().to_string(),
+            source,
+        };
         let tmp = path.with_extension("json.tmp");
         let json = serde_json::to_vec_pretty(self).expect("an account always serializes");
         std::fs::write(&tmp, json).map_err(io)?;
@@ -72,7 +99,9 @@ impl Account {
 /// https anywhere; plain http only to loopback, so a token never crosses a network in clear.
 pub fn validate_server(server: &str) -> Result<Url, AccountError> {
     let url = Url::parse(server.trim()).map_err(|_| AccountError::BadUrl(server.to_string()))?;
-    let host = url.host_str().ok_or_else(|| AccountError::BadUrl(server.to_string()))?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| AccountError::BadUrl(server.to_string()))?;
     match url.scheme() {
         "https" => Ok(url),
         "http" if is_loopback(host) => Ok(url),
@@ -83,7 +112,8 @@ pub fn validate_server(server: &str) -> Result<Url, AccountError> {
 
 fn is_loopback(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost") || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    host.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -96,16 +126,34 @@ mod tests {
         assert!(validate_server("http://127.0.0.1:8080/api/v2").is_ok());
         assert!(validate_server("http://[::1]:8080/api/v2").is_ok());
         assert!(validate_server("http://localhost/api/v2").is_ok());
-        assert!(matches!(validate_server("http://10.0.0.5/api/v2"), Err(AccountError::InsecureUrl(_))));
-        assert!(matches!(validate_server("http://127.0.0.1.evil.com/"), Err(AccountError::InsecureUrl(_))));
-        assert!(matches!(validate_server("ftp://x/"), Err(AccountError::BadUrl(_))));
-        assert!(matches!(validate_server("not a url"), Err(AccountError::BadUrl(_))));
+        assert!(matches!(
+            validate_server("http://10.0.0.5/api/v2"),
+            Err(AccountError::InsecureUrl(_))
+        ));
+        assert!(matches!(
+            validate_server("http://127.0.0.1.evil.com/"),
+            Err(AccountError::InsecureUrl(_))
+        ));
+        assert!(matches!(
+            validate_server("ftp://x/"),
+            Err(AccountError::BadUrl(_))
+        ));
+        assert!(matches!(
+            validate_server("not a url"),
+            Err(AccountError::BadUrl(_))
+        ));
     }
 
     #[test]
     fn account_fields_are_checked_and_round_trip() {
-        assert!(matches!(Account::new("https://a.b/api", "c", "nope"), Err(AccountError::BadEmail(_))));
-        assert!(matches!(Account::new("https://a.b/api", " ", "a@b.c"), Err(AccountError::EmptyClientId)));
+        assert!(matches!(
+            Account::new("https://a.b/api", "c", "nope"),
+            Err(AccountError::BadEmail(_))
+        ));
+        assert!(matches!(
+            Account::new("https://a.b/api", " ", "a@b.c"),
+            Err(AccountError::EmptyClientId)
+        ));
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("account.json");
         assert_eq!(Account::load(&path).unwrap(), None);
@@ -113,6 +161,9 @@ mod tests {
         account.save(&path).unwrap();
         assert_eq!(Account::load(&path).unwrap(), Some(account));
         std::fs::write(&path, b"{garbage").unwrap();
-        assert!(matches!(Account::load(&path), Err(AccountError::Corrupt { .. })));
+        assert!(matches!(
+            Account::load(&path),
+            Err(AccountError::Corrupt { .. })
+        ));
     }
 }

@@ -9,7 +9,9 @@ use reqwest::{Method, StatusCode, Url, header};
 use tokio::io::AsyncRead;
 
 use crate::sensitive::Sensitive;
-use crate::wire::{self, ActionKind, Assignment, AssignmentChange, Dataset, DatasetSummary, DelayedTask, Task};
+use crate::wire::{
+    self, ActionKind, Assignment, AssignmentChange, Dataset, DatasetSummary, DelayedTask, Task,
+};
 
 /// Answers other than a task list are read whole; past this they are refused as malformed
 /// rather than exhausting memory.
@@ -26,7 +28,11 @@ pub struct Timeouts {
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Self { connect: Duration::from_secs(5), request: Duration::from_secs(20), read_idle: Duration::from_secs(30) }
+        Self {
+            connect: Duration::from_secs(5),
+            request: Duration::from_secs(20),
+            read_idle: Duration::from_secs(30),
+        }
     }
 }
 
@@ -39,7 +45,12 @@ pub enum ApiError {
     #[error("the connection broke before the server answered: {0}")]
     NoAnswer(String),
     #[error("the server answered {status}: {message}")]
-    Status { status: u16, message: String, task_ids: Vec<String>, retry_after: Option<Duration> },
+    Status {
+        status: u16,
+        message: String,
+        task_ids: Vec<String>,
+        retry_after: Option<Duration>,
+    },
     /// A 2xx answer that does not parse: treated as ambiguous, never as success.
     #[error("the server's answer could not be read: {0}")]
     Malformed(String),
@@ -66,7 +77,11 @@ impl ApiError {
             Self::Unreachable(_) => ErrorClass::Unreachable,
             Self::NoAnswer(_) | Self::Malformed(_) => ErrorClass::Ambiguous,
             Self::Status { status: 401, .. } => ErrorClass::SignIn,
-            Self::Status { status: 429, retry_after, .. } => ErrorClass::RateLimited(*retry_after),
+            Self::Status {
+                status: 429,
+                retry_after,
+                ..
+            } => ErrorClass::RateLimited(*retry_after),
             Self::Status { status, .. } if *status >= 500 => ErrorClass::Ambiguous,
             Self::Status { status, .. } => ErrorClass::Refused(*status),
         }
@@ -95,7 +110,11 @@ impl ApiError {
     fn from_transport(e: reqwest::Error) -> Self {
         // Only a failed connect proves the request was not sent.
         let detail = transport_detail(&e);
-        if e.is_connect() { Self::Unreachable(detail) } else { Self::NoAnswer(detail) }
+        if e.is_connect() {
+            Self::Unreachable(detail)
+        } else {
+            Self::NoAnswer(detail)
+        }
     }
 }
 
@@ -128,14 +147,22 @@ pub struct ApiClient {
 
 impl std::fmt::Debug for ApiClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ApiClient").field("base", &self.base.as_str()).field("client_id", &self.client_id).finish()
+        f.debug_struct("ApiClient")
+            .field("base", &self.base.as_str())
+            .field("client_id", &self.client_id)
+            .finish()
     }
 }
 
 impl ApiClient {
     /// `server` is the API base, e.g. `https://tools.deepen.ai/api/v2`. Plain http is
     /// refused unless the host is loopback (checked by `account::validate_server`).
-    pub fn new(server: &Url, client_id: &str, token: Sensitive<String>, timeouts: Timeouts) -> Result<Self, ApiError> {
+    pub fn new(
+        server: &Url,
+        client_id: &str,
+        token: Sensitive<String>,
+        timeouts: Timeouts,
+    ) -> Result<Self, ApiError> {
         let mut base = server.clone();
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
@@ -146,16 +173,27 @@ impl ApiClient {
             .user_agent(concat!("deepen-tasks/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ApiError::Unreachable(transport_detail(&e)))?;
-        Ok(Self { http, base, client_id: client_id.to_string(), token, timeouts })
+        Ok(Self {
+            http,
+            base,
+            client_id: client_id.to_string(),
+            token,
+            timeouts,
+        })
     }
 
     fn url(&self, path: &str) -> Url {
         // Paths from `wire` are relative and percent-encoded, so join cannot fail.
-        self.base.join(path).expect("wire paths are valid relative URLs")
+        self.base
+            .join(path)
+            .expect("wire paths are valid relative URLs")
     }
 
     fn request(&self, method: Method, url: Url) -> reqwest::RequestBuilder {
-        self.http.request(method, url).bearer_auth(self.token.expose()).header(header::ACCEPT, "application/json")
+        self.http
+            .request(method, url)
+            .bearer_auth(self.token.expose())
+            .header(header::ACCEPT, "application/json")
     }
 
     /// Sends and checks the status; the body of an error is read and classified.
@@ -179,11 +217,18 @@ impl ApiClient {
         } else {
             parsed.message
         };
-        Err(ApiError::Status { status: status.as_u16(), message, task_ids: parsed.task_ids, retry_after })
+        Err(ApiError::Status {
+            status: status.as_u16(),
+            message,
+            task_ids: parsed.task_ids,
+            retry_after,
+        })
     }
 
     async fn get_body(&self, path: &str) -> Result<Vec<u8>, ApiError> {
-        let req = self.request(Method::GET, self.url(path)).timeout(self.timeouts.request);
+        let req = self
+            .request(Method::GET, self.url(path))
+            .timeout(self.timeouts.request);
         read_limited(self.send(req).await?).await
     }
 
@@ -215,22 +260,35 @@ impl ApiClient {
     pub async fn user_tasks(&self, email: &str) -> Result<Vec<Task>, ApiError> {
         let mut url = self.url(&wire::path_user_tasks(&self.client_id));
         url.query_pairs_mut().append_pair("email", email);
-        let req = self.request(Method::GET, url).timeout(self.timeouts.request);
+        let req = self
+            .request(Method::GET, url)
+            .timeout(self.timeouts.request);
         let body = read_limited(self.send(req).await?).await?;
         wire::parse_user_tasks(&body).map_err(malformed)
     }
 
     /// Endpoint 6.
     pub async fn delayed_tasks(&self) -> Result<Vec<DelayedTask>, ApiError> {
-        let body = self.get_body(&wire::path_delayed_tasks(&self.client_id)).await?;
+        let body = self
+            .get_body(&wire::path_delayed_tasks(&self.client_id))
+            .await?;
         wire::parse_delayed_tasks(&body).map_err(malformed)
     }
 
     /// Endpoints 2-4; returns the task as the server now has it.
-    pub async fn act(&self, kind: ActionKind, task_id: &str, reason: Option<&str>) -> Result<Task, ApiError> {
-        let mut req = self.request(Method::POST, self.url(&wire::path_action(kind, task_id))).timeout(self.timeouts.request);
+    pub async fn act(
+        &self,
+        kind: ActionKind,
+        task_id: &str,
+        reason: Option<&str>,
+    ) -> Result<Task, ApiError> {
+        let mut req = self
+            .request(Method::POST, self.url(&wire::path_action(kind, task_id)))
+            .timeout(self.timeouts.request);
         if let Some(body) = wire::reject_body(reason.filter(|_| kind == ActionKind::Reject)) {
-            req = req.header(header::CONTENT_TYPE, "application/json").body(body);
+            req = req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body);
         }
         let body = read_limited(self.send(req).await?).await?;
         wire::parse_action_response(&body).map_err(malformed)
@@ -246,11 +304,17 @@ impl ApiClient {
         let body = AssignmentChange {
             assignments: changes
                 .iter()
-                .map(|(task_id, assignee)| Assignment { task_id, assignee: assignee.as_deref() })
+                .map(|(task_id, assignee)| Assignment {
+                    task_id,
+                    assignee: assignee.as_deref(),
+                })
                 .collect(),
         };
         let req = self
-            .request(Method::POST, self.url(&wire::path_assignments(dataset_id, task_type)))
+            .request(
+                Method::POST,
+                self.url(&wire::path_assignments(dataset_id, task_type)),
+            )
             .timeout(self.timeouts.request)
             .json(&body);
         let resp = self.send(req).await?;
@@ -265,9 +329,16 @@ fn malformed(e: serde_json::Error) -> ApiError {
 
 async fn read_limited(mut resp: reqwest::Response) -> Result<Vec<u8>, ApiError> {
     let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| ApiError::NoAnswer(transport_detail(&e)))? {
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| ApiError::NoAnswer(transport_detail(&e)))?
+    {
         if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(ApiError::Malformed(format!("answer larger than {} MB", MAX_BODY_BYTES >> 20)));
+            return Err(ApiError::Malformed(format!(
+                "answer larger than {} MB",
+                MAX_BODY_BYTES >> 20
+            )));
         }
         body.extend_from_slice(&chunk);
     }
@@ -279,7 +350,12 @@ mod tests {
     use super::*;
 
     fn status(code: u16) -> ApiError {
-        ApiError::Status { status: code, message: String::new(), task_ids: vec![], retry_after: None }
+        ApiError::Status {
+            status: code,
+            message: String::new(),
+            task_ids: vec![],
+            retry_after: None,
+        }
     }
 
     #[test]
@@ -287,14 +363,23 @@ mod tests {
         assert_eq!(status(401).class(), ErrorClass::SignIn);
         assert_eq!(status(503).class(), ErrorClass::Ambiguous);
         assert_eq!(status(409).class(), ErrorClass::Refused(409));
-        assert_eq!(ApiError::Malformed("x".into()).class(), ErrorClass::Ambiguous);
-        assert_eq!(ApiError::Unreachable("x".into()).class(), ErrorClass::Unreachable);
+        assert_eq!(
+            ApiError::Malformed("x".into()).class(),
+            ErrorClass::Ambiguous
+        );
+        assert_eq!(
+            ApiError::Unreachable("x".into()).class(),
+            ErrorClass::Unreachable
+        );
         let limited = ApiError::Status {
             status: 429,
             message: String::new(),
             task_ids: vec![],
             retry_after: Some(Duration::from_secs(3)),
         };
-        assert_eq!(limited.class(), ErrorClass::RateLimited(Some(Duration::from_secs(3))));
+        assert_eq!(
+            limited.class(),
+            ErrorClass::RateLimited(Some(Duration::from_secs(3)))
+        );
     }
 }

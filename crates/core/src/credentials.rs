@@ -37,11 +37,17 @@ fn entry(account: &Account) -> Result<keyring::Entry, CredentialError> {
 
 fn store_error(e: keyring::Error) -> CredentialError {
     // keyring's errors describe the store, not the secret; keep only that.
-    CredentialError::StoreUnavailable { detail: e.to_string() }
+    CredentialError::StoreUnavailable {
+        detail: e.to_string(),
+    }
 }
 
 fn from_env() -> Option<Sensitive<String>> {
-    std::env::var(TOKEN_ENV).ok().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).map(Sensitive::new)
+    std::env::var(TOKEN_ENV)
+        .ok()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .map(Sensitive::new)
 }
 
 /// The token to use for `account`: the environment first, then the credential store.
@@ -51,7 +57,9 @@ pub fn token_for(account: &Account) -> Result<(Sensitive<String>, TokenSource), 
     }
     match entry(account)?.get_password() {
         Ok(token) => Ok((Sensitive::new(token), TokenSource::CredentialStore)),
-        Err(keyring::Error::NoEntry) => Err(CredentialError::Missing { email: account.email.clone() }),
+        Err(keyring::Error::NoEntry) => Err(CredentialError::Missing {
+            email: account.email.clone(),
+        }),
         Err(e) => Err(store_error(e)),
     }
 }
@@ -61,7 +69,9 @@ pub fn store_token(account: &Account, token: &Sensitive<String>) -> Result<(), C
     if token.expose().trim().is_empty() {
         return Err(CredentialError::Empty);
     }
-    entry(account)?.set_password(token.expose().trim()).map_err(store_error)
+    entry(account)?
+        .set_password(token.expose().trim())
+        .map_err(store_error)
 }
 
 /// Removes the stored token of `account` (sign out). Absent is fine.

@@ -23,25 +23,41 @@ pub enum Durability {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    #[error("the database {path} is damaged ({detail}); nothing was changed — move it aside to start afresh")]
+    #[error(
+        "the database {path} is damaged ({detail}); nothing was changed — move it aside to start afresh"
+    )]
     Corrupt { path: PathBuf, detail: String },
-    #[error("the database {path} is locked by another process (is another dtasks or the app busy?)")]
+    #[error(
+        "the database {path} is locked by another process (is another dtasks or the app busy?)"
+    )]
     Locked { path: PathBuf },
-    #[error("the database {path} was written by a newer version of Deepen Tasks (schema {found}, this build knows {known}); update the app")]
-    TooNew { path: PathBuf, found: i64, known: i64 },
-    #[error("cannot write the database {path}: the disk is full; free some space — nothing was lost")]
+    #[error(
+        "the database {path} was written by a newer version of Deepen Tasks (schema {found}, this build knows {known}); update the app"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error(
+        "cannot write the database {path}: the disk is full; free some space — nothing was lost"
+    )]
     DiskFull { path: PathBuf },
     #[error("database error in {path}: {source}")]
-    Sqlite { path: PathBuf, source: rusqlite::Error },
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
 }
 
 impl DbError {
     pub fn from_sqlite(path: &Path, source: rusqlite::Error) -> Self {
         let path = path.to_path_buf();
         match source.sqlite_error_code() {
-            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
-                Self::Corrupt { path, detail: source.to_string() }
-            }
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => Self::Corrupt {
+                path,
+                detail: source.to_string(),
+            },
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Self::Locked { path },
             Some(ErrorCode::DiskFull) => Self::DiskFull { path },
             _ => Self::Sqlite { path, source },
@@ -51,23 +67,32 @@ impl DbError {
 
 /// Opens (creating if needed) `path`, sets the pragmas and runs `migrations`: element `i`
 /// brings the schema from version `i` to `i + 1`, all of them in one transaction.
-pub fn open(path: &Path, durability: Durability, migrations: &[&str]) -> Result<Connection, DbError> {
+pub fn open(
+    path: &Path,
+    durability: Durability,
+    migrations: &[&str],
+) -> Result<Connection, DbError> {
     let err = |e| DbError::from_sqlite(path, e);
     let conn = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(err)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
     // The first statement that reads the file: a corrupt or foreign file fails here.
-    conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(err)?;
     let sync = match durability {
         Durability::Full => "FULL",
         Durability::Normal => "NORMAL",
     };
     conn.pragma_update(None, "synchronous", sync).map_err(err)?;
-    conn.pragma_update(None, "temp_store", "MEMORY").map_err(err)?;
-    conn.pragma_update(None, "foreign_keys", "ON").map_err(err)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")
+        .map_err(err)?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(err)?;
     migrate(path, &conn, migrations)?;
     Ok(conn)
 }
@@ -75,9 +100,15 @@ pub fn open(path: &Path, durability: Durability, migrations: &[&str]) -> Result<
 fn migrate(path: &Path, conn: &Connection, migrations: &[&str]) -> Result<(), DbError> {
     let err = |e| DbError::from_sqlite(path, e);
     let known = migrations.len() as i64;
-    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(err)?;
+    let found: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(err)?;
     if found > known {
-        return Err(DbError::TooNew { path: path.to_path_buf(), found, known });
+        return Err(DbError::TooNew {
+            path: path.to_path_buf(),
+            found,
+            known,
+        });
     }
     if found == known {
         return Ok(());
@@ -114,10 +145,21 @@ mod tests {
         let path = dir.path().join("a.db");
         drop(open(&path, Durability::Full, &[V1]).unwrap());
         let conn = open(&path, Durability::Full, &[V1, V2]).unwrap();
-        conn.execute("INSERT INTO t (x, y) VALUES (1, 'a')", []).unwrap();
+        conn.execute("INSERT INTO t (x, y) VALUES (1, 'a')", [])
+            .unwrap();
         drop(conn);
         let err = open(&path, Durability::Full, &[V1]).unwrap_err();
-        assert!(matches!(err, DbError::TooNew { found: 2, known: 1, .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                DbError::TooNew {
+                    found: 2,
+                    known: 1,
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]

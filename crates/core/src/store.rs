@@ -25,7 +25,12 @@ impl Store {
         let outbox = Outbox::open(&dir.join(OUTBOX_FILE))?;
         let mirror = Mirror::open(&dir.join(MIRROR_FILE))?;
         let view = View::open(mirror.path(), outbox.path())?;
-        Ok(Self { dir: dir.to_path_buf(), mirror: Mutex::new(mirror), outbox: Mutex::new(outbox), view: Mutex::new(view) })
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            mirror: Mutex::new(mirror),
+            outbox: Mutex::new(outbox),
+            view: Mutex::new(view),
+        })
     }
 
     pub fn dir(&self) -> &Path {

@@ -135,10 +135,15 @@ impl View {
         )
         .map_err(err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
-        conn.pragma_update(None, "temp_store", "MEMORY").map_err(err)?;
-        conn.execute("ATTACH DATABASE ?1 AS q", [outbox.to_string_lossy()]).map_err(|e| DbError::from_sqlite(outbox, e))?;
+        conn.pragma_update(None, "temp_store", "MEMORY")
+            .map_err(err)?;
+        conn.execute("ATTACH DATABASE ?1 AS q", [outbox.to_string_lossy()])
+            .map_err(|e| DbError::from_sqlite(outbox, e))?;
         conn.execute_batch(OVERLAY).map_err(err)?;
-        Ok(Self { conn, path: mirror.to_path_buf() })
+        Ok(Self {
+            conn,
+            path: mirror.to_path_buf(),
+        })
     }
 
     fn err(&self, e: rusqlite::Error) -> DbError {
@@ -146,15 +151,29 @@ impl View {
     }
 
     pub fn tasks(&self, q: &TaskQuery) -> Result<TaskPage, DbError> {
-        let limit = if q.limit == 0 { 200 } else { q.limit.min(10_000) } as i64;
+        let limit = if q.limit == 0 {
+            200
+        } else {
+            q.limit.min(10_000)
+        } as i64;
         let window = limit + i64::from(q.offset);
         let (order_inner, order_outer) = match q.sort {
             SortKey::Due => ("t.due_sort, t.task_id", "due_sort, task_id"),
-            SortKey::Overdue => ("d.delayed_by_millis DESC, t.task_id", "delayed_by_millis DESC, task_id"),
-            SortKey::Updated => ("t.updated_at_millis DESC, t.task_id", "updated_at_millis DESC, task_id"),
+            SortKey::Overdue => (
+                "d.delayed_by_millis DESC, t.task_id",
+                "delayed_by_millis DESC, task_id",
+            ),
+            SortKey::Updated => (
+                "t.updated_at_millis DESC, t.task_id",
+                "updated_at_millis DESC, task_id",
+            ),
             SortKey::TaskId => ("t.task_id", "task_id"),
         };
-        let delayed_join = if q.delayed_only { "JOIN delayed d" } else { "LEFT JOIN delayed d" };
+        let delayed_join = if q.delayed_only {
+            "JOIN delayed d"
+        } else {
+            "LEFT JOIN delayed d"
+        };
 
         // Tasks with no open intent: filtered on the server's columns, so indexes serve.
         let mut args: Vec<Value> = Vec::new();
@@ -215,7 +234,11 @@ impl View {
     }
 
     fn count_matching(&self, q: &TaskQuery) -> Result<u64, DbError> {
-        let delayed_join = if q.delayed_only { "JOIN delayed d ON d.task_id = t.task_id" } else { "" };
+        let delayed_join = if q.delayed_only {
+            "JOIN delayed d ON d.task_id = t.task_id"
+        } else {
+            ""
+        };
         let mut args: Vec<Value> = Vec::new();
         let plain_where = filters(q, "t.status", "t.assignee", &mut args);
         let overlaid_where = filters(
@@ -238,13 +261,25 @@ impl View {
 
     /// Task counts of one dataset grouped by assignee, stage or status, as the user sees
     /// them (pending intents counted where they will land).
-    pub fn counts(&self, dataset_id: &str, stage_id: Option<&str>, by: CountBy) -> Result<Vec<Count>, DbError> {
+    pub fn counts(
+        &self,
+        dataset_id: &str,
+        stage_id: Option<&str>,
+        by: CountBy,
+    ) -> Result<Vec<Count>, DbError> {
         let (plain_key, overlaid_key) = match by {
-            CountBy::Assignee => ("t.assignee", "CASE WHEN o.has_assign THEN o.eff_assignee ELSE t.assignee END"),
+            CountBy::Assignee => (
+                "t.assignee",
+                "CASE WHEN o.has_assign THEN o.eff_assignee ELSE t.assignee END",
+            ),
             CountBy::Stage => ("t.stage_id", "t.stage_id"),
             CountBy::Status => ("t.status", "coalesce(o.eff_status, t.status)"),
         };
-        let stage_filter = if stage_id.is_some() { "AND t.stage_id = ?2" } else { "AND ?2 IS NULL" };
+        let stage_filter = if stage_id.is_some() {
+            "AND t.stage_id = ?2"
+        } else {
+            "AND ?2 IS NULL"
+        };
         // Server counts, minus the overlaid tasks where the server has them, plus where they land.
         let sql = format!(
             "SELECT key, sum(n) FROM (
@@ -261,7 +296,10 @@ impl View {
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(rusqlite::params![dataset_id, stage_id], |r| {
-                Ok(Count { key: r.get(0)?, count: r.get::<_, i64>(1)? as u64 })
+                Ok(Count {
+                    key: r.get(0)?,
+                    count: r.get::<_, i64>(1)? as u64,
+                })
             })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
@@ -269,7 +307,11 @@ impl View {
 
     /// One task as the user sees it.
     pub fn task(&self, task_id: &str) -> Result<Option<TaskRow>, DbError> {
-        let q = TaskQuery { task_ids: vec![task_id.to_string()], limit: 1, ..Default::default() };
+        let q = TaskQuery {
+            task_ids: vec![task_id.to_string()],
+            limit: 1,
+            ..Default::default()
+        };
         Ok(self.tasks(&q)?.rows.pop())
     }
 }
@@ -283,26 +325,48 @@ fn filters(q: &TaskQuery, status: &str, assignee: &str, args: &mut Vec<Value>) -
         format!("?{}", args.len())
     };
     if !q.task_ids.is_empty() {
-        let list: Vec<String> = q.task_ids.iter().map(|id| arg(Value::Text(id.clone()), args)).collect();
+        let list: Vec<String> = q
+            .task_ids
+            .iter()
+            .map(|id| arg(Value::Text(id.clone()), args))
+            .collect();
         clauses.push(format!("t.task_id IN ({})", list.join(", ")));
     }
     if let Some(d) = &q.dataset_id {
-        clauses.push(format!("t.dataset_id = {}", arg(Value::Text(d.clone()), args)));
+        clauses.push(format!(
+            "t.dataset_id = {}",
+            arg(Value::Text(d.clone()), args)
+        ));
     }
     if let Some(s) = &q.stage_id {
-        clauses.push(format!("t.stage_id = {}", arg(Value::Text(s.clone()), args)));
+        clauses.push(format!(
+            "t.stage_id = {}",
+            arg(Value::Text(s.clone()), args)
+        ));
     }
     if !q.statuses.is_empty() {
-        let list: Vec<String> = q.statuses.iter().map(|s| arg(Value::Text(s.clone()), args)).collect();
+        let list: Vec<String> = q
+            .statuses
+            .iter()
+            .map(|s| arg(Value::Text(s.clone()), args))
+            .collect();
         clauses.push(format!("{status} IN ({})", list.join(", ")));
     }
     match &q.assignee {
-        Some(AssigneeFilter::Is(email)) => clauses.push(format!("{assignee} = {}", arg(Value::Text(email.clone()), args))),
+        Some(AssigneeFilter::Is(email)) => clauses.push(format!(
+            "{assignee} = {}",
+            arg(Value::Text(email.clone()), args)
+        )),
         Some(AssigneeFilter::Unassigned) => clauses.push(format!("{assignee} IS NULL")),
         None => {}
     }
     if let Some(text) = q.text.as_deref().filter(|t| !t.is_empty()) {
-        let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = format!(
+            "%{}%",
+            text.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
         let p = arg(Value::Text(pattern), args);
         clauses.push(format!(
             "(t.task_id LIKE {p} ESCAPE '\\' OR t.file_id LIKE {p} ESCAPE '\\' OR t.label_id LIKE {p} ESCAPE '\\')"

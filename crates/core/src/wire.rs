@@ -34,7 +34,11 @@ pub fn path_delayed_tasks(client_id: &str) -> String {
 }
 /// Endpoint 7 (`file`) or 8 (`label`): which one changes assignments of a task type.
 pub fn path_assignments(dataset_id: &str, task_type: &str) -> String {
-    let endpoint = if task_type == TASK_TYPE_LABEL { "label_tasks" } else { "file_tasks" };
+    let endpoint = if task_type == TASK_TYPE_LABEL {
+        "label_tasks"
+    } else {
+        "file_tasks"
+    };
     format!("datasets/{}/{endpoint}", seg(dataset_id))
 }
 pub fn path_datasets(client_id: &str) -> String {
@@ -169,7 +173,12 @@ impl Task {
         let f: TaskFields = serde_json::from_str(raw)?;
         // A missing task_type is inferred: label tasks carry a label id.
         let task_type = f.task_type.unwrap_or_else(|| {
-            if f.label_id.is_some() { TASK_TYPE_LABEL } else { TASK_TYPE_FILE }.to_string()
+            if f.label_id.is_some() {
+                TASK_TYPE_LABEL
+            } else {
+                TASK_TYPE_FILE
+            }
+            .to_string()
         });
         Ok(Task {
             task_id: f.task_id,
@@ -254,7 +263,10 @@ pub fn parse_delayed_tasks(body: &[u8]) -> Result<Vec<DelayedTask>, serde_json::
                 .delayed_by_millis
                 .or(by.due_at_millis.map(|due| (now - due).max(0)))
                 .unwrap_or(0);
-            Ok(DelayedTask { task, delayed_by_millis })
+            Ok(DelayedTask {
+                task,
+                delayed_by_millis,
+            })
         })
         .collect()
 }
@@ -268,7 +280,10 @@ pub fn stream_dataset_tasks<R: Read, E>(
 ) -> Result<usize, StreamError<E>> {
     let mut sink_error = None;
     let mut de = serde_json::Deserializer::from_reader(reader);
-    let seed = TasksDocument { on_task: &mut on_task, sink_error: &mut sink_error };
+    let seed = TasksDocument {
+        on_task: &mut on_task,
+        sink_error: &mut sink_error,
+    };
     let result = seed.deserialize(&mut de).and_then(|n| de.end().map(|()| n));
     match (result, sink_error) {
         (_, Some(e)) => Err(StreamError::Sink(e)),
@@ -304,7 +319,10 @@ impl<'de, F: FnMut(Task) -> Result<(), E>, E> Visitor<'de> for TasksDocument<'_,
         let mut count = None;
         while let Some(key) = map.next_key::<String>()? {
             if key == "tasks" && count.is_none() {
-                let array = TaskArray { on_task: &mut *self.on_task, sink_error: &mut *self.sink_error };
+                let array = TaskArray {
+                    on_task: &mut *self.on_task,
+                    sink_error: &mut *self.sink_error,
+                };
                 count = Some(map.next_value_seed(array)?);
             } else {
                 map.next_value::<IgnoredAny>()?;
@@ -453,9 +471,15 @@ pub fn parse_error_body(body: &[u8]) -> ErrorBody {
             serde_json::Value::String(s) => s,
             other => other.to_string(),
         };
-        return ErrorBody { message, task_ids: json.task_ids };
+        return ErrorBody {
+            message,
+            task_ids: json.task_ids,
+        };
     }
-    ErrorBody { message: text_excerpt(body), task_ids: Vec::new() }
+    ErrorBody {
+        message: text_excerpt(body),
+        task_ids: Vec::new(),
+    }
 }
 
 /// A short, single-line excerpt of a body that is not JSON (an HTML error page, say).
@@ -501,8 +525,10 @@ mod tests {
 
     #[test]
     fn missing_optional_fields_are_not_errors() {
-        let t = Task::from_raw(r#"{"task_id":"t","dataset_id":"d","status":"ready","label_id":"car-1"}"#)
-            .unwrap();
+        let t = Task::from_raw(
+            r#"{"task_id":"t","dataset_id":"d","status":"ready","label_id":"car-1"}"#,
+        )
+        .unwrap();
         assert_eq!(t.task_type, "label");
         assert_eq!(t.assignee, None);
         assert_eq!(t.due_at_millis, None);
@@ -523,7 +549,10 @@ mod tests {
 
     #[test]
     fn delayed_key_with_space_or_underscore() {
-        let spaced = format!(r#"{{"delayed tasks": [{}]}}"#, TASK.replace("}", r#","delayed_by_millis":5}"#));
+        let spaced = format!(
+            r#"{{"delayed tasks": [{}]}}"#,
+            TASK.replace("}", r#","delayed_by_millis":5}"#)
+        );
         let under = spaced.replace("delayed tasks", "delayed_tasks");
         for body in [spaced, under] {
             let d = parse_delayed_tasks(body.as_bytes()).unwrap();
@@ -551,21 +580,28 @@ mod tests {
             stream_dataset_tasks(&b"{\"tasks\": {}}"[..], |_| Ok::<_, ()>(())),
             Err(StreamError::Json(_))
         ));
-        assert!(matches!(stream_dataset_tasks(body.as_bytes(), |_| Err("full")), Err(StreamError::Sink("full"))));
+        assert!(matches!(
+            stream_dataset_tasks(body.as_bytes(), |_| Err("full")),
+            Err(StreamError::Sink("full"))
+        ));
     }
 
     #[test]
     fn error_bodies_json_or_text() {
         let e = parse_error_body(br#"{"error":"not allowed","task_ids":["a"]}"#);
         assert_eq!((e.message.as_str(), e.task_ids.len()), ("not allowed", 1));
-        let html = parse_error_body(b"<html><body><h1>502 Bad Gateway</h1>\n<p>nginx</p></body></html>");
+        let html =
+            parse_error_body(b"<html><body><h1>502 Bad Gateway</h1>\n<p>nginx</p></body></html>");
         assert_eq!(html.message, "502 Bad Gateway nginx");
         assert_eq!(parse_error_body(b"").message, "(empty body)");
     }
 
     #[test]
     fn ids_are_escaped_in_paths() {
-        assert_eq!(path_action(ActionKind::Submit, "a/b c"), "tasks/a%2Fb%20c/submit");
+        assert_eq!(
+            path_action(ActionKind::Submit, "a/b c"),
+            "tasks/a%2Fb%20c/submit"
+        );
         assert_eq!(path_assignments("ds1", "label"), "datasets/ds1/label_tasks");
     }
 }

@@ -34,17 +34,29 @@ pub enum WorkspaceError {
     Engine(#[from] EngineError),
     #[error(transparent)]
     Outbox(#[from] OutboxError),
-    #[error("not connected to Deepen yet: run `dtasks connect --server URL --client-id ID --email EMAIL` first")]
+    #[error(
+        "not connected to Deepen yet: run `dtasks connect --server URL --client-id ID --email EMAIL` first"
+    )]
     NotConnected,
     #[error("the server refused the token for {email}: check it, or create a new one in Deepen")]
     TokenRefused { email: String },
     #[error("cannot use the workspace folder {path}: {source}")]
-    Folder { path: PathBuf, source: std::io::Error },
+    Folder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("unknown task{}: {} (not in the local mirror; run `dtasks pull`)", if .0.len() == 1 { "" } else { "s" }, .0.join(", "))]
     UnknownTasks(Vec<String>),
     #[error("cannot {kind} {task_id}: it is {status}{}", if *.pending { " (with your change waiting to sync)" } else { "" })]
-    NotAllowed { kind: ActionKind, task_id: String, status: String, pending: bool },
-    #[error("cannot reassign {task_id}: it is {status}, and submitted or accepted tasks keep their assignee")]
+    NotAllowed {
+        kind: ActionKind,
+        task_id: String,
+        status: String,
+        pending: bool,
+    },
+    #[error(
+        "cannot reassign {task_id}: it is {status}, and submitted or accepted tasks keep their assignee"
+    )]
     NotReassignable { task_id: String, status: String },
     #[error("{email} cannot be assigned tasks of dataset {dataset_id} (not one of its users)")]
     UnknownAssignee { email: String, dataset_id: String },
@@ -76,10 +88,19 @@ pub struct Workspace {
 impl Workspace {
     /// Opens (creating if needed) the workspace in `dir`. Works with no account and offline.
     pub fn open(dir: &Path) -> Result<Self, WorkspaceError> {
-        std::fs::create_dir_all(dir).map_err(|source| WorkspaceError::Folder { path: dir.to_path_buf(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| WorkspaceError::Folder {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let store = Arc::new(Store::open(dir)?);
         let account = Account::load(&dir.join(ACCOUNT_FILE))?;
-        Ok(Self { dir: dir.to_path_buf(), store, account, timeouts: Timeouts::default(), session_token: None })
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            store,
+            account,
+            timeouts: Timeouts::default(),
+            session_token: None,
+        })
     }
 
     pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
@@ -117,29 +138,49 @@ impl Workspace {
         self.account.as_ref().ok_or(WorkspaceError::NotConnected)
     }
 
-    fn client_for(&self, account: &Account, token: Sensitive<String>) -> Result<ApiClient, WorkspaceError> {
-        ApiClient::new(&account.server_url()?, &account.client_id, token, self.timeouts.clone())
-            .map_err(|e| WorkspaceError::Engine(e.into()))
+    fn client_for(
+        &self,
+        account: &Account,
+        token: Sensitive<String>,
+    ) -> Result<ApiClient, WorkspaceError> {
+        ApiClient::new(
+            &account.server_url()?,
+            &account.client_id,
+            token,
+            self.timeouts.clone(),
+        )
+        .map_err(|e| WorkspaceError::Engine(e.into()))
     }
 
     /// The sync engine of this workspace's account (needs a token).
     pub fn engine(&self) -> Result<SyncEngine, WorkspaceError> {
         let account = self.require_account()?;
         let client = self.client_for(account, self.token(account)?)?;
-        Ok(SyncEngine::new(self.store.clone(), client, account.clone())?)
+        Ok(SyncEngine::new(
+            self.store.clone(),
+            client,
+            account.clone(),
+        )?)
     }
 
     /// Connects this workspace to an account. The token comes from `token` (then kept in
     /// the OS credential store), or from `DEEPEN_TOKEN` (used, never stored), or from the
     /// store. It is checked against the server when the server can be reached.
-    pub async fn connect(&mut self, account: Account, token: Option<Sensitive<String>>) -> Result<ConnectReport, WorkspaceError> {
+    pub async fn connect(
+        &mut self,
+        account: Account,
+        token: Option<Sensitive<String>>,
+    ) -> Result<ConnectReport, WorkspaceError> {
         if let Some(current) = &self.account
             && current != &account
         {
             let counts = self.store.outbox().counts()?;
             let open = counts.pending + counts.in_flight + counts.needs_attention;
             if open > 0 {
-                return Err(WorkspaceError::AccountSwitchBlocked { email: current.email.clone(), pending: open });
+                return Err(WorkspaceError::AccountSwitchBlocked {
+                    email: current.email.clone(),
+                    pending: open,
+                });
             }
         }
         let (token_to_use, to_store) = match token {
@@ -147,16 +188,27 @@ impl Workspace {
             None => (self.token(&account)?, None),
         };
         let client = self.client_for(&account, token_to_use)?;
-        let mut report = ConnectReport { validated: false, datasets: None, token_stored: false, offline_error: None };
+        let mut report = ConnectReport {
+            validated: false,
+            datasets: None,
+            token_stored: false,
+            offline_error: None,
+        };
         match client.datasets().await {
             Ok(list) => {
                 report.validated = true;
                 report.datasets = Some(list.len());
             }
             Err(e) if e.class() == ErrorClass::SignIn => {
-                return Err(WorkspaceError::TokenRefused { email: account.email.clone() });
+                return Err(WorkspaceError::TokenRefused {
+                    email: account.email.clone(),
+                });
             }
-            Err(e @ ApiError::Status { status: 403 | 404, .. }) => return Err(WorkspaceError::Engine(e.into())),
+            Err(
+                e @ ApiError::Status {
+                    status: 403 | 404, ..
+                },
+            ) => return Err(WorkspaceError::Engine(e.into())),
             Err(e) => report.offline_error = Some(e.to_string()),
         }
         if let Some(token) = &to_store {
@@ -173,7 +225,11 @@ impl Workspace {
         let outbox = self.store.outbox();
         engine::record_status(
             &outbox,
-            if report.validated { engine::Connectivity::Online } else { engine::Connectivity::Offline },
+            if report.validated {
+                engine::Connectivity::Online
+            } else {
+                engine::Connectivity::Offline
+            },
             report.offline_error.as_deref(),
         )?;
         Ok(report)
@@ -199,19 +255,36 @@ impl Workspace {
         Ok(self.store.view().tasks(query)?)
     }
 
-    pub fn counts(&self, dataset_id: &str, stage_id: Option<&str>, by: CountBy) -> Result<Vec<Count>, WorkspaceError> {
+    pub fn counts(
+        &self,
+        dataset_id: &str,
+        stage_id: Option<&str>,
+        by: CountBy,
+    ) -> Result<Vec<Count>, WorkspaceError> {
         Ok(self.store.view().counts(dataset_id, stage_id, by)?)
     }
 
     /// Queues submit/accept/reject of `task_ids`, all or none, durably; works offline.
     /// Changes: task views, queue.
-    pub fn act(&self, kind: ActionKind, task_ids: &[String], reason: Option<&str>) -> Result<Vec<Enqueued>, WorkspaceError> {
-        let intent = Intent::Action { kind, reason: reason.filter(|_| kind == ActionKind::Reject).map(str::to_string) };
+    pub fn act(
+        &self,
+        kind: ActionKind,
+        task_ids: &[String],
+        reason: Option<&str>,
+    ) -> Result<Vec<Enqueued>, WorkspaceError> {
+        let intent = Intent::Action {
+            kind,
+            reason: reason
+                .filter(|_| kind == ActionKind::Reject)
+                .map(str::to_string),
+        };
         let bases = self.bases(task_ids)?;
         {
             let view = self.store.view();
             for base in &bases {
-                let row = view.task(&base.task_id)?.ok_or_else(|| WorkspaceError::UnknownTasks(vec![base.task_id.clone()]))?;
+                let row = view
+                    .task(&base.task_id)?
+                    .ok_or_else(|| WorkspaceError::UnknownTasks(vec![base.task_id.clone()]))?;
                 if !kind.allowed_from().contains(&row.status.as_str()) {
                     return Err(WorkspaceError::NotAllowed {
                         kind,
@@ -222,13 +295,18 @@ impl Workspace {
                 }
             }
         }
-        let items: Vec<(Intent, &crate::wire::Task)> = bases.iter().map(|b| (intent.clone(), b)).collect();
+        let items: Vec<(Intent, &crate::wire::Task)> =
+            bases.iter().map(|b| (intent.clone(), b)).collect();
         Ok(self.store.outbox().enqueue(&items)?)
     }
 
     /// Queues reassignment of `task_ids` to `assignee` (`None` unassigns). Several moves of
     /// one task before it syncs are one change. Changes: task views, counts, queue.
-    pub fn assign(&self, task_ids: &[String], assignee: Option<&str>) -> Result<Vec<Enqueued>, WorkspaceError> {
+    pub fn assign(
+        &self,
+        task_ids: &[String],
+        assignee: Option<&str>,
+    ) -> Result<Vec<Enqueued>, WorkspaceError> {
         let bases = self.bases(task_ids)?;
         {
             let view = self.store.view();
@@ -236,7 +314,10 @@ impl Workspace {
                 if let Some(row) = view.task(&base.task_id)?
                     && !crate::wire::can_reassign(&row.status)
                 {
-                    return Err(WorkspaceError::NotReassignable { task_id: row.task_id, status: row.status });
+                    return Err(WorkspaceError::NotReassignable {
+                        task_id: row.task_id,
+                        status: row.status,
+                    });
                 }
             }
         }
@@ -247,12 +328,18 @@ impl Workspace {
                     && !dataset.users.is_empty()
                     && !dataset.users.iter().any(|(e, _)| e == email)
                 {
-                    return Err(WorkspaceError::UnknownAssignee { email: email.to_string(), dataset_id: base.dataset_id.clone() });
+                    return Err(WorkspaceError::UnknownAssignee {
+                        email: email.to_string(),
+                        dataset_id: base.dataset_id.clone(),
+                    });
                 }
             }
         }
-        let intent = Intent::Assign { assignee: assignee.map(str::to_string) };
-        let items: Vec<(Intent, &crate::wire::Task)> = bases.iter().map(|b| (intent.clone(), b)).collect();
+        let intent = Intent::Assign {
+            assignee: assignee.map(str::to_string),
+        };
+        let items: Vec<(Intent, &crate::wire::Task)> =
+            bases.iter().map(|b| (intent.clone(), b)).collect();
         Ok(self.store.outbox().enqueue(&items)?)
     }
 
@@ -267,7 +354,11 @@ impl Workspace {
                 None => unknown.push(id.clone()),
             }
         }
-        if unknown.is_empty() { Ok(bases) } else { Err(WorkspaceError::UnknownTasks(unknown)) }
+        if unknown.is_empty() {
+            Ok(bases)
+        } else {
+            Err(WorkspaceError::UnknownTasks(unknown))
+        }
     }
 
     /// Every queued action (done ones too when asked), oldest first.
@@ -276,10 +367,25 @@ impl Workspace {
     }
 
     /// Applies the user's decision on an action. Changes: queue, task views.
-    pub fn resolve(&self, op_id: &str, resolution: Resolution) -> Result<Option<Op>, WorkspaceError> {
-        let op = self.store.outbox().op(op_id)?.ok_or_else(|| OutboxError::UnknownOp(op_id.to_string()))?;
-        let server_assignee = self.store.mirror().task(&op.task_id)?.and_then(|t| t.assignee);
-        Ok(self.store.outbox().resolve(op_id, resolution, server_assignee.as_deref())?)
+    pub fn resolve(
+        &self,
+        op_id: &str,
+        resolution: Resolution,
+    ) -> Result<Option<Op>, WorkspaceError> {
+        let op = self
+            .store
+            .outbox()
+            .op(op_id)?
+            .ok_or_else(|| OutboxError::UnknownOp(op_id.to_string()))?;
+        let server_assignee = self
+            .store
+            .mirror()
+            .task(&op.task_id)?
+            .and_then(|t| t.assignee);
+        Ok(self
+            .store
+            .outbox()
+            .resolve(op_id, resolution, server_assignee.as_deref())?)
     }
 
     /// The status as last recorded (works with no engine running).

@@ -11,25 +11,54 @@ mod common;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use common::Harness;
-use deepen_emulator::{Action, CorruptKind, Corruption, EmulatorConfig, Faults, OfflineMode, RateLimit, Role};
+use deepen_emulator::{
+    Action, CorruptKind, Corruption, EmulatorConfig, Faults, OfflineMode, RateLimit, Role,
+};
 use dtasks_core::view::TaskQuery;
 use dtasks_core::{ActionKind, Enqueued, OpKind, OpState, Resolution, Scope};
 use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
 use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
 
 fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn random_faults(rng: &mut SmallRng) -> Faults {
     match rng.random_range(0..9) {
-        0 => Faults { offline: Some(OfflineMode::Drop), ..Default::default() },
-        1 => Faults { offline: Some(OfflineMode::Unavailable), ..Default::default() },
-        2 => Faults { fail_rate: 0.3, ..Default::default() },
-        3 => Faults { drop_after_commit: rng.random_range(1..4), ..Default::default() },
-        4 => Faults { rate_limit: Some(RateLimit { count: 2, retry_after_secs: 0 }), ..Default::default() },
-        5 => Faults { corrupt: Some(Corruption { count: 2, kind: CorruptKind::Truncated }), ..Default::default() },
+        0 => Faults {
+            offline: Some(OfflineMode::Drop),
+            ..Default::default()
+        },
+        1 => Faults {
+            offline: Some(OfflineMode::Unavailable),
+            ..Default::default()
+        },
+        2 => Faults {
+            fail_rate: 0.3,
+            ..Default::default()
+        },
+        3 => Faults {
+            drop_after_commit: rng.random_range(1..4),
+            ..Default::default()
+        },
+        4 => Faults {
+            rate_limit: Some(RateLimit {
+                count: 2,
+                retry_after_secs: 0,
+            }),
+            ..Default::default()
+        },
+        5 => Faults {
+            corrupt: Some(Corruption {
+                count: 2,
+                kind: CorruptKind::Truncated,
+            }),
+            ..Default::default()
+        },
         _ => Faults::default(),
     }
 }
@@ -47,15 +76,27 @@ struct Sim {
 
 impl Sim {
     fn local_action(&mut self) {
-        let rows = self.h.tasks(TaskQuery { limit: 10_000, ..Default::default() });
+        let rows = self.h.tasks(TaskQuery {
+            limit: 10_000,
+            ..Default::default()
+        });
         let row = rows.choose(&mut self.rng).unwrap().clone();
         let ids = vec![row.task_id.clone()];
         let (result, kind) = match (self.rng.random_range(0..4), row.status.as_str()) {
-            (0 | 1, "ready" | "in_progress" | "rejected") => (self.h.ws.act(ActionKind::Submit, &ids, None), "submit"),
+            (0 | 1, "ready" | "in_progress" | "rejected") => {
+                (self.h.ws.act(ActionKind::Submit, &ids, None), "submit")
+            }
             (0, "submitted") => (self.h.ws.act(ActionKind::Accept, &ids, None), "accept"),
-            (1, "submitted") => (self.h.ws.act(ActionKind::Reject, &ids, Some("sim")), "reject"),
+            (1, "submitted") => (
+                self.h.ws.act(ActionKind::Reject, &ids, Some("sim")),
+                "reject",
+            ),
             _ if row.task_type == "file" || row.task_type == "label" => {
-                let to = if self.rng.random_bool(0.2) { None } else { self.annotators.choose(&mut self.rng).cloned() };
+                let to = if self.rng.random_bool(0.2) {
+                    None
+                } else {
+                    self.annotators.choose(&mut self.rng).cloned()
+                };
                 (self.h.ws.assign(&ids, to.as_deref()), "assign")
             }
             _ => return,
@@ -77,7 +118,13 @@ impl Sim {
     }
 
     fn server_change(&mut self) {
-        let dataset = self.h.control.dataset_ids().choose(&mut self.rng).unwrap().clone();
+        let dataset = self
+            .h
+            .control
+            .dataset_ids()
+            .choose(&mut self.rng)
+            .unwrap()
+            .clone();
         let tasks = self.h.control.tasks_of(&dataset);
         let task = tasks.choose(&mut self.rng).unwrap();
         let task_id = task["task_id"].as_str().unwrap().to_string();
@@ -86,7 +133,10 @@ impl Sim {
         let action = match self.rng.random_range(0..4) {
             0 => Action::Submit { task_id },
             1 => Action::Accept { task_id },
-            2 => Action::Reject { task_id, reason: None },
+            2 => Action::Reject {
+                task_id,
+                reason: None,
+            },
             _ => Action::Assign {
                 dataset_id: dataset,
                 task_type,
@@ -116,22 +166,51 @@ impl Sim {
                 "reject" => "reject",
                 _ => "assign",
             };
-            let intended = self.intents.get(&(task.clone(), kind)).copied().unwrap_or(0);
-            assert!(n <= intended, "{action} of {task} applied {n} times for {intended} intent(s)");
+            let intended = self
+                .intents
+                .get(&(task.clone(), kind))
+                .copied()
+                .unwrap_or(0);
+            assert!(
+                n <= intended,
+                "{action} of {task} applied {n} times for {intended} intent(s)"
+            );
         }
         for op in &ops {
             if op.state == OpState::NeedsAttention {
-                assert!(op.attention.as_deref().is_some_and(|r| !r.is_empty()), "attention without a reason: {op:?}");
+                assert!(
+                    op.attention.as_deref().is_some_and(|r| !r.is_empty()),
+                    "attention without a reason: {op:?}"
+                );
             }
         }
     }
 }
 
 async fn simulate(seed: u64, steps: u64) {
-    let config = EmulatorConfig { seed, datasets: 1, files: 12, label_datasets: 1, labels: 6, ..Default::default() };
+    let config = EmulatorConfig {
+        seed,
+        datasets: 1,
+        files: 12,
+        label_datasets: 1,
+        labels: 6,
+        ..Default::default()
+    };
     let h = Harness::with(config, Role::Admin).await;
-    let annotators = h.control.users().into_iter().filter(|u| u.role == Role::Annotator).map(|u| u.email).collect();
-    let others = h.control.users().into_iter().filter(|u| u.email != h.user.email).map(|u| u.email).collect();
+    let annotators = h
+        .control
+        .users()
+        .into_iter()
+        .filter(|u| u.role == Role::Annotator)
+        .map(|u| u.email)
+        .collect();
+    let others = h
+        .control
+        .users()
+        .into_iter()
+        .filter(|u| u.email != h.user.email)
+        .map(|u| u.email)
+        .collect();
     let mut sim = Sim {
         h,
         rng: SmallRng::seed_from_u64(seed),
@@ -149,7 +228,11 @@ async fn simulate(seed: u64, steps: u64) {
                 sim.h.control.set_faults(faults);
             }
             _ => {
-                let scope = if sim.rng.random_bool(0.5) { Scope::Push } else { Scope::Full };
+                let scope = if sim.rng.random_bool(0.5) {
+                    Scope::Push
+                } else {
+                    Scope::Full
+                };
                 let _ = sim.h.engine.sync_once(scope, None).await;
                 sim.check_invariants();
             }
@@ -164,10 +247,18 @@ async fn simulate(seed: u64, steps: u64) {
         sim.h.settle().await;
         sim.check_invariants();
         let ops = sim.h.ws.queue(true).unwrap();
-        let attention: Vec<_> = ops.iter().filter(|o| o.state == OpState::NeedsAttention).collect();
-        for op in ops.iter().filter(|o| matches!(o.state, OpState::Pending | OpState::InFlight)) {
+        let attention: Vec<_> = ops
+            .iter()
+            .filter(|o| o.state == OpState::NeedsAttention)
+            .collect();
+        for op in ops
+            .iter()
+            .filter(|o| matches!(o.state, OpState::Pending | OpState::InFlight))
+        {
             assert!(
-                attention.iter().any(|a| a.task_id == op.task_id && a.seq < op.seq),
+                attention
+                    .iter()
+                    .any(|a| a.task_id == op.task_id && a.seq < op.seq),
                 "seed {seed}: {op:?} neither applied nor before the user"
             );
         }
@@ -187,13 +278,27 @@ async fn simulate(seed: u64, steps: u64) {
         for t in sim.h.control.tasks_of(&dataset) {
             let id = t["task_id"].as_str().unwrap();
             let row = sim.h.row(id);
-            assert_eq!(row.status, t["status"].as_str().unwrap(), "seed {seed}: {id} converged");
-            assert_eq!(row.assignee.as_deref(), t["assignee"].as_str(), "seed {seed}: {id} converged");
+            assert_eq!(
+                row.status,
+                t["status"].as_str().unwrap(),
+                "seed {seed}: {id} converged"
+            );
+            assert_eq!(
+                row.assignee.as_deref(),
+                t["assignee"].as_str(),
+                "seed {seed}: {id} converged"
+            );
             assert_eq!(row.pending, None);
         }
     }
-    let done_actions = ops.iter().filter(|o| o.state == OpState::Done && o.kind != OpKind::Assign).count();
-    eprintln!("seed {seed}: {} actions, {done_actions} task actions done", ops.len());
+    let done_actions = ops
+        .iter()
+        .filter(|o| o.state == OpState::Done && o.kind != OpKind::Assign)
+        .count();
+    eprintln!(
+        "seed {seed}: {} actions, {done_actions} task actions done",
+        ops.len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -32,11 +32,16 @@ fn store_with(tasks: &[Task]) -> (tempfile::TempDir, Store) {
 }
 
 fn assign(to: Option<&str>) -> Intent {
-    Intent::Assign { assignee: to.map(str::to_string) }
+    Intent::Assign {
+        assignee: to.map(str::to_string),
+    }
 }
 
 fn submit() -> Intent {
-    Intent::Action { kind: ActionKind::Submit, reason: None }
+    Intent::Action {
+        kind: ActionKind::Submit,
+        reason: None,
+    }
 }
 
 #[test]
@@ -45,15 +50,23 @@ fn reassignments_coalesce_and_back_to_start_is_no_change() {
     let (_dir, store) = store_with(std::slice::from_ref(&t));
     let mut outbox = store.outbox();
     let first = outbox.enqueue(&[(assign(Some("bo@x")), &t)]).unwrap();
-    let Enqueued::Queued(op_id) = &first[0] else { panic!("{first:?}") };
+    let Enqueued::Queued(op_id) = &first[0] else {
+        panic!("{first:?}")
+    };
     let second = outbox.enqueue(&[(assign(Some("cy@x")), &t)]).unwrap();
     assert_eq!(second, vec![Enqueued::Coalesced(op_id.clone())]);
     assert_eq!(outbox.list(false).unwrap().len(), 1);
-    assert_eq!(outbox.list(false).unwrap()[0].assignee.as_deref(), Some("cy@x"));
+    assert_eq!(
+        outbox.list(false).unwrap()[0].assignee.as_deref(),
+        Some("cy@x")
+    );
     let back = outbox.enqueue(&[(assign(Some("ana@x")), &t)]).unwrap();
     assert_eq!(back, vec![Enqueued::Cancelled(op_id.clone())]);
     assert!(outbox.list(true).unwrap().is_empty());
-    assert_eq!(outbox.enqueue(&[(assign(Some("ana@x")), &t)]).unwrap(), vec![Enqueued::Unchanged]);
+    assert_eq!(
+        outbox.enqueue(&[(assign(Some("ana@x")), &t)]).unwrap(),
+        vec![Enqueued::Unchanged]
+    );
 }
 
 #[test]
@@ -64,7 +77,16 @@ fn an_attempted_reassignment_is_not_coalesced_into() {
     outbox.enqueue(&[(assign(Some("bo@x")), &t)]).unwrap();
     let op = outbox.ready(i64::MAX, 10).unwrap().remove(0);
     outbox.claim(&[op.seq]).unwrap();
-    outbox.settle(&[(op.seq, Settle::Retry { at: 0, error: "503".into(), verify: true })]).unwrap();
+    outbox
+        .settle(&[(
+            op.seq,
+            Settle::Retry {
+                at: 0,
+                error: "503".into(),
+                verify: true,
+            },
+        )])
+        .unwrap();
     // It may already be applied: a new drag is a new intent, made against bo.
     let r = outbox.enqueue(&[(assign(Some("cy@x")), &t)]).unwrap();
     assert!(matches!(r[0], Enqueued::Queued(_)));
@@ -79,18 +101,56 @@ fn order_is_kept_per_task_and_other_tasks_go_on() {
     let t2 = task("t2", "ready", Some("ana@x"), 2);
     let (_dir, store) = store_with(&[t1.clone(), t2.clone()]);
     let mut outbox = store.outbox();
-    outbox.enqueue(&[(submit(), &t1), (assign(Some("bo@x")), &t1), (submit(), &t2)]).unwrap();
-    let ready: Vec<_> = outbox.ready(i64::MAX, 10).unwrap().into_iter().map(|o| (o.task_id, o.kind)).collect();
+    outbox
+        .enqueue(&[
+            (submit(), &t1),
+            (assign(Some("bo@x")), &t1),
+            (submit(), &t2),
+        ])
+        .unwrap();
+    let ready: Vec<_> = outbox
+        .ready(i64::MAX, 10)
+        .unwrap()
+        .into_iter()
+        .map(|o| (o.task_id, o.kind))
+        .collect();
     assert_eq!(ready.len(), 2, "{ready:?}");
     assert!(ready.iter().all(|(_, k)| *k == dtasks_core::OpKind::Submit));
     // t1's submit needs attention: t1's reassignment waits, t2 is unaffected.
-    let t1_submit = outbox.list(false).unwrap().into_iter().find(|o| o.task_id == "t1").unwrap();
-    outbox.settle(&[(t1_submit.seq, Settle::Attention { reason: "no".into(), error: "403".into() })]).unwrap();
-    let ready: Vec<_> = outbox.ready(i64::MAX, 10).unwrap().into_iter().map(|o| o.task_id).collect();
+    let t1_submit = outbox
+        .list(false)
+        .unwrap()
+        .into_iter()
+        .find(|o| o.task_id == "t1")
+        .unwrap();
+    outbox
+        .settle(&[(
+            t1_submit.seq,
+            Settle::Attention {
+                reason: "no".into(),
+                error: "403".into(),
+            },
+        )])
+        .unwrap();
+    let ready: Vec<_> = outbox
+        .ready(i64::MAX, 10)
+        .unwrap()
+        .into_iter()
+        .map(|o| o.task_id)
+        .collect();
     assert_eq!(ready, vec!["t2".to_string()]);
     // Backoff is respected: not due yet, not ready.
     let t2_op = outbox.ready(i64::MAX, 10).unwrap().remove(0);
-    outbox.settle(&[(t2_op.seq, Settle::Retry { at: i64::MAX - 1, error: "429".into(), verify: false })]).unwrap();
+    outbox
+        .settle(&[(
+            t2_op.seq,
+            Settle::Retry {
+                at: i64::MAX - 1,
+                error: "429".into(),
+                verify: false,
+            },
+        )])
+        .unwrap();
     assert!(outbox.ready(1_000, 10).unwrap().is_empty());
     assert_eq!(outbox.next_due_at().unwrap(), Some(i64::MAX - 1));
 }
@@ -102,19 +162,53 @@ fn resolutions() {
     let mut outbox = store.outbox();
     outbox.enqueue(&[(assign(Some("bo@x")), &t)]).unwrap();
     let op = outbox.list(false).unwrap().remove(0);
-    outbox.settle(&[(op.seq, Settle::Attention { reason: "conflict".into(), error: "x".into() })]).unwrap();
-    let after = outbox.resolve(&op.op_id, Resolution::Overwrite, Some("dan@x")).unwrap().unwrap();
-    assert_eq!((after.state, after.overwrite, after.base_assignee.as_deref()), (OpState::Pending, true, Some("dan@x")));
-    outbox.settle(&[(op.seq, Settle::Attention { reason: "again".into(), error: "x".into() })]).unwrap();
-    let after = outbox.resolve(&op.op_id, Resolution::Retry, None).unwrap().unwrap();
+    outbox
+        .settle(&[(
+            op.seq,
+            Settle::Attention {
+                reason: "conflict".into(),
+                error: "x".into(),
+            },
+        )])
+        .unwrap();
+    let after = outbox
+        .resolve(&op.op_id, Resolution::Overwrite, Some("dan@x"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (after.state, after.overwrite, after.base_assignee.as_deref()),
+        (OpState::Pending, true, Some("dan@x"))
+    );
+    outbox
+        .settle(&[(
+            op.seq,
+            Settle::Attention {
+                reason: "again".into(),
+                error: "x".into(),
+            },
+        )])
+        .unwrap();
+    let after = outbox
+        .resolve(&op.op_id, Resolution::Retry, None)
+        .unwrap()
+        .unwrap();
     assert!(after.verify, "a retry checks the server first");
-    assert_eq!(outbox.resolve(&op.op_id, Resolution::Discard, None).unwrap(), None);
+    assert_eq!(
+        outbox
+            .resolve(&op.op_id, Resolution::Discard, None)
+            .unwrap(),
+        None
+    );
     assert!(outbox.list(true).unwrap().is_empty());
     assert!(outbox.resolve("nope", Resolution::Retry, None).is_err());
     // Overwrite is for reassignments only.
     outbox.enqueue(&[(submit(), &t)]).unwrap();
     let op = outbox.list(false).unwrap().remove(0);
-    assert!(outbox.resolve(&op.op_id, Resolution::Overwrite, None).is_err());
+    assert!(
+        outbox
+            .resolve(&op.op_id, Resolution::Overwrite, None)
+            .is_err()
+    );
 }
 
 #[test]
@@ -133,58 +227,129 @@ fn in_flight_after_a_crash_is_recovered_for_verification() {
     assert_eq!(outbox.list(false).unwrap()[0].state, OpState::InFlight);
     assert_eq!(outbox.recover_in_flight().unwrap(), 1);
     let op = outbox.list(false).unwrap().remove(0);
-    assert_eq!((op.state, op.verify, op.attempts), (OpState::Pending, true, 1));
+    assert_eq!(
+        (op.state, op.verify, op.attempts),
+        (OpState::Pending, true, 1)
+    );
 }
 
 #[test]
 fn the_view_lays_intent_over_server_state() {
     let tasks: Vec<Task> = (0..20)
-        .map(|i| task(&format!("t{i:02}"), "ready", if i % 2 == 0 { Some("ana@x") } else { Some("bo@x") }, 100 - i))
+        .map(|i| {
+            task(
+                &format!("t{i:02}"),
+                "ready",
+                if i % 2 == 0 {
+                    Some("ana@x")
+                } else {
+                    Some("bo@x")
+                },
+                100 - i,
+            )
+        })
         .collect();
     let (_dir, store) = store_with(&tasks);
-    store.outbox().enqueue(&[(submit(), &tasks[0]), (assign(Some("bo@x")), &tasks[2])]).unwrap();
+    store
+        .outbox()
+        .enqueue(&[(submit(), &tasks[0]), (assign(Some("bo@x")), &tasks[2])])
+        .unwrap();
     let view = store.view();
 
     let row = view.task("t00").unwrap().unwrap();
-    assert_eq!((row.status.as_str(), row.server_status.as_str()), ("submitted", "ready"));
-    assert_eq!((row.pending.as_deref(), row.pending_state.as_deref()), (Some("submit"), Some("pending")));
+    assert_eq!(
+        (row.status.as_str(), row.server_status.as_str()),
+        ("submitted", "ready")
+    );
+    assert_eq!(
+        (row.pending.as_deref(), row.pending_state.as_deref()),
+        (Some("submit"), Some("pending"))
+    );
 
-    let submitted = TaskQuery { statuses: vec!["submitted".into()], ..Default::default() };
+    let submitted = TaskQuery {
+        statuses: vec!["submitted".into()],
+        ..Default::default()
+    };
     let page = view.tasks(&submitted).unwrap();
     assert_eq!((page.total, page.rows[0].task_id.as_str()), (1, "t00"));
-    let ready = TaskQuery { statuses: vec!["ready".into()], ..Default::default() };
+    let ready = TaskQuery {
+        statuses: vec!["ready".into()],
+        ..Default::default()
+    };
     assert_eq!(view.tasks(&ready).unwrap().total, 19);
 
-    let ana = TaskQuery { assignee: Some(AssigneeFilter::Is("ana@x".into())), sort: SortKey::Due, ..Default::default() };
+    let ana = TaskQuery {
+        assignee: Some(AssigneeFilter::Is("ana@x".into())),
+        sort: SortKey::Due,
+        ..Default::default()
+    };
     let page = view.tasks(&ana).unwrap();
     assert_eq!(page.total, 9, "t02 moved to bo");
     let ids: Vec<_> = page.rows.iter().map(|r| r.task_id.as_str()).collect();
     assert_eq!(ids.first(), Some(&"t18"), "sorted by due date");
-    let mut sorted = page.rows.iter().map(|r| r.due_at_millis).collect::<Vec<_>>();
+    let mut sorted = page
+        .rows
+        .iter()
+        .map(|r| r.due_at_millis)
+        .collect::<Vec<_>>();
     sorted.sort();
-    assert_eq!(sorted, page.rows.iter().map(|r| r.due_at_millis).collect::<Vec<_>>());
+    assert_eq!(
+        sorted,
+        page.rows
+            .iter()
+            .map(|r| r.due_at_millis)
+            .collect::<Vec<_>>()
+    );
 
     let counts = view.counts("ds1", None, CountBy::Assignee).unwrap();
-    let by: Vec<_> = counts.iter().map(|c| (c.key.clone().unwrap(), c.count)).collect();
+    let by: Vec<_> = counts
+        .iter()
+        .map(|c| (c.key.clone().unwrap(), c.count))
+        .collect();
     assert_eq!(by, vec![("ana@x".to_string(), 9), ("bo@x".to_string(), 11)]);
     let counts = view.counts("ds1", None, CountBy::Status).unwrap();
-    let statuses: HashSet<_> = counts.iter().map(|c| (c.key.clone().unwrap(), c.count)).collect();
-    assert_eq!(statuses, HashSet::from([("ready".to_string(), 19), ("submitted".to_string(), 1)]));
+    let statuses: HashSet<_> = counts
+        .iter()
+        .map(|c| (c.key.clone().unwrap(), c.count))
+        .collect();
+    assert_eq!(
+        statuses,
+        HashSet::from([("ready".to_string(), 19), ("submitted".to_string(), 1)])
+    );
 
-    let paged = TaskQuery { limit: 5, offset: 5, sort: SortKey::TaskId, ..Default::default() };
+    let paged = TaskQuery {
+        limit: 5,
+        offset: 5,
+        sort: SortKey::TaskId,
+        ..Default::default()
+    };
     let page = view.tasks(&paged).unwrap();
-    assert_eq!(page.rows.iter().map(|r| r.task_id.as_str()).collect::<Vec<_>>(), ["t05", "t06", "t07", "t08", "t09"]);
+    assert_eq!(
+        page.rows
+            .iter()
+            .map(|r| r.task_id.as_str())
+            .collect::<Vec<_>>(),
+        ["t05", "t06", "t07", "t08", "t09"]
+    );
     assert_eq!(page.total, 20);
 
-    let text = TaskQuery { text: Some("t1".into()), ..Default::default() };
+    let text = TaskQuery {
+        text: Some("t1".into()),
+        ..Default::default()
+    };
     assert_eq!(view.tasks(&text).unwrap().total, 10);
-    let unassigned = TaskQuery { assignee: Some(AssigneeFilter::Unassigned), ..Default::default() };
+    let unassigned = TaskQuery {
+        assignee: Some(AssigneeFilter::Unassigned),
+        ..Default::default()
+    };
     assert_eq!(view.tasks(&unassigned).unwrap().total, 0);
 }
 
 #[test]
 fn a_pull_writes_only_changed_rows_and_removes_vanished_ones() {
-    let tasks: Vec<Task> = (0..10).map(|i| task(&format!("t{i}"), "ready", None, i)).collect();
+    let tasks: Vec<Task> = (0..10)
+        .map(|i| task(&format!("t{i}"), "ready", None, i))
+        .collect();
     let (_dir, store) = store_with(&tasks);
     let mut mirror = store.mirror();
     let mut pull = mirror.begin_dataset_pull("ds1").unwrap();

@@ -9,13 +9,25 @@ use dtasks_core::view::{AssigneeFilter, TaskQuery};
 use dtasks_core::{ActionKind, Enqueued, OpState, Resolution, Scope};
 
 fn file_tasks_requests(h: &Harness) -> u64 {
-    h.control.stats().requests.iter().filter(|(k, _)| k.starts_with("POST") && k.contains("file_tasks")).map(|(_, n)| n).sum()
+    h.control
+        .stats()
+        .requests
+        .iter()
+        .filter(|(k, _)| k.starts_with("POST") && k.contains("file_tasks"))
+        .map(|(_, n)| n)
+        .sum()
 }
 
 /// A first-stage task of a frame dataset, its current assignee, and another annotator.
 fn reassignable(h: &Harness) -> (String, String, Option<String>, String) {
-    let rows = h.tasks(TaskQuery { statuses: vec!["ready".into()], ..Default::default() });
-    let row = rows.iter().find(|r| r.task_type == "file" && r.assignee.is_some()).expect("a ready, assigned file task");
+    let rows = h.tasks(TaskQuery {
+        statuses: vec!["ready".into()],
+        ..Default::default()
+    });
+    let row = rows
+        .iter()
+        .find(|r| r.task_type == "file" && r.assignee.is_some())
+        .expect("a ready, assigned file task");
     let others: Vec<String> = h
         .control
         .users()
@@ -23,20 +35,43 @@ fn reassignable(h: &Harness) -> (String, String, Option<String>, String) {
         .filter(|u| u.role == Role::Annotator && Some(&u.email) != row.assignee.as_ref())
         .map(|u| u.email)
         .collect();
-    (row.task_id.clone(), row.dataset_id.clone(), row.assignee.clone(), others[0].clone())
+    (
+        row.task_id.clone(),
+        row.dataset_id.clone(),
+        row.assignee.clone(),
+        others[0].clone(),
+    )
 }
 
 #[tokio::test]
 async fn someone_elses_reassignment_is_a_conflict_and_overwrite_wins() {
     let h = Harness::new(Role::Admin).await;
     let (task, dataset, _was, target) = reassignable(&h);
-    let third = h.control.users().into_iter().find(|u| u.role == Role::Annotator && u.email != target && Some(&u.email) != h.row(&task).assignee.as_ref()).unwrap().email;
+    let third = h
+        .control
+        .users()
+        .into_iter()
+        .find(|u| {
+            u.role == Role::Annotator
+                && u.email != target
+                && Some(&u.email) != h.row(&task).assignee.as_ref()
+        })
+        .unwrap()
+        .email;
     h.offline();
-    h.ws.assign(std::slice::from_ref(&task), Some(&target)).unwrap();
+    h.ws.assign(std::slice::from_ref(&task), Some(&target))
+        .unwrap();
     assert_eq!(h.row(&task).assignee.as_deref(), Some(target.as_str()));
     // Meanwhile another manager moves it elsewhere.
     h.control
-        .act(&h.user.email, Action::Assign { dataset_id: dataset, task_type: "file".into(), assignments: vec![(task.clone(), Some(third.clone()))] })
+        .act(
+            &h.user.email,
+            Action::Assign {
+                dataset_id: dataset,
+                task_type: "file".into(),
+                assignments: vec![(task.clone(), Some(third.clone()))],
+            },
+        )
         .unwrap();
     h.online();
     let round = h.engine.sync_once(Scope::Full, None).await.unwrap();
@@ -44,9 +79,19 @@ async fn someone_elses_reassignment_is_a_conflict_and_overwrite_wins() {
     let op = h.ws.queue(false).unwrap().remove(0);
     assert_eq!(op.state, OpState::NeedsAttention);
     let reason = op.attention.clone().unwrap();
-    assert!(reason.contains(&third) && reason.contains("Overwrite"), "{reason}");
-    assert_eq!(h.server_task(&task)["assignee"].as_str(), Some(third.as_str()), "nothing overwritten silently");
-    assert_eq!(h.row(&task).pending_state.as_deref(), Some("needs_attention"));
+    assert!(
+        reason.contains(&third) && reason.contains("Overwrite"),
+        "{reason}"
+    );
+    assert_eq!(
+        h.server_task(&task)["assignee"].as_str(),
+        Some(third.as_str()),
+        "nothing overwritten silently"
+    );
+    assert_eq!(
+        h.row(&task).pending_state.as_deref(),
+        Some("needs_attention")
+    );
 
     // Retry re-checks and finds the same conflict.
     h.ws.resolve(&op.op_id, Resolution::Retry).unwrap();
@@ -55,7 +100,10 @@ async fn someone_elses_reassignment_is_a_conflict_and_overwrite_wins() {
 
     h.ws.resolve(&op.op_id, Resolution::Overwrite).unwrap();
     h.drain().await;
-    assert_eq!(h.server_task(&task)["assignee"].as_str(), Some(target.as_str()));
+    assert_eq!(
+        h.server_task(&task)["assignee"].as_str(),
+        Some(target.as_str())
+    );
     assert_eq!(h.row(&task).pending, None);
 }
 
@@ -64,9 +112,17 @@ async fn discarding_a_conflict_shows_the_servers_state() {
     let h = Harness::new(Role::Admin).await;
     let (task, dataset, _was, target) = reassignable(&h);
     h.offline();
-    h.ws.assign(std::slice::from_ref(&task), Some(&target)).unwrap();
+    h.ws.assign(std::slice::from_ref(&task), Some(&target))
+        .unwrap();
     h.control
-        .act(&h.user.email, Action::Assign { dataset_id: dataset, task_type: "file".into(), assignments: vec![(task.clone(), None)] })
+        .act(
+            &h.user.email,
+            Action::Assign {
+                dataset_id: dataset,
+                task_type: "file".into(),
+                assignments: vec![(task.clone(), None)],
+            },
+        )
         .unwrap();
     h.online();
     h.engine.sync_once(Scope::Full, None).await.unwrap();
@@ -74,7 +130,11 @@ async fn discarding_a_conflict_shows_the_servers_state() {
     assert_eq!(op.state, OpState::NeedsAttention);
     h.ws.resolve(&op.op_id, Resolution::Discard).unwrap();
     assert!(h.ws.queue(false).unwrap().is_empty());
-    assert_eq!(h.row(&task).assignee, None, "the view is the server's again");
+    assert_eq!(
+        h.row(&task).assignee,
+        None,
+        "the view is the server's again"
+    );
 }
 
 #[tokio::test]
@@ -82,12 +142,24 @@ async fn an_action_already_done_by_someone_else_is_not_sent() {
     let h = Harness::new(Role::Annotator).await;
     let task = h.mine_with("ready")[0].task_id.clone();
     h.offline();
-    h.ws.act(ActionKind::Submit, std::slice::from_ref(&task), None).unwrap();
+    h.ws.act(ActionKind::Submit, std::slice::from_ref(&task), None)
+        .unwrap();
     let admin = h.control.user(Role::Admin);
-    h.control.act(&admin.email, Action::Submit { task_id: task.clone() }).unwrap();
+    h.control
+        .act(
+            &admin.email,
+            Action::Submit {
+                task_id: task.clone(),
+            },
+        )
+        .unwrap();
     h.online();
     h.drain().await;
-    assert_eq!(h.applied(&task, &h.user.email, "submit").len(), 0, "our submit was not sent again");
+    assert_eq!(
+        h.applied(&task, &h.user.email, "submit").len(),
+        0,
+        "our submit was not sent again"
+    );
     assert_eq!(h.applied(&task, &admin.email, "submit").len(), 1);
     assert_eq!(h.ws.status().unwrap().needs_attention, 0);
 }
@@ -96,25 +168,48 @@ async fn an_action_already_done_by_someone_else_is_not_sent() {
 async fn an_action_the_server_forbids_needs_attention_with_a_reason() {
     let h = Harness::new(Role::Annotator).await;
     let row = h.mine_with("ready").remove(0);
-    let other = h.control.users().into_iter().find(|u| u.role == Role::Annotator && u.email != h.user.email).unwrap();
+    let other = h
+        .control
+        .users()
+        .into_iter()
+        .find(|u| u.role == Role::Annotator && u.email != h.user.email)
+        .unwrap();
     h.offline();
-    h.ws.act(ActionKind::Submit, std::slice::from_ref(&row.task_id), None).unwrap();
+    h.ws.act(ActionKind::Submit, std::slice::from_ref(&row.task_id), None)
+        .unwrap();
     let admin = h.control.user(Role::Admin);
     h.control
         .act(
             &admin.email,
-            Action::Assign { dataset_id: row.dataset_id.clone(), task_type: row.task_type.clone(), assignments: vec![(row.task_id.clone(), Some(other.email))] },
+            Action::Assign {
+                dataset_id: row.dataset_id.clone(),
+                task_type: row.task_type.clone(),
+                assignments: vec![(row.task_id.clone(), Some(other.email))],
+            },
         )
         .unwrap();
     h.online();
     let round = h.engine.sync_once(Scope::Full, None).await.unwrap();
     assert_eq!(round.push.needs_attention, 1);
     let op = h.ws.queue(false).unwrap().remove(0);
-    assert!(op.attention.as_deref().unwrap().contains("does not allow"), "{:?}", op.attention);
+    assert!(
+        op.attention.as_deref().unwrap().contains("does not allow"),
+        "{:?}",
+        op.attention
+    );
     assert_eq!(h.server_status(&row.task_id), "ready");
     // Another task of mine still goes through: one stuck action blocks nothing else.
-    let next = h.mine_with("ready").into_iter().find(|r| r.task_id != row.task_id).unwrap();
-    h.ws.act(ActionKind::Submit, std::slice::from_ref(&next.task_id), None).unwrap();
+    let next = h
+        .mine_with("ready")
+        .into_iter()
+        .find(|r| r.task_id != row.task_id)
+        .unwrap();
+    h.ws.act(
+        ActionKind::Submit,
+        std::slice::from_ref(&next.task_id),
+        None,
+    )
+    .unwrap();
     h.engine.sync_once(Scope::Push, None).await.unwrap();
     assert_eq!(h.server_status(&next.task_id), "submitted");
     h.ws.resolve(&op.op_id, Resolution::Discard).unwrap();
@@ -124,15 +219,36 @@ async fn an_action_the_server_forbids_needs_attention_with_a_reason() {
 #[tokio::test]
 async fn a_reviewer_accepts_and_rejects_with_a_reason() {
     let h = Harness::new(Role::Reviewer).await;
-    let submitted = h.tasks(TaskQuery { statuses: vec!["submitted".into()], ..Default::default() });
-    let first_stage: Vec<_> = submitted.iter().filter(|r| r.stage_id == "Labelling").take(2).collect();
+    let submitted = h.tasks(TaskQuery {
+        statuses: vec!["submitted".into()],
+        ..Default::default()
+    });
+    let first_stage: Vec<_> = submitted
+        .iter()
+        .filter(|r| r.stage_id == "Labelling")
+        .take(2)
+        .collect();
     assert_eq!(first_stage.len(), 2, "seed has submitted labelling tasks");
-    h.ws.act(ActionKind::Accept, std::slice::from_ref(&first_stage[0].task_id), None).unwrap();
-    h.ws.act(ActionKind::Reject, std::slice::from_ref(&first_stage[1].task_id), Some("boxes too loose")).unwrap();
+    h.ws.act(
+        ActionKind::Accept,
+        std::slice::from_ref(&first_stage[0].task_id),
+        None,
+    )
+    .unwrap();
+    h.ws.act(
+        ActionKind::Reject,
+        std::slice::from_ref(&first_stage[1].task_id),
+        Some("boxes too loose"),
+    )
+    .unwrap();
     h.drain().await;
     assert_eq!(h.server_status(&first_stage[0].task_id), "accepted");
     assert_eq!(h.server_status(&first_stage[1].task_id), "rejected");
-    assert_eq!(h.applied(&first_stage[1].task_id, &h.user.email, "reject").len(), 1);
+    assert_eq!(
+        h.applied(&first_stage[1].task_id, &h.user.email, "reject")
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -153,8 +269,18 @@ async fn reassignments_coalesce_and_go_out_batched() {
         ..Default::default()
     });
     assert_eq!(unassigned.len(), 1_300);
-    let ids: Vec<String> = unassigned.iter().take(1_200).map(|r| r.task_id.clone()).collect();
-    let annotators: Vec<String> = h.control.users().into_iter().filter(|u| u.role == Role::Annotator).map(|u| u.email).collect();
+    let ids: Vec<String> = unassigned
+        .iter()
+        .take(1_200)
+        .map(|r| r.task_id.clone())
+        .collect();
+    let annotators: Vec<String> = h
+        .control
+        .users()
+        .into_iter()
+        .filter(|u| u.role == Role::Annotator)
+        .map(|u| u.email)
+        .collect();
 
     // Drag everything to one annotator, then to another: one change per task.
     h.ws.assign(&ids, Some(&annotators[0])).unwrap();
@@ -167,37 +293,90 @@ async fn reassignments_coalesce_and_go_out_batched() {
 
     h.control.reset_stats();
     h.drain().await;
-    assert_eq!(file_tasks_requests(&h), 3, "1,190 changes in batches of at most 500");
+    assert_eq!(
+        file_tasks_requests(&h),
+        3,
+        "1,190 changes in batches of at most 500"
+    );
     for id in &ids[10..] {
         assert_eq!(h.row(id).assignee.as_deref(), Some(annotators[1].as_str()));
     }
-    assert_eq!(h.server_task(&ids[500])["assignee"].as_str(), Some(annotators[1].as_str()));
+    assert_eq!(
+        h.server_task(&ids[500])["assignee"].as_str(),
+        Some(annotators[1].as_str())
+    );
     assert_eq!(h.server_task(&ids[0])["assignee"].as_str(), None);
 }
 
 #[tokio::test]
 async fn a_batch_refused_for_one_entry_is_split_so_the_rest_lands() {
     let h = Harness::new(Role::Admin).await;
-    let rows = h.tasks(TaskQuery { stage_id: Some("Labelling".into()), statuses: vec!["ready".into()], ..Default::default() });
-    let ds = rows.iter().find(|r| r.task_type == "file").unwrap().dataset_id.clone();
-    let ids: Vec<String> = rows.iter().filter(|r| r.dataset_id == ds).take(10).map(|r| r.task_id.clone()).collect();
+    let rows = h.tasks(TaskQuery {
+        stage_id: Some("Labelling".into()),
+        statuses: vec!["ready".into()],
+        ..Default::default()
+    });
+    let ds = rows
+        .iter()
+        .find(|r| r.task_type == "file")
+        .unwrap()
+        .dataset_id
+        .clone();
+    let ids: Vec<String> = rows
+        .iter()
+        .filter(|r| r.dataset_id == ds)
+        .take(10)
+        .map(|r| r.task_id.clone())
+        .collect();
     assert_eq!(ids.len(), 10);
-    let target = h.control.users().into_iter().find(|u| u.role == Role::Annotator).unwrap().email;
+    let target = h
+        .control
+        .users()
+        .into_iter()
+        .find(|u| u.role == Role::Annotator)
+        .unwrap()
+        .email;
     let queued = h.ws.assign(&ids, Some(&target)).unwrap();
-    let moved: Vec<&String> =
-        ids.iter().zip(&queued).filter(|(_, q)| matches!(q, Enqueued::Queued(_))).map(|(id, _)| id).collect();
+    let moved: Vec<&String> = ids
+        .iter()
+        .zip(&queued)
+        .filter(|(_, q)| matches!(q, Enqueued::Queued(_)))
+        .map(|(id, _)| id)
+        .collect();
     assert!(moved.len() >= 5);
     // Before it syncs, one of them is submitted on the server: it can no longer be reassigned.
     let blocked = moved[3].clone();
-    h.control.act(&h.user.email, Action::Submit { task_id: blocked.clone() }).unwrap();
+    h.control
+        .act(
+            &h.user.email,
+            Action::Submit {
+                task_id: blocked.clone(),
+            },
+        )
+        .unwrap();
     h.control.reset_stats();
     h.settle().await;
     let ops = h.ws.queue(false).unwrap();
     assert_eq!(ops.len(), 1, "only the refused one is left: {ops:?}");
-    assert_eq!((ops[0].task_id.as_str(), ops[0].state), (blocked.as_str(), OpState::NeedsAttention));
-    assert!(ops[0].attention.as_deref().unwrap().contains("can no longer be reassigned"));
+    assert_eq!(
+        (ops[0].task_id.as_str(), ops[0].state),
+        (blocked.as_str(), OpState::NeedsAttention)
+    );
+    assert!(
+        ops[0]
+            .attention
+            .as_deref()
+            .unwrap()
+            .contains("can no longer be reassigned")
+    );
     for id in moved.iter().filter(|id| **id != &blocked) {
-        assert_eq!(h.server_task(id)["assignee"].as_str(), Some(target.as_str()));
+        assert_eq!(
+            h.server_task(id)["assignee"].as_str(),
+            Some(target.as_str())
+        );
     }
-    assert!(file_tasks_requests(&h) >= 2, "refused once, then resent without the bad entry");
+    assert!(
+        file_tasks_requests(&h) >= 2,
+        "refused once, then resent without the bad entry"
+    );
 }

@@ -6,12 +6,17 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::Harness;
-use deepen_emulator::{Corruption, CorruptKind, Faults, RateLimit, Role};
+use deepen_emulator::{CorruptKind, Corruption, Faults, RateLimit, Role};
 use dtasks_core::engine::Connectivity;
 use dtasks_core::{ActionKind, OpState, Scope};
 
 async fn submit_two(h: &Harness) -> Vec<String> {
-    let ids: Vec<String> = h.mine_with("ready").iter().take(2).map(|r| r.task_id.clone()).collect();
+    let ids: Vec<String> = h
+        .mine_with("ready")
+        .iter()
+        .take(2)
+        .map(|r| r.task_id.clone())
+        .collect();
     assert_eq!(ids.len(), 2);
     h.ws.act(ActionKind::Submit, &ids, None).unwrap();
     ids
@@ -19,7 +24,11 @@ async fn submit_two(h: &Harness) -> Vec<String> {
 
 fn assert_applied_once(h: &Harness, ids: &[String]) {
     for id in ids {
-        assert_eq!(h.applied(id, &h.user.email, "submit").len(), 1, "{id} applied exactly once");
+        assert_eq!(
+            h.applied(id, &h.user.email, "submit").len(),
+            1,
+            "{id} applied exactly once"
+        );
         assert_eq!(h.server_status(id), "submitted");
         assert_eq!(h.row(id).pending, None);
     }
@@ -28,13 +37,22 @@ fn assert_applied_once(h: &Harness, ids: &[String]) {
 #[tokio::test]
 async fn server_errors_back_off_and_retry() {
     let h = Harness::new(Role::Annotator).await;
-    h.control.set_faults(Faults { fail_rate: 1.0, ..Default::default() });
+    h.control.set_faults(Faults {
+        fail_rate: 1.0,
+        ..Default::default()
+    });
     let ids = submit_two(&h).await;
     let round = h.engine.sync_once(Scope::Push, None).await.unwrap();
     assert_eq!(round.push.retrying, 2);
     let ops = h.ws.queue(false).unwrap();
-    assert!(ops.iter().all(|op| op.state == OpState::Pending && op.attempts == 1 && op.last_error.is_some()));
-    assert!(ops.iter().all(|op| op.next_attempt_at > op.updated_at), "backoff is persisted");
+    assert!(
+        ops.iter()
+            .all(|op| op.state == OpState::Pending && op.attempts == 1 && op.last_error.is_some())
+    );
+    assert!(
+        ops.iter().all(|op| op.next_attempt_at > op.updated_at),
+        "backoff is persisted"
+    );
     h.online();
     h.drain().await;
     assert_applied_once(&h, &ids);
@@ -43,12 +61,21 @@ async fn server_errors_back_off_and_retry() {
 #[tokio::test]
 async fn rate_limits_honour_retry_after() {
     let h = Harness::new(Role::Annotator).await;
-    h.control.set_faults(Faults { rate_limit: Some(RateLimit { count: 2, retry_after_secs: 1 }), ..Default::default() });
+    h.control.set_faults(Faults {
+        rate_limit: Some(RateLimit {
+            count: 2,
+            retry_after_secs: 1,
+        }),
+        ..Default::default()
+    });
     let ids = submit_two(&h).await;
     let start = Instant::now();
     h.engine.sync_once(Scope::Push, None).await.unwrap();
     let op = &h.ws.queue(false).unwrap()[0];
-    assert!(op.next_attempt_at - dtasks_core::clock::now_millis() >= 800, "waits for Retry-After");
+    assert!(
+        op.next_attempt_at - dtasks_core::clock::now_millis() >= 800,
+        "waits for Retry-After"
+    );
     h.drain().await;
     assert!(start.elapsed() >= Duration::from_millis(900));
     assert_applied_once(&h, &ids);
@@ -58,11 +85,17 @@ async fn rate_limits_honour_retry_after() {
 async fn a_timeout_after_the_server_applied_is_not_sent_twice() {
     let h = Harness::new(Role::Annotator).await;
     // The client gives up after 1.5 s; the server applies, then answers after 2.5 s.
-    h.control.set_faults(Faults { latency_ms: 2_500, ..Default::default() });
+    h.control.set_faults(Faults {
+        latency_ms: 2_500,
+        ..Default::default()
+    });
     let ids = submit_two(&h).await;
     h.engine.sync_once(Scope::Push, None).await.unwrap();
     let ops = h.ws.queue(false).unwrap();
-    assert!(ops.iter().all(|op| op.verify), "an unanswered request may have been applied");
+    assert!(
+        ops.iter().all(|op| op.verify),
+        "an unanswered request may have been applied"
+    );
     h.online();
     h.drain().await;
     assert_applied_once(&h, &ids);
@@ -71,11 +104,21 @@ async fn a_timeout_after_the_server_applied_is_not_sent_twice() {
 #[tokio::test]
 async fn a_dropped_answer_after_commit_is_resolved_from_server_state() {
     let h = Harness::new(Role::Annotator).await;
-    h.control.set_faults(Faults { drop_after_commit: 2, ..Default::default() });
+    h.control.set_faults(Faults {
+        drop_after_commit: 2,
+        ..Default::default()
+    });
     let ids = submit_two(&h).await;
     h.drain().await;
     assert_applied_once(&h, &ids);
-    assert_eq!(h.control.journal().iter().filter(|e| e.actor == h.user.email).count(), 2);
+    assert_eq!(
+        h.control
+            .journal()
+            .iter()
+            .filter(|e| e.actor == h.user.email)
+            .count(),
+        2
+    );
 }
 
 #[tokio::test]
@@ -89,10 +132,23 @@ async fn a_revoked_token_pauses_everything_and_keeps_it() {
         Err(e) => assert!(e.to_string().contains("token"), "{e}"),
     }
     let status = h.ws.status().unwrap();
-    assert_eq!((status.connectivity, status.pending), (Connectivity::NeedsSignIn, 2));
+    assert_eq!(
+        (status.connectivity, status.pending),
+        (Connectivity::NeedsSignIn, 2)
+    );
     let ops = h.ws.queue(false).unwrap();
-    assert!(ops.iter().all(|op| op.state == OpState::Pending && op.attempts == 0), "nothing counted, nothing lost");
-    assert!(!status.last_error.unwrap_or_default().contains(&h.user.token), "the token never shows");
+    assert!(
+        ops.iter()
+            .all(|op| op.state == OpState::Pending && op.attempts == 0),
+        "nothing counted, nothing lost"
+    );
+    assert!(
+        !status
+            .last_error
+            .unwrap_or_default()
+            .contains(&h.user.token),
+        "the token never shows"
+    );
 
     h.control.issue_token(&h.user.email, &h.user.token);
     h.drain().await;
@@ -103,12 +159,20 @@ async fn a_revoked_token_pauses_everything_and_keeps_it() {
 #[tokio::test]
 async fn unavailable_server_is_retried_not_given_up() {
     let h = Harness::new(Role::Annotator).await;
-    h.control.set_faults(Faults { offline: Some(deepen_emulator::OfflineMode::Unavailable), ..Default::default() });
+    h.control.set_faults(Faults {
+        offline: Some(deepen_emulator::OfflineMode::Unavailable),
+        ..Default::default()
+    });
     let ids = submit_two(&h).await;
     for _ in 0..2 {
         let _ = h.engine.sync_once(Scope::Push, None).await;
     }
-    assert!(h.ws.queue(false).unwrap().iter().all(|op| op.state == OpState::Pending));
+    assert!(
+        h.ws.queue(false)
+            .unwrap()
+            .iter()
+            .all(|op| op.state == OpState::Pending)
+    );
     h.online();
     h.drain().await;
     assert_applied_once(&h, &ids);
@@ -116,12 +180,23 @@ async fn unavailable_server_is_retried_not_given_up() {
 
 #[tokio::test]
 async fn malformed_answers_to_actions_are_ambiguous_not_success() {
-    for kind in [CorruptKind::Html, CorruptKind::Truncated, CorruptKind::WrongTypes, CorruptKind::NotJson] {
+    for kind in [
+        CorruptKind::Html,
+        CorruptKind::Truncated,
+        CorruptKind::WrongTypes,
+        CorruptKind::NotJson,
+    ] {
         let h = Harness::new(Role::Annotator).await;
-        h.control.set_faults(Faults { corrupt: Some(Corruption { count: 2, kind }), ..Default::default() });
+        h.control.set_faults(Faults {
+            corrupt: Some(Corruption { count: 2, kind }),
+            ..Default::default()
+        });
         let ids = submit_two(&h).await;
         h.engine.sync_once(Scope::Push, None).await.unwrap();
-        assert!(h.ws.queue(false).unwrap().iter().all(|op| op.verify), "{kind:?}: not taken as success");
+        assert!(
+            h.ws.queue(false).unwrap().iter().all(|op| op.verify),
+            "{kind:?}: not taken as success"
+        );
         h.drain().await;
         assert_applied_once(&h, &ids);
     }

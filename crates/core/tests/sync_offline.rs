@@ -15,7 +15,12 @@ use dtasks_core::{ActionKind, Enqueued, Scope};
 #[tokio::test]
 async fn a_pull_mirrors_the_server_and_a_repull_writes_nothing() {
     let h = Harness::new(Role::Admin).await;
-    let server: usize = h.control.dataset_ids().iter().map(|d| h.control.tasks_of(d).len()).sum();
+    let server: usize = h
+        .control
+        .dataset_ids()
+        .iter()
+        .map(|d| h.control.tasks_of(d).len())
+        .sum();
     let local = h.tasks(TaskQuery::default());
     assert_eq!(local.len(), server);
     for row in local.iter().take(50) {
@@ -25,14 +30,21 @@ async fn a_pull_mirrors_the_server_and_a_repull_writes_nothing() {
     }
     let datasets = h.ws.datasets().unwrap();
     assert_eq!(datasets.len(), h.control.dataset_ids().len());
-    assert!(datasets.iter().all(|d| !d.stages.is_empty() && !d.users.is_empty()));
+    assert!(
+        datasets
+            .iter()
+            .all(|d| !d.stages.is_empty() && !d.users.is_empty())
+    );
 
     let again = h.engine.sync_once(Scope::Full, None).await.unwrap();
     let pull = again.pull.unwrap();
     assert_eq!(pull.tasks_seen as usize, server);
     assert_eq!(pull.rows_written, 0, "nothing changed, nothing written");
     assert!(pull.delayed > 0, "the seeded workspace has delayed tasks");
-    let delayed = h.tasks(TaskQuery { delayed_only: true, ..Default::default() });
+    let delayed = h.tasks(TaskQuery {
+        delayed_only: true,
+        ..Default::default()
+    });
     assert_eq!(delayed.len(), pull.delayed);
 }
 
@@ -49,7 +61,10 @@ async fn offline_submits_apply_exactly_once_when_the_server_is_back() {
     // Shown at once, from the queue, offline.
     for id in &ids {
         let row = h.row(id);
-        assert_eq!((row.status.as_str(), row.pending.as_deref()), ("submitted", Some("submit")));
+        assert_eq!(
+            (row.status.as_str(), row.pending.as_deref()),
+            ("submitted", Some("submit"))
+        );
     }
     let report = h.engine.sync_once(Scope::Full, None).await;
     assert!(report.is_err() || report.as_ref().unwrap().push.unreachable || h.pending_count() == 2);
@@ -63,13 +78,23 @@ async fn offline_submits_apply_exactly_once_when_the_server_is_back() {
     h.online();
     h.drain().await;
     for id in &ids {
-        assert_eq!(h.applied(id, &h.user.email, "submit").len(), 1, "exactly once: {id}");
+        assert_eq!(
+            h.applied(id, &h.user.email, "submit").len(),
+            1,
+            "exactly once: {id}"
+        );
         assert_eq!(h.server_status(id), "submitted");
         let row = h.row(id);
-        assert_eq!((row.server_status.as_str(), row.pending), ("submitted", None));
+        assert_eq!(
+            (row.server_status.as_str(), row.pending),
+            ("submitted", None)
+        );
     }
     let status = h.ws.status().unwrap();
-    assert_eq!((status.connectivity, status.pending, status.needs_attention), (Connectivity::Online, 0, 0));
+    assert_eq!(
+        (status.connectivity, status.pending, status.needs_attention),
+        (Connectivity::Online, 0, 0)
+    );
     assert!(status.last_sync_at.is_some());
 }
 
@@ -78,7 +103,8 @@ async fn actions_survive_a_restart_of_the_process() {
     let h = Harness::new(Role::Annotator).await;
     let id = h.mine_with("ready")[0].task_id.clone();
     h.offline();
-    h.ws.act(ActionKind::Submit, std::slice::from_ref(&id), None).unwrap();
+    h.ws.act(ActionKind::Submit, std::slice::from_ref(&id), None)
+        .unwrap();
     // A new process on the same folder sees the action and syncs it.
     let ws2 = h.reopen();
     assert_eq!(ws2.queue(false).unwrap().len(), 1);
@@ -93,20 +119,36 @@ async fn actions_survive_a_restart_of_the_process() {
 async fn refuses_actions_the_task_state_does_not_allow() {
     let h = Harness::new(Role::Annotator).await;
     let id = h.mine_with("ready")[0].task_id.clone();
-    let err = h.ws.act(ActionKind::Accept, std::slice::from_ref(&id), None).unwrap_err();
+    let err =
+        h.ws.act(ActionKind::Accept, std::slice::from_ref(&id), None)
+            .unwrap_err();
     assert!(err.to_string().contains("cannot accept"), "{err}");
-    h.ws.act(ActionKind::Submit, std::slice::from_ref(&id), None).unwrap();
-    let err = h.ws.act(ActionKind::Submit, std::slice::from_ref(&id), None).unwrap_err();
+    h.ws.act(ActionKind::Submit, std::slice::from_ref(&id), None)
+        .unwrap();
+    let err =
+        h.ws.act(ActionKind::Submit, std::slice::from_ref(&id), None)
+            .unwrap_err();
     assert!(err.to_string().contains("waiting to sync"), "{err}");
-    let err = h.ws.act(ActionKind::Submit, &["no-such-task".to_string()], None).unwrap_err();
+    let err =
+        h.ws.act(ActionKind::Submit, &["no-such-task".to_string()], None)
+            .unwrap_err();
     assert!(err.to_string().contains("unknown task"), "{err}");
-    assert_eq!(h.ws.queue(false).unwrap().len(), 1, "refused actions queue nothing");
+    assert_eq!(
+        h.ws.queue(false).unwrap().len(),
+        1,
+        "refused actions queue nothing"
+    );
 }
 
 #[tokio::test]
 async fn the_background_loop_syncs_on_nudge_and_on_reconnect() {
     let h = Harness::new(Role::Annotator).await;
-    let ids: Vec<String> = h.mine_with("ready").iter().take(2).map(|r| r.task_id.clone()).collect();
+    let ids: Vec<String> = h
+        .mine_with("ready")
+        .iter()
+        .take(2)
+        .map(|r| r.task_id.clone())
+        .collect();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let schedule = Schedule {
         pull_every: Duration::from_secs(60),
@@ -143,13 +185,23 @@ async fn the_background_loop_syncs_on_nudge_and_on_reconnect() {
         }
     })
     .await;
-    assert!(drained.is_ok(), "the loop reconnected and drained: {:?}", h.ws.queue(false).unwrap());
-    assert!(changes.try_recv().is_ok(), "the mirror-changed signal fired");
+    assert!(
+        drained.is_ok(),
+        "the loop reconnected and drained: {:?}",
+        h.ws.queue(false).unwrap()
+    );
+    assert!(
+        changes.try_recv().is_ok(),
+        "the mirror-changed signal fired"
+    );
     for id in &ids {
         assert_eq!(h.applied(id, &h.user.email, "submit").len(), 1);
     }
     stop_tx.send(true).unwrap();
-    tokio::time::timeout(Duration::from_secs(5), runner).await.expect("loop stops").unwrap();
+    tokio::time::timeout(Duration::from_secs(5), runner)
+        .await
+        .expect("loop stops")
+        .unwrap();
 }
 
 #[tokio::test]

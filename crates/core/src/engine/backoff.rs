@@ -15,7 +15,10 @@ pub struct Backoff {
 
 impl Default for Backoff {
     fn default() -> Self {
-        Self { base: Duration::from_millis(500), cap: Duration::from_secs(300) }
+        Self {
+            base: Duration::from_millis(500),
+            cap: Duration::from_secs(300),
+        }
     }
 }
 
@@ -26,7 +29,10 @@ pub const MAX_ATTEMPTS: u32 = 12;
 /// fixed, half random — so many clients failing together do not retry together.
 impl Backoff {
     pub fn delay(&self, attempts: u32, retry_after: Option<Duration>) -> Duration {
-        let step = self.base.saturating_mul(1u32 << attempts.min(16)).min(self.cap);
+        let step = self
+            .base
+            .saturating_mul(1u32 << attempts.min(16))
+            .min(self.cap);
         let half = step / 2;
         let jitter = Duration::from_millis(rand::rng().random_range(0..=half.as_millis() as u64));
         (half + jitter).max(retry_after.unwrap_or_default())

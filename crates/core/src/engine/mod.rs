@@ -33,7 +33,11 @@ pub fn load_status(outbox: &crate::outbox::Outbox) -> Result<SyncStatus, DbError
 }
 
 /// Records connectivity from outside a round (a successful `connect` clears "sign in again").
-pub fn record_status(outbox: &crate::outbox::Outbox, connectivity: Connectivity, error: Option<&str>) -> Result<(), DbError> {
+pub fn record_status(
+    outbox: &crate::outbox::Outbox,
+    connectivity: Connectivity,
+    error: Option<&str>,
+) -> Result<(), DbError> {
     status::record(outbox, connectivity, error, None)
 }
 
@@ -108,11 +112,23 @@ pub struct SyncEngine {
 }
 
 impl SyncEngine {
-    pub fn new(store: Arc<Store>, client: ApiClient, account: Account) -> Result<Self, EngineError> {
+    pub fn new(
+        store: Arc<Store>,
+        client: ApiClient,
+        account: Account,
+    ) -> Result<Self, EngineError> {
         let initial = status::load(&store.outbox())?;
         let (status, _) = watch::channel(initial);
         let (changed, _) = broadcast::channel(16);
-        Ok(Self { store, client, account, status, changed, nudge: Arc::new(Notify::new()), backoff: Backoff::default() })
+        Ok(Self {
+            store,
+            client,
+            account,
+            status,
+            changed,
+            nudge: Arc::new(Notify::new()),
+            backoff: Backoff::default(),
+        })
     }
 
     /// Retry waits other than the default (tests and simulations shorten them).
@@ -140,11 +156,19 @@ impl SyncEngine {
         let _ = self.changed.send(());
     }
 
-    fn publish(&self, connectivity: Connectivity, error: Option<&str>, synced: bool) -> Result<(), EngineError> {
+    fn publish(
+        &self,
+        connectivity: Connectivity,
+        error: Option<&str>,
+        synced: bool,
+    ) -> Result<(), EngineError> {
         let outbox = self.store.outbox();
         status::record(&outbox, connectivity, error, synced.then(now_millis))?;
         let current = status::load(&outbox)?;
-        let current = SyncStatus { connectivity, ..current };
+        let current = SyncStatus {
+            connectivity,
+            ..current
+        };
         self.status.send_replace(current);
         Ok(())
     }
@@ -153,37 +177,73 @@ impl SyncEngine {
     pub fn refresh_status(&self) -> Result<(), EngineError> {
         let connectivity = self.status.borrow().connectivity;
         let current = status::load(&self.store.outbox())?;
-        self.status.send_replace(SyncStatus { connectivity, ..current });
+        self.status.send_replace(SyncStatus {
+            connectivity,
+            ..current
+        });
         Ok(())
     }
 
     /// One round: push what is due, then (for `Scope::Full`) pull everything. Holds the
     /// workspace's sync lock throughout; `Busy` if another process holds it.
-    pub async fn sync_once(&self, scope: Scope, progress: Option<Progress>) -> Result<RoundReport, EngineError> {
+    pub async fn sync_once(
+        &self,
+        scope: Scope,
+        progress: Option<Progress>,
+    ) -> Result<RoundReport, EngineError> {
         let _lock = self.lock().await?;
         // An action left in flight by a process that died may have been applied.
         let recovered = self.store.outbox().recover_in_flight()?;
         if recovered > 0 {
-            tracing::info!(recovered, "actions left in flight by an earlier run will be checked against the server");
+            tracing::info!(
+                recovered,
+                "actions left in flight by an earlier run will be checked against the server"
+            );
         }
         self.publish(Connectivity::Syncing, None, false)?;
         let result = self.round(scope, progress).await;
         let (connectivity, error, synced) = match &result {
-            Ok(r) if r.push.sign_in_needed => (Connectivity::NeedsSignIn, r.push.last_error.clone(), false),
-            Ok(r) if r.push.unreachable => (Connectivity::Offline, r.push.last_error.clone(), false),
-            Ok(r) => (Connectivity::Online, r.pull_error.clone(), r.pull_error.is_none()),
-            Err(EngineError::Api(e)) if e.class() == ErrorClass::SignIn => (Connectivity::NeedsSignIn, Some(e.to_string()), false),
-            Err(EngineError::Api(e)) if e.is_transport() => (Connectivity::Offline, Some(e.to_string()), false),
+            Ok(r) if r.push.sign_in_needed => {
+                (Connectivity::NeedsSignIn, r.push.last_error.clone(), false)
+            }
+            Ok(r) if r.push.unreachable => {
+                (Connectivity::Offline, r.push.last_error.clone(), false)
+            }
+            Ok(r) => (
+                Connectivity::Online,
+                r.pull_error.clone(),
+                r.pull_error.is_none(),
+            ),
+            Err(EngineError::Api(e)) if e.class() == ErrorClass::SignIn => {
+                (Connectivity::NeedsSignIn, Some(e.to_string()), false)
+            }
+            Err(EngineError::Api(e)) if e.is_transport() => {
+                (Connectivity::Offline, Some(e.to_string()), false)
+            }
             Err(e) => (Connectivity::Online, Some(e.to_string()), false),
         };
         self.publish(connectivity, error.as_deref(), synced)?;
-        self.store.outbox().prune_done(now_millis() - KEEP_DONE.as_millis() as i64)?;
+        self.store
+            .outbox()
+            .prune_done(now_millis() - KEEP_DONE.as_millis() as i64)?;
         result
     }
 
-    async fn round(&self, scope: Scope, progress: Option<Progress>) -> Result<RoundReport, EngineError> {
-        let push = if scope == Scope::Pull { PushReport::default() } else { self.push().await? };
-        let mut report = RoundReport { push, pull: None, pull_error: None };
+    async fn round(
+        &self,
+        scope: Scope,
+        progress: Option<Progress>,
+    ) -> Result<RoundReport, EngineError> {
+        let push = if scope == Scope::Pull {
+            PushReport::default()
+        } else {
+            self.push().await?
+        };
+        let mut report = RoundReport {
+            push,
+            pull: None,
+            pull_error: None,
+        };
         if scope != Scope::Push && !report.push.unreachable && !report.push.sign_in_needed {
             match self.pull_all(progress).await {
                 Ok(pull) => report.pull = Some(pull),
@@ -200,14 +260,20 @@ impl SyncEngine {
 
     async fn lock(&self) -> Result<File, EngineError> {
         let path = self.store.dir().join(LOCK_FILE);
-        let file = File::create(&path).map_err(|e| EngineError::Internal(format!("cannot create {}: {e}", path.display())))?;
+        let file = File::create(&path)
+            .map_err(|e| EngineError::Internal(format!("cannot create {}: {e}", path.display())))?;
         // Wait a little for a round of another process to end; never forever.
         for _ in 0..100 {
             match file.try_lock() {
                 Ok(()) => return Ok(file),
-                Err(std::fs::TryLockError::WouldBlock) => tokio::time::sleep(Duration::from_millis(100)).await,
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    tokio::time::sleep(Duration::from_millis(100)).await
+                }
                 Err(std::fs::TryLockError::Error(e)) => {
-                    return Err(EngineError::Internal(format!("cannot lock {}: {e}", path.display())));
+                    return Err(EngineError::Internal(format!(
+                        "cannot lock {}: {e}",
+                        path.display()
+                    )));
                 }
             }
         }
@@ -227,7 +293,11 @@ impl SyncEngine {
                 return;
             }
             let full_due = last_full.is_none_or(|t| t.elapsed() >= schedule.pull_every);
-            let scope = if full_due || !nudged { Scope::Full } else { Scope::Push };
+            let scope = if full_due || !nudged {
+                Scope::Full
+            } else {
+                Scope::Push
+            };
             let wait = match self.sync_once(scope, None).await {
                 Ok(r) if r.push.unreachable => {
                     probe = (probe * 2).min(schedule.probe_max);

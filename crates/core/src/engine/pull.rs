@@ -18,11 +18,25 @@ use crate::wire::{self, StreamError};
 /// Progress of a pull, for a progress bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PullEvent {
-    Datasets { count: usize },
-    DatasetStarted { dataset_id: String, name: Option<String> },
-    Tasks { dataset_id: String, seen: u64 },
-    DatasetDone { dataset_id: String, counts: PullCounts },
-    DatasetSkipped { dataset_id: String, reason: String },
+    Datasets {
+        count: usize,
+    },
+    DatasetStarted {
+        dataset_id: String,
+        name: Option<String>,
+    },
+    Tasks {
+        dataset_id: String,
+        seen: u64,
+    },
+    DatasetDone {
+        dataset_id: String,
+        counts: PullCounts,
+    },
+    DatasetSkipped {
+        dataset_id: String,
+        reason: String,
+    },
 }
 
 pub type Progress = Arc<dyn Fn(PullEvent) + Send + Sync>;
@@ -52,7 +66,10 @@ impl SyncEngine {
         let mut fresh = HashSet::new();
         for summary in &list {
             let id = &summary.dataset_id;
-            emit(PullEvent::DatasetStarted { dataset_id: id.clone(), name: summary.dataset_name.clone() });
+            emit(PullEvent::DatasetStarted {
+                dataset_id: id.clone(),
+                name: summary.dataset_name.clone(),
+            });
             match self.client.dataset(id).await {
                 Ok(dataset) => self.store.mirror().save_dataset(&dataset)?,
                 Err(e) if matches!(e.status(), Some(403 | 404)) => {}
@@ -64,12 +81,18 @@ impl SyncEngine {
                     report.rows_written += counts.written;
                     report.rows_removed += counts.removed;
                     fresh.insert(id.clone());
-                    emit(PullEvent::DatasetDone { dataset_id: id.clone(), counts });
+                    emit(PullEvent::DatasetDone {
+                        dataset_id: id.clone(),
+                        counts,
+                    });
                 }
                 // Not everyone may list a whole dataset: their own tasks come below.
                 Err(EngineError::Api(e)) if matches!(e.status(), Some(403)) => {
                     self.store.mirror().set_tasks_listable(id, false)?;
-                    emit(PullEvent::DatasetSkipped { dataset_id: id.clone(), reason: e.to_string() });
+                    emit(PullEvent::DatasetSkipped {
+                        dataset_id: id.clone(),
+                        reason: e.to_string(),
+                    });
                 }
                 Err(e) => return Err(e),
             }
@@ -89,14 +112,23 @@ impl SyncEngine {
     }
 
     /// Endpoint 5 into the mirror; `fresh` are the datasets whose full list was just pulled.
-    pub(crate) async fn pull_my_tasks(&self, fresh: &HashSet<String>) -> Result<usize, EngineError> {
+    pub(crate) async fn pull_my_tasks(
+        &self,
+        fresh: &HashSet<String>,
+    ) -> Result<usize, EngineError> {
         let mine = self.client.user_tasks(&self.account.email).await?;
-        self.store.mirror().replace_user_tasks(&self.account.email, &mine, fresh)?;
+        self.store
+            .mirror()
+            .replace_user_tasks(&self.account.email, &mine, fresh)?;
         Ok(mine.len())
     }
 
     /// Replaces one dataset's tasks in the mirror from the server's list.
-    pub async fn pull_dataset(&self, dataset_id: &str, progress: Option<Progress>) -> Result<PullCounts, EngineError> {
+    pub async fn pull_dataset(
+        &self,
+        dataset_id: &str,
+        progress: Option<Progress>,
+    ) -> Result<PullCounts, EngineError> {
         let body = self.client.dataset_tasks_stream(dataset_id).await?;
         let store = self.store.clone();
         let id = dataset_id.to_string();
@@ -118,7 +150,10 @@ impl SyncEngine {
                 if seen.is_multiple_of(10_000)
                     && let Some(p) = &progress
                 {
-                    p(PullEvent::Tasks { dataset_id: id.clone(), seen });
+                    p(PullEvent::Tasks {
+                        dataset_id: id.clone(),
+                        seen,
+                    });
                 }
                 Ok(())
             });
@@ -126,8 +161,12 @@ impl SyncEngine {
                 Ok(_) => Ok(pull.finish()?),
                 Err(StreamError::Sink(e)) => Err(e),
                 // A socket that broke mid-list is a network failure, not a bad answer.
-                Err(StreamError::Json(e)) if e.is_io() => Err(ApiError::NoAnswer(e.to_string()).into()),
-                Err(StreamError::Json(e)) => Err(ApiError::Malformed(format!("task list of {id}: {e}")).into()),
+                Err(StreamError::Json(e)) if e.is_io() => {
+                    Err(ApiError::NoAnswer(e.to_string()).into())
+                }
+                Err(StreamError::Json(e)) => {
+                    Err(ApiError::Malformed(format!("task list of {id}: {e}")).into())
+                }
             }
         })
         .await

@@ -80,7 +80,9 @@ impl SyncEngine {
                         fresh.insert(dataset_id.to_string());
                     }
                     // Nothing was sent: every action of the pass stays as it was.
-                    Err(EngineError::Api(e)) if e.is_transport() => return Ok(report.stopped(e, false)),
+                    Err(EngineError::Api(e)) if e.is_transport() => {
+                        return Ok(report.stopped(e, false));
+                    }
                     Err(EngineError::Api(e)) => match e.class() {
                         ErrorClass::SignIn => return Ok(report.stopped(e, true)),
                         ErrorClass::Refused(403) if !my_tasks_fresh => {
@@ -102,15 +104,26 @@ impl SyncEngine {
                 }
             }
 
-            let dataset_of: HashMap<i64, String> = ready.iter().map(|op| (op.seq, op.dataset_id.clone())).collect();
+            let dataset_of: HashMap<i64, String> = ready
+                .iter()
+                .map(|op| (op.seq, op.dataset_id.clone()))
+                .collect();
             let mut settled: Vec<(i64, Settle)> = Vec::new();
             let mut to_send: Vec<Op> = Vec::new();
             {
                 let mirror = self.store.mirror();
                 for op in ready {
-                    let decision = if unknown_state.contains(&op.dataset_id) && (op.verify || op.kind == OpKind::Assign) {
+                    let decision = if unknown_state.contains(&op.dataset_id)
+                        && (op.verify || op.kind == OpKind::Assign)
+                    {
                         // The server's state could not be read: deciding blind risks a double apply.
-                        Decision::Settle(retry(&self.backoff, &op, "could not read the task's state on the server", false, None))
+                        Decision::Settle(retry(
+                            &self.backoff,
+                            &op,
+                            "could not read the task's state on the server",
+                            false,
+                            None,
+                        ))
                     } else {
                         decide(&op, mirror.task(&op.task_id)?.as_ref())
                     };
@@ -125,12 +138,17 @@ impl SyncEngine {
             self.store.outbox().claim(&seqs)?;
             let mut confirmed_tasks: Vec<Task> = Vec::new();
             let mut confirmed_assignees: Vec<(String, Option<String>)> = Vec::new();
-            let (actions, assigns): (Vec<Op>, Vec<Op>) = to_send.into_iter().partition(|op| op.kind != OpKind::Assign);
+            let (actions, assigns): (Vec<Op>, Vec<Op>) = to_send
+                .into_iter()
+                .partition(|op| op.kind != OpKind::Assign);
 
             let action_results: Vec<(Op, Result<Task, ApiError>)> = stream::iter(actions)
                 .map(|op| async move {
                     let kind = op.kind.action().expect("partitioned: not an assign");
-                    let result = self.client.act(kind, &op.task_id, op.reason.as_deref()).await;
+                    let result = self
+                        .client
+                        .act(kind, &op.task_id, op.reason.as_deref())
+                        .await;
                     (op, result)
                 })
                 .buffer_unordered(CONCURRENCY)
@@ -150,15 +168,24 @@ impl SyncEngine {
 
             let mut groups: BTreeMap<(String, String), Vec<Op>> = BTreeMap::new();
             for op in assigns {
-                groups.entry((op.dataset_id.clone(), op.task_type.clone())).or_default().push(op);
+                groups
+                    .entry((op.dataset_id.clone(), op.task_type.clone()))
+                    .or_default()
+                    .push(op);
             }
             for ((dataset_id, task_type), ops) in groups {
                 for chunk in ops.chunks(ASSIGN_BATCH) {
                     if stop.is_some() {
-                        settled.extend(chunk.iter().map(|op| (op.seq, Settle::Release { verify: false })));
+                        settled.extend(
+                            chunk
+                                .iter()
+                                .map(|op| (op.seq, Settle::Release { verify: false })),
+                        );
                         continue;
                     }
-                    let results = self.send_assignments(&dataset_id, &task_type, chunk.to_vec(), &mut stop).await;
+                    let results = self
+                        .send_assignments(&dataset_id, &task_type, chunk.to_vec(), &mut stop)
+                        .await;
                     for (op, outcome) in results {
                         if outcome == Settle::Done {
                             confirmed_assignees.push((op.task_id.clone(), op.assignee.clone()));
@@ -201,7 +228,12 @@ impl SyncEngine {
 
     /// Maps a failed request of one action to what happens next; `stop` is set when the
     /// rest of the queue must wait (offline, or the token refused).
-    fn classify_failure(&self, op: &Op, e: ApiError, stop: &mut Option<(ApiError, bool)>) -> Settle {
+    fn classify_failure(
+        &self,
+        op: &Op,
+        e: ApiError,
+        stop: &mut Option<(ApiError, bool)>,
+    ) -> Settle {
         match e.class() {
             ErrorClass::Unreachable => {
                 stop.get_or_insert((e, false));
@@ -212,7 +244,9 @@ impl SyncEngine {
                 Settle::Release { verify: false }
             }
             ErrorClass::Ambiguous => retry(&self.backoff, op, &e.to_string(), true, None),
-            ErrorClass::RateLimited(after) => retry(&self.backoff, op, &e.to_string(), false, after),
+            ErrorClass::RateLimited(after) => {
+                retry(&self.backoff, op, &e.to_string(), false, after)
+            }
             // 409: maybe "already done" — the server's state decides, right away.
             ErrorClass::Refused(409) if op.kind != OpKind::Assign => Settle::Retry {
                 at: now_millis(),
@@ -240,11 +274,17 @@ impl SyncEngine {
                 continue;
             }
             if stop.is_some() {
-                out.extend(batch.into_iter().map(|op| (op, Settle::Release { verify: false })));
+                out.extend(
+                    batch
+                        .into_iter()
+                        .map(|op| (op, Settle::Release { verify: false })),
+                );
                 continue;
             }
-            let changes: Vec<(String, Option<String>)> =
-                batch.iter().map(|op| (op.task_id.clone(), op.assignee.clone())).collect();
+            let changes: Vec<(String, Option<String>)> = batch
+                .iter()
+                .map(|op| (op.task_id.clone(), op.assignee.clone()))
+                .collect();
             let e = match self.client.assign(dataset_id, task_type, &changes).await {
                 Ok(()) => {
                     out.extend(batch.into_iter().map(|op| (op, Settle::Done)));
@@ -255,8 +295,9 @@ impl SyncEngine {
             match e.class() {
                 ErrorClass::Refused(status @ (400 | 409)) => {
                     let named: HashSet<&str> = e.task_ids().iter().map(String::as_str).collect();
-                    let (bad, good): (Vec<Op>, Vec<Op>) =
-                        batch.into_iter().partition(|op| named.contains(op.task_id.as_str()));
+                    let (bad, good): (Vec<Op>, Vec<Op>) = batch
+                        .into_iter()
+                        .partition(|op| named.contains(op.task_id.as_str()));
                     if !bad.is_empty() {
                         out.extend(bad.into_iter().map(|op| {
                             let s = attention(&op, status, &e);
@@ -331,7 +372,13 @@ fn decide(op: &Op, task: Option<&Task>) -> Decision {
     }
 }
 
-fn retry(backoff: &Backoff, op: &Op, error: &str, verify: bool, retry_after: Option<Duration>) -> Settle {
+fn retry(
+    backoff: &Backoff,
+    op: &Op,
+    error: &str,
+    verify: bool,
+    retry_after: Option<Duration>,
+) -> Settle {
     if op.attempts >= backoff::MAX_ATTEMPTS {
         return Settle::Attention {
             reason: format!(
@@ -342,7 +389,11 @@ fn retry(backoff: &Backoff, op: &Op, error: &str, verify: bool, retry_after: Opt
         };
     }
     let wait = backoff.delay(op.attempts, retry_after);
-    Settle::Retry { at: now_millis() + wait.as_millis() as i64, error: error.to_string(), verify }
+    Settle::Retry {
+        at: now_millis() + wait.as_millis() as i64,
+        error: error.to_string(),
+        verify,
+    }
 }
 
 fn attention(op: &Op, status: u16, e: &ApiError) -> Settle {
@@ -355,14 +406,21 @@ fn attention(op: &Op, status: u16, e: &ApiError) -> Settle {
         kind => format!("{} this task", kind.as_str()),
     };
     let reason = match status {
-        403 => format!("Deepen does not allow you to {what} (it may be assigned to someone else now). Deepen said: {server_says}"),
+        403 => format!(
+            "Deepen does not allow you to {what} (it may be assigned to someone else now). Deepen said: {server_says}"
+        ),
         404 => format!("The task no longer exists on Deepen. Deepen said: {server_says}"),
         409 if op.kind == OpKind::Assign => {
-            format!("The task is already submitted or accepted, so it can no longer be reassigned. Deepen said: {server_says}")
+            format!(
+                "The task is already submitted or accepted, so it can no longer be reassigned. Deepen said: {server_says}"
+            )
         }
         _ => format!("Deepen refused to {what}. Deepen said: {server_says}"),
     };
-    Settle::Attention { reason, error: e.to_string() }
+    Settle::Attention {
+        reason,
+        error: e.to_string(),
+    }
 }
 
 fn who(email: Option<&str>) -> String {

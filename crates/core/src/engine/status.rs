@@ -60,7 +60,9 @@ const KEY_LAST_ERROR: &str = "last_error";
 /// Reads the status as last recorded, with the queue counts of now.
 pub fn load(outbox: &Outbox) -> Result<SyncStatus, DbError> {
     let counts = outbox.counts()?;
-    let connectivity = outbox.meta(KEY_CONNECTIVITY)?.and_then(|s| Connectivity::parse(&s));
+    let connectivity = outbox
+        .meta(KEY_CONNECTIVITY)?
+        .and_then(|s| Connectivity::parse(&s));
     Ok(SyncStatus {
         // Never synced yet, or a process died mid-round: the last known state is unknown.
         connectivity: match connectivity {
@@ -74,7 +76,12 @@ pub fn load(outbox: &Outbox) -> Result<SyncStatus, DbError> {
     })
 }
 
-pub fn record(outbox: &Outbox, connectivity: Connectivity, error: Option<&str>, synced_at: Option<i64>) -> Result<(), DbError> {
+pub fn record(
+    outbox: &Outbox,
+    connectivity: Connectivity,
+    error: Option<&str>,
+    synced_at: Option<i64>,
+) -> Result<(), DbError> {
     outbox.set_meta(KEY_CONNECTIVITY, Some(connectivity.as_str()))?;
     if connectivity != Connectivity::Syncing {
         outbox.set_meta(KEY_LAST_ERROR, error)?;

@@ -29,7 +29,9 @@ impl Mirror {
         {
             tx.execute_batch("CREATE TEMP TABLE IF NOT EXISTS listed (dataset_id TEXT PRIMARY KEY); DELETE FROM listed;")
                 .map_err(err)?;
-            let mut insert = tx.prepare("INSERT OR IGNORE INTO listed VALUES (?1)").map_err(err)?;
+            let mut insert = tx
+                .prepare("INSERT OR IGNORE INTO listed VALUES (?1)")
+                .map_err(err)?;
             let mut upsert = tx
                 .prepare(
                     "INSERT INTO datasets (dataset_id, dataset_name, raw) VALUES (?1, ?2, '{}')
@@ -38,7 +40,9 @@ impl Mirror {
                 .map_err(err)?;
             for d in list {
                 insert.execute([&d.dataset_id]).map_err(err)?;
-                upsert.execute(params![d.dataset_id, d.dataset_name]).map_err(err)?;
+                upsert
+                    .execute(params![d.dataset_id, d.dataset_name])
+                    .map_err(err)?;
             }
             tx.execute_batch(
                 "DELETE FROM tasks WHERE dataset_id IN (SELECT dataset_id FROM datasets WHERE dataset_id NOT IN (SELECT dataset_id FROM listed));
@@ -60,8 +64,13 @@ impl Mirror {
             params![d.dataset_id, d.dataset_name, d.labelling_mode, d.raw],
         )
         .map_err(err)?;
-        tx.execute("DELETE FROM stages WHERE dataset_id = ?1", [&d.dataset_id]).map_err(err)?;
-        tx.execute("DELETE FROM dataset_users WHERE dataset_id = ?1", [&d.dataset_id]).map_err(err)?;
+        tx.execute("DELETE FROM stages WHERE dataset_id = ?1", [&d.dataset_id])
+            .map_err(err)?;
+        tx.execute(
+            "DELETE FROM dataset_users WHERE dataset_id = ?1",
+            [&d.dataset_id],
+        )
+        .map_err(err)?;
         for (position, stage) in d.pipeline_spec.iter().enumerate() {
             tx.execute(
                 "INSERT INTO stages (dataset_id, position, stage_id, can_edit) VALUES (?1, ?2, ?3, ?4)",
@@ -82,19 +91,28 @@ impl Mirror {
 
     pub fn set_tasks_listable(&self, dataset_id: &str, listable: bool) -> Result<(), DbError> {
         self.conn
-            .execute("UPDATE datasets SET tasks_listable = ?2 WHERE dataset_id = ?1", params![dataset_id, listable])
+            .execute(
+                "UPDATE datasets SET tasks_listable = ?2 WHERE dataset_id = ?1",
+                params![dataset_id, listable],
+            )
             .map(drop)
             .map_err(|e| self.err(e))
     }
 
     pub fn dataset_ids(&self) -> Result<Vec<String>, DbError> {
-        let mut stmt = self.conn.prepare("SELECT dataset_id FROM datasets ORDER BY dataset_id").map_err(|e| self.err(e))?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT dataset_id FROM datasets ORDER BY dataset_id")
+            .map_err(|e| self.err(e))?;
         let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
     pub fn datasets(&self) -> Result<Vec<DatasetInfo>, DbError> {
-        self.dataset_ids()?.iter().filter_map(|id| self.dataset(id).transpose()).collect()
+        self.dataset_ids()?
+            .iter()
+            .filter_map(|id| self.dataset(id).transpose())
+            .collect()
     }
 
     pub fn dataset(&self, dataset_id: &str) -> Result<Option<DatasetInfo>, DbError> {
@@ -106,21 +124,37 @@ impl Mirror {
                         (SELECT count(*) FROM tasks WHERE tasks.dataset_id = datasets.dataset_id)
                  FROM datasets WHERE dataset_id = ?1",
                 [dataset_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, i64>(4)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get::<_, i64>(4)?,
+                    ))
+                },
             )
             .optional()
             .map_err(err)?;
-        let Some((dataset_name, labelling_mode, tasks_listable, tasks_pulled_at, task_count)) = head else {
+        let Some((dataset_name, labelling_mode, tasks_listable, tasks_pulled_at, task_count)) =
+            head
+        else {
             return Ok(None);
         };
         let mut stmt = self
             .conn
             .prepare_cached("SELECT stage_id FROM stages WHERE dataset_id = ?1 ORDER BY position")
             .map_err(err)?;
-        let stages = stmt.query_map([dataset_id], |r| r.get(0)).map_err(err)?.collect::<Result<_, _>>().map_err(err)?;
+        let stages = stmt
+            .query_map([dataset_id], |r| r.get(0))
+            .map_err(err)?
+            .collect::<Result<_, _>>()
+            .map_err(err)?;
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT email, scopes FROM dataset_users WHERE dataset_id = ?1 ORDER BY email")
+            .prepare_cached(
+                "SELECT email, scopes FROM dataset_users WHERE dataset_id = ?1 ORDER BY email",
+            )
             .map_err(err)?;
         let users = stmt
             .query_map([dataset_id], |r| {

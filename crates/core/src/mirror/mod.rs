@@ -23,7 +23,10 @@ pub struct Mirror {
 impl Mirror {
     pub fn open(path: &Path) -> Result<Self, DbError> {
         let conn = db::open(path, Durability::Normal, schema::MIGRATIONS)?;
-        Ok(Self { conn, path: path.to_path_buf() })
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+        })
     }
 
     pub fn path(&self) -> &Path {

@@ -56,8 +56,7 @@ fn read_task(r: &rusqlite::Row) -> rusqlite::Result<Task> {
     })
 }
 
-pub(crate) const TASK_COLUMNS: &str =
-    "task_id, dataset_id, task_type, stage_id, status, assignee, file_id, label_id, updated_at_millis, due_at_millis, raw";
+pub(crate) const TASK_COLUMNS: &str = "task_id, dataset_id, task_type, stage_id, status, assignee, file_id, label_id, updated_at_millis, due_at_millis, raw";
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct PullCounts {
@@ -81,7 +80,9 @@ pub struct DatasetPull<'a> {
 impl DatasetPull<'_> {
     pub fn put(&mut self, task: &Task) -> Result<(), DbError> {
         let run = || -> rusqlite::Result<bool> {
-            self.tx.prepare_cached("INSERT OR IGNORE INTO pull_seen VALUES (?1)")?.execute([&task.task_id])?;
+            self.tx
+                .prepare_cached("INSERT OR IGNORE INTO pull_seen VALUES (?1)")?
+                .execute([&task.task_id])?;
             upsert(&self.tx, task)
         };
         let written = run().map_err(|e| DbError::from_sqlite(self.path, e))?;
@@ -107,7 +108,9 @@ impl DatasetPull<'_> {
                 params![self.dataset_id, crate::clock::now_millis()],
             )
             .map_err(err)?;
-        self.tx.execute_batch("DELETE FROM pull_seen").map_err(err)?;
+        self.tx
+            .execute_batch("DELETE FROM pull_seen")
+            .map_err(err)?;
         self.tx.commit().map_err(err)?;
         Ok(self.counts)
     }
@@ -118,10 +121,18 @@ impl Mirror {
     pub fn begin_dataset_pull(&mut self, dataset_id: &str) -> Result<DatasetPull<'_>, DbError> {
         let path = self.path.as_path();
         let err = |e| DbError::from_sqlite(path, e);
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
         tx.execute_batch("CREATE TEMP TABLE IF NOT EXISTS pull_seen (task_id TEXT PRIMARY KEY); DELETE FROM pull_seen;")
             .map_err(err)?;
-        Ok(DatasetPull { tx, dataset_id: dataset_id.to_string(), counts: PullCounts::default(), path })
+        Ok(DatasetPull {
+            tx,
+            dataset_id: dataset_id.to_string(),
+            counts: PullCounts::default(),
+            path,
+        })
     }
 
     /// Writes tasks the server just confirmed (an action's answer, my tasks); returns rows written.
@@ -155,13 +166,19 @@ impl Mirror {
             written += u64::from(upsert(&tx, task).map_err(err)?);
         }
         let stale: Vec<(String, String)> = {
-            let mut stmt = tx.prepare("SELECT task_id, dataset_id FROM tasks WHERE assignee = ?1").map_err(err)?;
-            let rows = stmt.query_map([email], |r| Ok((r.get(0)?, r.get(1)?))).map_err(err)?;
+            let mut stmt = tx
+                .prepare("SELECT task_id, dataset_id FROM tasks WHERE assignee = ?1")
+                .map_err(err)?;
+            let rows = stmt
+                .query_map([email], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(err)?;
             rows.collect::<Result<Vec<_>, _>>().map_err(err)?
         };
         for (task_id, dataset_id) in stale {
             if !listed.contains(task_id.as_str()) && !fresh_datasets.contains(&dataset_id) {
-                written += tx.execute("DELETE FROM tasks WHERE task_id = ?1", [&task_id]).map_err(err)? as u64;
+                written += tx
+                    .execute("DELETE FROM tasks WHERE task_id = ?1", [&task_id])
+                    .map_err(err)? as u64;
             }
         }
         tx.commit().map_err(err)?;
@@ -177,7 +194,16 @@ impl Mirror {
         let tx = self.conn.transaction().map_err(err)?;
         tx.execute("DELETE FROM delayed", []).map_err(err)?;
         for d in delayed {
-            if tx.query_row("SELECT 1 FROM tasks WHERE task_id = ?1", [&d.task.task_id], |_| Ok(())).optional().map_err(err)?.is_none() {
+            if tx
+                .query_row(
+                    "SELECT 1 FROM tasks WHERE task_id = ?1",
+                    [&d.task.task_id],
+                    |_| Ok(()),
+                )
+                .optional()
+                .map_err(err)?
+                .is_none()
+            {
                 upsert(&tx, &d.task).map_err(err)?;
             }
             tx.execute(
@@ -206,12 +232,19 @@ impl Mirror {
 
     pub fn task(&self, task_id: &str) -> Result<Option<Task>, DbError> {
         self.conn
-            .query_row(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE task_id = ?1"), [task_id], read_task)
+            .query_row(
+                &format!("SELECT {TASK_COLUMNS} FROM tasks WHERE task_id = ?1"),
+                [task_id],
+                read_task,
+            )
             .optional()
             .map_err(|e| self.err(e))
     }
 
     pub fn task_count(&self) -> Result<u64, DbError> {
-        self.conn.query_row("SELECT count(*) FROM tasks", [], |r| r.get::<_, i64>(0)).map(|n| n as u64).map_err(|e| self.err(e))
+        self.conn
+            .query_row("SELECT count(*) FROM tasks", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| self.err(e))
     }
 }

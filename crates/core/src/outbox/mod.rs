@@ -14,14 +14,19 @@ use crate::clock::now_millis;
 use crate::db::{self, DbError, Durability};
 use crate::wire::{ActionKind, Task};
 
-pub use op::{Op, OpKind, OpState};
 use op::{OP_COLUMNS, read_op};
+pub use op::{Op, OpKind, OpState};
 
 /// What the user wants done to one task.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Intent {
-    Action { kind: ActionKind, reason: Option<String> },
-    Assign { assignee: Option<String> },
+    Action {
+        kind: ActionKind,
+        reason: Option<String>,
+    },
+    Assign {
+        assignee: Option<String>,
+    },
 }
 
 /// What an enqueue did.
@@ -55,7 +60,11 @@ pub enum Settle {
     /// Applied, or its effect is already on the server.
     Done,
     /// Try again at `at`; `verify` when the request may have been applied.
-    Retry { at: i64, error: String, verify: bool },
+    Retry {
+        at: i64,
+        error: String,
+        verify: bool,
+    },
     /// The user must decide.
     Attention { reason: String, error: String },
     /// Not attempted after all (offline, sign-in needed): back to pending as it was.
@@ -88,7 +97,10 @@ pub struct Outbox {
 impl Outbox {
     pub fn open(path: &Path) -> Result<Self, DbError> {
         let conn = db::open(path, Durability::Full, schema::MIGRATIONS)?;
-        Ok(Self { conn, path: path.to_path_buf() })
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -103,7 +115,10 @@ impl Outbox {
     pub fn enqueue(&mut self, items: &[(Intent, &Task)]) -> Result<Vec<Enqueued>, DbError> {
         let path = self.path.as_path();
         let err = |e| DbError::from_sqlite(path, e);
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
         let mut results = Vec::with_capacity(items.len());
         for (intent, base) in items {
             results.push(enqueue_one(&tx, intent, base).map_err(err)?);
@@ -129,7 +144,10 @@ impl Outbox {
     pub fn claim(&mut self, seqs: &[i64]) -> Result<(), DbError> {
         let path = self.path.as_path();
         let err = |e| DbError::from_sqlite(path, e);
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
         let now = now_millis();
         for seq in seqs {
             tx.execute(
@@ -145,7 +163,10 @@ impl Outbox {
     pub fn settle(&mut self, outcomes: &[(i64, Settle)]) -> Result<(), DbError> {
         let path = self.path.as_path();
         let err = |e| DbError::from_sqlite(path, e);
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
         let now = now_millis();
         for (seq, outcome) in outcomes {
             let changed = match outcome {
@@ -184,13 +205,24 @@ impl Outbox {
     }
 
     /// Applies the user's decision on an action.
-    pub fn resolve(&mut self, op_id: &str, resolution: Resolution, server_assignee: Option<&str>) -> Result<Option<Op>, OutboxError> {
-        let op = self.op(op_id)?.ok_or_else(|| OutboxError::UnknownOp(op_id.to_string()))?;
+    pub fn resolve(
+        &mut self,
+        op_id: &str,
+        resolution: Resolution,
+        server_assignee: Option<&str>,
+    ) -> Result<Option<Op>, OutboxError> {
+        let op = self
+            .op(op_id)?
+            .ok_or_else(|| OutboxError::UnknownOp(op_id.to_string()))?;
         if op.state == OpState::InFlight {
-            return Err(OutboxError::CannotResolve("this action is being sent right now; try again in a moment".into()));
+            return Err(OutboxError::CannotResolve(
+                "this action is being sent right now; try again in a moment".into(),
+            ));
         }
         if op.state == OpState::Done {
-            return Err(OutboxError::CannotResolve("this action is already applied on the server".into()));
+            return Err(OutboxError::CannotResolve(
+                "this action is already applied on the server".into(),
+            ));
         }
         let now = now_millis();
         let result = match resolution {
@@ -215,18 +247,33 @@ impl Outbox {
 
     pub fn op(&self, op_id: &str) -> Result<Option<Op>, DbError> {
         let sql = format!("SELECT {OP_COLUMNS} FROM ops WHERE op_id = ?1");
-        self.conn.query_row(&sql, [op_id], read_op).optional().map_err(|e| self.err(e))
+        self.conn
+            .query_row(&sql, [op_id], read_op)
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
     /// Every action, oldest first; done ones only when asked.
     pub fn list(&self, include_done: bool) -> Result<Vec<Op>, DbError> {
-        let filter = if include_done { "" } else { "WHERE state <> 'done'" };
-        self.query_ops(&format!("SELECT {OP_COLUMNS} FROM ops {filter} ORDER BY seq"), [])
+        let filter = if include_done {
+            ""
+        } else {
+            "WHERE state <> 'done'"
+        };
+        self.query_ops(
+            &format!("SELECT {OP_COLUMNS} FROM ops {filter} ORDER BY seq"),
+            [],
+        )
     }
 
     /// Actions not yet done, of the given tasks.
     pub fn open_ops_of(&self, task_id: &str) -> Result<Vec<Op>, DbError> {
-        self.query_ops(&format!("SELECT {OP_COLUMNS} FROM ops WHERE task_id = ?1 AND state <> 'done' ORDER BY seq"), [task_id])
+        self.query_ops(
+            &format!(
+                "SELECT {OP_COLUMNS} FROM ops WHERE task_id = ?1 AND state <> 'done' ORDER BY seq"
+            ),
+            [task_id],
+        )
     }
 
     fn query_ops(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Op>, DbError> {
@@ -237,8 +284,15 @@ impl Outbox {
 
     pub fn counts(&self) -> Result<QueueCounts, DbError> {
         let mut counts = QueueCounts::default();
-        let mut stmt = self.conn.prepare_cached("SELECT state, count(*) FROM ops GROUP BY state").map_err(|e| self.err(e))?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))).map_err(|e| self.err(e))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT state, count(*) FROM ops GROUP BY state")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+            })
+            .map_err(|e| self.err(e))?;
         for row in rows {
             let (state, n) = row.map_err(|e| self.err(e))?;
             match OpState::parse(&state) {
@@ -268,13 +322,18 @@ impl Outbox {
     /// Forgets done actions older than `before` (they are history, kept a while for `queue`).
     pub fn prune_done(&self, before: i64) -> Result<usize, DbError> {
         self.conn
-            .execute("DELETE FROM ops WHERE state = 'done' AND updated_at < ?1", [before])
+            .execute(
+                "DELETE FROM ops WHERE state = 'done' AND updated_at < ?1",
+                [before],
+            )
             .map_err(|e| self.err(e))
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<String>, DbError> {
         self.conn
-            .query_row("SELECT value FROM sync_meta WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT value FROM sync_meta WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(|e| self.err(e))
     }
@@ -292,8 +351,14 @@ impl Outbox {
 }
 
 fn latest_open(tx: &Connection, task_id: &str, assign_only: bool) -> rusqlite::Result<Option<Op>> {
-    let filter = if assign_only { "AND kind = 'assign'" } else { "" };
-    let sql = format!("SELECT {OP_COLUMNS} FROM ops WHERE task_id = ?1 AND state <> 'done' {filter} ORDER BY seq DESC LIMIT 1");
+    let filter = if assign_only {
+        "AND kind = 'assign'"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT {OP_COLUMNS} FROM ops WHERE task_id = ?1 AND state <> 'done' {filter} ORDER BY seq DESC LIMIT 1"
+    );
     tx.query_row(&sql, [task_id], read_op).optional()
 }
 
@@ -309,7 +374,11 @@ fn enqueue_one(tx: &Connection, intent: &Intent, base: &Task) -> rusqlite::Resul
         None => base.assignee.clone(),
     };
     let base_status = match latest_open(tx, &base.task_id, false)? {
-        Some(prev) if prev.kind != OpKind::Assign => prev.kind.action().map_or(&*base.status, |k| k.target_status()).to_string(),
+        Some(prev) if prev.kind != OpKind::Assign => prev
+            .kind
+            .action()
+            .map_or(&*base.status, |k| k.target_status())
+            .to_string(),
         _ => base.status.clone(),
     };
     if kind == OpKind::Assign {
@@ -327,7 +396,10 @@ fn enqueue_one(tx: &Connection, intent: &Intent, base: &Task) -> rusqlite::Resul
             if assignee == last.assignee {
                 return Ok(Enqueued::Unchanged);
             }
-            tx.execute("UPDATE ops SET assignee = ?2, updated_at = ?3 WHERE seq = ?1", params![last.seq, assignee, now])?;
+            tx.execute(
+                "UPDATE ops SET assignee = ?2, updated_at = ?3 WHERE seq = ?1",
+                params![last.seq, assignee, now],
+            )?;
             return Ok(Enqueued::Coalesced(last.op_id));
         }
         if assignee == base_assignee {

@@ -118,7 +118,11 @@ pub(crate) fn read_op(r: &rusqlite::Row) -> rusqlite::Result<Op> {
     let kind: String = r.get(2)?;
     let state: String = r.get(10)?;
     let bad = |col: usize, v: &str| {
-        rusqlite::Error::FromSqlConversionFailure(col, rusqlite::types::Type::Text, format!("unknown value {v:?}").into())
+        rusqlite::Error::FromSqlConversionFailure(
+            col,
+            rusqlite::types::Type::Text,
+            format!("unknown value {v:?}").into(),
+        )
     };
     Ok(Op {
         seq: r.get(0)?,

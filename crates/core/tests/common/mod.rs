@@ -4,7 +4,10 @@
 
 use std::time::Duration;
 
-use deepen_emulator::{Control, Emulator, EmulatorConfig, Faults, JournalEntry, OfflineMode, Role, RunningEmulator, UserInfo};
+use deepen_emulator::{
+    Control, Emulator, EmulatorConfig, Faults, JournalEntry, OfflineMode, Role, RunningEmulator,
+    UserInfo,
+};
 use dtasks_core::client::Timeouts;
 use dtasks_core::engine::{Backoff, RoundReport};
 use dtasks_core::view::{AssigneeFilter, TaskQuery, TaskRow};
@@ -21,11 +24,18 @@ pub struct Harness {
 
 /// Short retry waits, so tests that go through backoff stay quick.
 pub fn test_backoff() -> Backoff {
-    Backoff { base: Duration::from_millis(50), cap: Duration::from_secs(2) }
+    Backoff {
+        base: Duration::from_millis(50),
+        cap: Duration::from_secs(2),
+    }
 }
 
 pub fn quick_timeouts() -> Timeouts {
-    Timeouts { connect: Duration::from_secs(2), request: Duration::from_millis(1500), read_idle: Duration::from_secs(5) }
+    Timeouts {
+        connect: Duration::from_secs(2),
+        request: Duration::from_millis(1500),
+        read_idle: Duration::from_secs(5),
+    }
 }
 
 impl Harness {
@@ -34,7 +44,10 @@ impl Harness {
     }
 
     pub async fn with(config: EmulatorConfig, role: Role) -> Self {
-        let emu = Emulator::seeded(&config).serve(0).await.expect("emulator starts");
+        let emu = Emulator::seeded(&config)
+            .serve(0)
+            .await
+            .expect("emulator starts");
         let control = emu.control();
         let user = control.user(role);
         let dir = tempfile::tempdir().unwrap();
@@ -46,8 +59,18 @@ impl Harness {
         let report = ws.connect(account, None).await.expect("connects");
         assert!(report.validated);
         let engine = ws.engine().unwrap().with_backoff(test_backoff());
-        engine.sync_once(Scope::Full, None).await.expect("first pull");
-        Self { emu, control, user, ws, engine, _dir: dir }
+        engine
+            .sync_once(Scope::Full, None)
+            .await
+            .expect("first pull");
+        Self {
+            emu,
+            control,
+            user,
+            ws,
+            engine,
+            _dir: dir,
+        }
     }
 
     /// Another workspace (a second process's view) on the same folder and user.
@@ -59,7 +82,10 @@ impl Harness {
     }
 
     pub fn offline(&self) {
-        self.control.set_faults(Faults { offline: Some(OfflineMode::Drop), ..Default::default() });
+        self.control.set_faults(Faults {
+            offline: Some(OfflineMode::Drop),
+            ..Default::default()
+        });
     }
 
     pub fn online(&self) {
@@ -67,7 +93,13 @@ impl Harness {
     }
 
     pub fn tasks(&self, query: TaskQuery) -> Vec<TaskRow> {
-        self.ws.tasks(&TaskQuery { limit: 10_000, ..query }).unwrap().rows
+        self.ws
+            .tasks(&TaskQuery {
+                limit: 10_000,
+                ..query
+            })
+            .unwrap()
+            .rows
     }
 
     /// My tasks in `status` as the user sees them.
@@ -80,15 +112,24 @@ impl Harness {
     }
 
     pub fn row(&self, task_id: &str) -> TaskRow {
-        self.tasks(TaskQuery { task_ids: vec![task_id.to_string()], ..Default::default() }).remove(0)
+        self.tasks(TaskQuery {
+            task_ids: vec![task_id.to_string()],
+            ..Default::default()
+        })
+        .remove(0)
     }
 
     pub fn server_task(&self, task_id: &str) -> serde_json::Value {
-        self.control.task(task_id).expect("task exists on the emulator")
+        self.control
+            .task(task_id)
+            .expect("task exists on the emulator")
     }
 
     pub fn server_status(&self, task_id: &str) -> String {
-        self.server_task(task_id)["status"].as_str().unwrap().to_string()
+        self.server_task(task_id)["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     /// Journal entries of `task_id` made by `actor` through the API with `action`.
@@ -108,7 +149,12 @@ impl Harness {
     /// Sync until nothing is waiting, sleeping through backoffs.
     pub async fn drain(&self) -> RoundReport {
         let last = self.settle().await;
-        assert_eq!(self.pending_count(), 0, "queue did not drain: {:?}", self.ws.queue(false).unwrap());
+        assert_eq!(
+            self.pending_count(),
+            0,
+            "queue did not drain: {:?}",
+            self.ws.queue(false).unwrap()
+        );
         last
     }
 
@@ -116,7 +162,11 @@ impl Harness {
     /// attention, or waits behind an earlier action of its task that needs attention.
     pub async fn settle(&self) -> RoundReport {
         for _ in 0..80 {
-            let last = self.engine.sync_once(Scope::Full, None).await.expect("round runs");
+            let last = self
+                .engine
+                .sync_once(Scope::Full, None)
+                .await
+                .expect("round runs");
             let Some(next) = self.ws.store().outbox().next_due_at().unwrap() else {
                 return last;
             };

@@ -1,0 +1,197 @@
+//! Crash safety: `dtasks sync` against a faulty emulator, killed with SIGKILL at random
+//! moments, again and again. Afterwards every queued action is applied exactly once or
+//! waiting for the user; none lost, none doubled (the emulator's journal says so).
+//!
+//! `DTASKS_CRASH_KILLS` sets the number of kills (default 36), `DTASKS_CRASH_SEED` the seed.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::Cli;
+use deepen_emulator::{EmulatorConfig, Faults, OfflineMode, Role};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn queue(cli: &Cli) -> Vec<serde_json::Value> {
+    cli.expect(0, &["--json", "queue", "--all"])
+        .json()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_at_random_moments_loses_nothing_and_doubles_nothing() {
+    let kills = env_number("DTASKS_CRASH_KILLS", 36);
+    let seed = env_number("DTASKS_CRASH_SEED", 42);
+    eprintln!("crash test: {kills} kills, seed {seed}");
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let config = EmulatorConfig {
+        datasets: 2,
+        files: 80,
+        label_datasets: 1,
+        labels: 20,
+        ..Default::default()
+    };
+    let cli = Cli::start(config, Role::Admin).await;
+    cli.connect();
+    cli.expect(0, &["pull"]);
+
+    // A queue of every kind: submit then accept, submit then reject, plain submits, moves.
+    let ready = cli.task_ids(&["--stage", "Labelling", "--status", "ready"]);
+    assert!(
+        ready.len() >= 40,
+        "seed gives enough ready tasks: {}",
+        ready.len()
+    );
+    let (to_accept, rest) = ready.split_at(10);
+    let (to_reject, rest) = rest.split_at(5);
+    let (to_submit, _) = rest.split_at(15);
+    let movable = cli.task_ids(&["--stage", "QA", "--status", "waiting"]);
+    let to_move: Vec<String> = movable
+        .into_iter()
+        .filter(|t| t.contains("-f"))
+        .take(20)
+        .collect();
+    let annotator = cli
+        .control
+        .users()
+        .into_iter()
+        .find(|u| u.role == Role::Annotator)
+        .unwrap()
+        .email;
+    let args = |verb: &str, ids: &[String]| -> Vec<String> {
+        let mut v = vec![verb.to_string()];
+        v.extend(ids.iter().cloned());
+        v.push("--no-sync".into());
+        v
+    };
+    let all_submits: Vec<String> = to_accept
+        .iter()
+        .chain(to_reject)
+        .chain(to_submit)
+        .cloned()
+        .collect();
+    for cmd in [
+        args("submit", &all_submits),
+        args("accept", to_accept),
+        [
+            args("reject", to_reject),
+            vec!["--reason".into(), "crash test".into()],
+        ]
+        .concat(),
+        [
+            args("assign", &to_move),
+            vec!["--to".into(), annotator.clone()],
+        ]
+        .concat(),
+    ] {
+        let refs: Vec<&str> = cmd.iter().map(String::as_str).collect();
+        cli.expect(0, &refs);
+    }
+    let queued: BTreeSet<String> = queue(&cli)
+        .iter()
+        .map(|op| op["op_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(queued.len(), 30 + 10 + 5 + to_move.len());
+
+    let mut mid_flight = 0;
+    for i in 0..kills {
+        let faults = match i % 4 {
+            0 => Faults {
+                latency_ms: 30,
+                fail_rate: 0.2,
+                ..Default::default()
+            },
+            1 => Faults {
+                drop_after_commit: 3,
+                latency_ms: 20,
+                ..Default::default()
+            },
+            2 => Faults {
+                latency_ms: 60,
+                ..Default::default()
+            },
+            _ => Faults {
+                offline: (i % 8 == 3).then_some(OfflineMode::Unavailable),
+                fail_rate: 0.1,
+                ..Default::default()
+            },
+        };
+        cli.control.set_faults(faults);
+        let mut child = cli
+            .command(&["sync", "--max-wait", "2"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dtasks starts");
+        std::thread::sleep(Duration::from_millis(rng.random_range(20..400)));
+        child.kill().expect("SIGKILL"); // SIGKILL on Unix: no cleanup runs.
+        child.wait().unwrap();
+
+        // Nothing lost, at every moment.
+        let ops = queue(&cli);
+        let present: BTreeSet<String> = ops
+            .iter()
+            .map(|op| op["op_id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(present, queued, "after kill {i}: actions lost or invented");
+        mid_flight += usize::from(ops.iter().any(|op| op["state"] == "in_flight"));
+    }
+    eprintln!("crash test: {mid_flight} of {kills} kills left actions in flight");
+    assert!(
+        mid_flight > 0,
+        "no kill landed while actions were in flight; the test proves nothing"
+    );
+
+    cli.control.set_faults(Faults::default());
+    let last = cli.run(&["sync", "--max-wait", "60"]);
+    assert!(
+        last.code == 0 || last.code == 3,
+        "final sync: {}\n{}",
+        last.stdout,
+        last.stderr
+    );
+
+    let ops = queue(&cli);
+    assert_eq!(ops.len(), queued.len(), "none lost");
+    let mut applied: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for e in cli.control.journal() {
+        if e.actor == cli.user.email && e.via == "api" {
+            *applied
+                .entry((e.task_id.clone(), e.action.clone()))
+                .or_default() += 1;
+        }
+    }
+    for ((task, action), n) in &applied {
+        assert_eq!(*n, 1, "{action} of {task} applied {n} times");
+    }
+    for op in &ops {
+        let state = op["state"].as_str().unwrap();
+        let key = (
+            op["task_id"].as_str().unwrap().to_string(),
+            op["kind"].as_str().unwrap().to_string(),
+        );
+        match state {
+            "done" => assert_eq!(applied.get(&key), Some(&1), "done but not applied: {op}"),
+            "needs_attention" => assert!(op["attention"].as_str().is_some_and(|r| !r.is_empty())),
+            other => panic!("action left {other}: {op}"),
+        }
+    }
+    for id in to_accept {
+        assert_eq!(cli.control.task(id).unwrap()["status"], "accepted");
+    }
+    for id in to_reject {
+        assert_eq!(cli.control.task(id).unwrap()["status"], "rejected");
+    }
+}

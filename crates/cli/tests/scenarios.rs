@@ -1,0 +1,321 @@
+//! CLI scenarios: the `dtasks` binary end to end against the emulator over HTTP.
+
+mod common;
+
+use common::Cli;
+use deepen_emulator::{Action, EmulatorConfig, Faults, OfflineMode, Role};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn annotator_works_offline_and_syncs_exactly_once() {
+    let cli = Cli::start(EmulatorConfig::default(), Role::Annotator).await;
+    cli.connect();
+    let pulled = cli.expect(0, &["pull"]);
+    assert!(pulled.stdout.contains("pulled"), "{}", pulled.stdout);
+    let datasets = cli.expect(0, &["--json", "datasets"]).json();
+    assert_eq!(
+        datasets.as_array().unwrap().len(),
+        cli.control.dataset_ids().len()
+    );
+
+    let ready = cli.task_ids(&["--mine", "--status", "ready"]);
+    assert!(ready.len() >= 2);
+    let rows = cli
+        .expect(0, &["--json", "tasks", "--mine", "--limit", "5"])
+        .json();
+    for row in rows.as_array().unwrap() {
+        for field in [
+            "task_id",
+            "dataset_id",
+            "stage_id",
+            "status",
+            "assignee",
+            "pending",
+        ] {
+            assert!(row.get(field).is_some(), "{field} missing in {row}");
+        }
+    }
+
+    cli.control.set_faults(Faults {
+        offline: Some(OfflineMode::Drop),
+        ..Default::default()
+    });
+    let queued = cli.expect(0, &["submit", &ready[0], &ready[1]]);
+    assert!(queued.stdout.contains("queued"), "{}", queued.stdout);
+    let shown = cli
+        .expect(0, &["--json", "tasks", "--mine", "--status", "submitted"])
+        .json();
+    let pending: Vec<_> = shown
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["pending"] == "submit")
+        .collect();
+    assert_eq!(pending.len(), 2, "shown submitted at once, marked pending");
+
+    assert_eq!(
+        cli.expect(4, &["sync"]).code,
+        4,
+        "offline: exit 4, queue kept"
+    );
+    let status = cli.expect(0, &["--json", "status"]).json();
+    assert_eq!(
+        (status["online"].as_bool(), status["pending"].as_u64()),
+        (Some(false), Some(2))
+    );
+
+    cli.control.set_faults(Faults::default());
+    cli.expect(0, &["sync"]);
+    for id in &ready[..2] {
+        assert_eq!(cli.applied(id, "submit"), 1, "{id} exactly once");
+    }
+    let status = cli.expect(0, &["--json", "status"]).json();
+    assert_eq!(
+        (status["online"].as_bool(), status["pending"].as_u64()),
+        (Some(true), Some(0))
+    );
+    assert!(status["last_sync_at"].as_i64().is_some());
+    let queue = cli.expect(0, &["--json", "queue", "--all"]).json();
+    let ops = queue.as_array().unwrap();
+    assert_eq!(ops.len(), 2);
+    for op in ops {
+        assert_eq!(op["state"], "done");
+        for field in ["op_id", "kind", "task_id", "attempts", "attention"] {
+            assert!(op.get(field).is_some(), "{field} missing in {op}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn needs_attention_exit_code_and_resolutions() {
+    let cli = Cli::start(EmulatorConfig::default(), Role::Admin).await;
+    cli.connect();
+    cli.expect(0, &["pull"]);
+    let tasks = cli
+        .expect(
+            0,
+            &[
+                "--json",
+                "tasks",
+                "--stage",
+                "Labelling",
+                "--status",
+                "ready",
+                "--limit",
+                "50",
+            ],
+        )
+        .json();
+    let task = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["task_id"].as_str().unwrap().contains("-f"))
+        .unwrap()
+        .clone();
+    let task_id = task["task_id"].as_str().unwrap().to_string();
+    let annotators: Vec<String> = cli
+        .control
+        .users()
+        .into_iter()
+        .filter(|u| {
+            u.role == Role::Annotator && Some(u.email.as_str()) != task["assignee"].as_str()
+        })
+        .map(|u| u.email)
+        .collect();
+    cli.expect(
+        0,
+        &["assign", &task_id, "--to", &annotators[0], "--no-sync"],
+    );
+    // Someone else moves it first.
+    cli.control
+        .act(
+            &cli.user.email,
+            Action::Assign {
+                dataset_id: task["dataset_id"].as_str().unwrap().into(),
+                task_type: "file".into(),
+                assignments: vec![(task_id.clone(), Some(annotators[1].clone()))],
+            },
+        )
+        .unwrap();
+    cli.expect(3, &["sync"]);
+    let queue = cli.expect(0, &["--json", "queue"]).json();
+    let op = &queue.as_array().unwrap()[0];
+    assert_eq!(op["state"], "needs_attention");
+    assert!(op["attention"].as_str().unwrap().contains(&annotators[1]));
+    let op_id = op["op_id"].as_str().unwrap().to_string();
+
+    cli.expect(0, &["resolve", &op_id, "--overwrite"]);
+    cli.expect(0, &["sync"]);
+    assert_eq!(
+        cli.control.task(&task_id).unwrap()["assignee"].as_str(),
+        Some(annotators[0].as_str())
+    );
+
+    let garbage = cli.run(&["resolve", "no-such-op", "--retry"]);
+    assert_eq!(garbage.code, 1);
+    assert!(
+        garbage.stderr.contains("no queued action"),
+        "{}",
+        garbage.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoked_token_exit_code_keeps_the_queue() {
+    let cli = Cli::start(EmulatorConfig::default(), Role::Annotator).await;
+    cli.connect();
+    cli.expect(0, &["pull"]);
+    let ready = cli.task_ids(&["--mine", "--status", "ready"]);
+    cli.control.revoke_token(&cli.user.token);
+    cli.expect(0, &["submit", &ready[0]]);
+    let run = cli.expect(5, &["sync"]);
+    assert!(
+        !run.stdout.contains(&cli.user.token) && !run.stderr.contains(&cli.user.token),
+        "the token never prints"
+    );
+    let status = cli.expect(0, &["--json", "status"]).json();
+    assert_eq!(
+        (status["connectivity"].as_str(), status["pending"].as_u64()),
+        (Some("needs_sign_in"), Some(1))
+    );
+    cli.control.issue_token(&cli.user.email, &cli.user.token);
+    cli.expect(0, &["sync"]);
+    assert_eq!(cli.applied(&ready[0], "submit"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_arguments_and_bad_files_give_clear_errors() {
+    let cli = Cli::start(EmulatorConfig::default(), Role::Annotator).await;
+    // Not connected yet.
+    let run = cli.run(&["pull"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("not connected"), "{}", run.stderr);
+    // Garbage arguments: clap's usage error.
+    assert_eq!(cli.run(&["frobnicate"]).code, 2);
+    assert_eq!(
+        cli.run(&["assign", "t1"]).code,
+        2,
+        "--to or --unassign is required"
+    );
+    assert_eq!(cli.run(&["tasks", "--limit", "0"]).code, 2);
+    assert_eq!(
+        cli.run(&["resolve", "x"]).code,
+        2,
+        "a resolution is required"
+    );
+    // Plain http to another host is refused.
+    let run = cli.run(&[
+        "connect",
+        "--server",
+        "http://10.1.2.3/api/v2",
+        "--client-id",
+        "c",
+        "--email",
+        "a@b.c",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("plain http"), "{}", run.stderr);
+    let run = cli.run(&[
+        "connect",
+        "--server",
+        "https://x.example/api",
+        "--client-id",
+        "c",
+        "--email",
+        "nope",
+    ]);
+    assert!(run.stderr.contains("email"), "{}", run.stderr);
+
+    cli.connect();
+    cli.expect(0, &["pull"]);
+    let run = cli.run(&["submit", "no-such-task"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("unknown task"), "{}", run.stderr);
+    let ready = cli.task_ids(&["--mine", "--status", "ready"]);
+    let run = cli.run(&["accept", &ready[0]]);
+    assert!(run.stderr.contains("cannot accept"), "{}", run.stderr);
+
+    // A wrong token at connect.
+    let run = cli
+        .command(&[
+            "connect",
+            "--server",
+            &cli.emu.base_url(),
+            "--client-id",
+            &cli.control.client_id(),
+            "--email",
+            &cli.user.email,
+        ])
+        .env("DEEPEN_TOKEN", "not-a-token")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("refused the token"));
+
+    // A queued action, then a damaged mirror: a clear error, and the queue file untouched.
+    cli.expect(0, &["submit", &ready[0], "--no-sync"]);
+    let outbox = std::fs::read(cli.home.path().join("outbox.db")).unwrap();
+    let mirror = cli.home.path().join("mirror.db");
+    let _ = std::fs::remove_file(cli.home.path().join("mirror.db-wal"));
+    let _ = std::fs::remove_file(cli.home.path().join("mirror.db-shm"));
+    std::fs::write(&mirror, b"garbage, not SQLite".repeat(500)).unwrap();
+    let run = cli.run(&["tasks"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("damaged") && run.stderr.contains("mirror.db"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read(cli.home.path().join("outbox.db")).unwrap(),
+        outbox
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_queue_is_reported_not_waited_on_forever() {
+    let cli = Cli::start(EmulatorConfig::default(), Role::Annotator).await;
+    cli.connect();
+    cli.expect(0, &["pull"]);
+    let ready = cli.task_ids(&["--mine", "--status", "ready"]);
+    let lock = LockHolder::hold(cli.home.path().join("outbox.db"));
+    let run = cli.run(&["submit", &ready[0], "--no-sync"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("locked"), "{}", run.stderr);
+    drop(lock);
+    cli.expect(0, &["submit", &ready[0], "--no-sync"]);
+}
+
+/// Holds a write lock on a SQLite file, as another process mid-transaction would
+/// (python3's sqlite3 module: the sqlite3 shell is not on every machine).
+struct LockHolder(std::process::Child);
+
+impl LockHolder {
+    fn hold(path: std::path::PathBuf) -> Self {
+        let script = format!(
+            "import sqlite3,time\nc=sqlite3.connect({:?},isolation_level=None)\nc.execute('BEGIN EXCLUSIVE')\nprint('locked',flush=True)\ntime.sleep(60)\n",
+            path.display().to_string()
+        );
+        let mut child = std::process::Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.as_mut().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        assert_eq!(line.trim(), "locked");
+        Self(child)
+    }
+}
+
+impl Drop for LockHolder {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

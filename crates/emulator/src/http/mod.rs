@@ -1,0 +1,80 @@
+//! The HTTP surface: the router (Deepen API under `/api/v2` behind the fault layer,
+//! control API under `/_emulator/` without it), JSON error responses, and the Bearer
+//! token extractor.
+
+mod api;
+mod control;
+mod inject;
+
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::control::Control;
+use crate::rules::ApiFailure;
+
+pub(crate) fn router(control: Control) -> Router {
+    let api = api::routes()
+        .fallback(|| async { ApiFailure::new(404, "no such endpoint") })
+        .layer(middleware::from_fn_with_state(
+            control.clone(),
+            inject::inject,
+        ))
+        .with_state(control.clone());
+    Router::new()
+        .nest("/_emulator", control::routes().with_state(control))
+        .merge(api)
+}
+
+impl IntoResponse for ApiFailure {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = if self.task_ids.is_empty() {
+            json!({ "error": self.error })
+        } else {
+            json!({ "error": self.error, "task_ids": self.task_ids })
+        };
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+/// A JSON response with `status` from already-serialized bytes.
+pub(crate) fn json_bytes(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut resp = (status, body).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+/// The email of the user whose Bearer token came with the request.
+pub(crate) struct Actor(pub String);
+
+impl FromRequestParts<Control> for Actor {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(parts: &mut Parts, control: &Control) -> Result<Self, ApiFailure> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(|| ApiFailure::new(401, "missing Authorization header"))?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| {
+                let (scheme, token) = h.trim().split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+            })
+            .ok_or_else(|| ApiFailure::new(401, "expected Authorization: Bearer <token>"))?;
+        let state = control.state();
+        let email = state
+            .email_of_token(token)
+            .ok_or_else(|| ApiFailure::new(401, "unknown or revoked token"))?;
+        Ok(Actor(email.to_string()))
+    }
+}

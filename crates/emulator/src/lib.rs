@@ -1,0 +1,35 @@
+//! deepen-emulator: a faithful, stateful local server of the Deepen v2 Tasks API
+//! (see deepen-api.md), with fault injection, for the client's tests and the demo mode.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! use deepen_emulator::{Emulator, EmulatorConfig, Role};
+//! let running = Emulator::seeded(&EmulatorConfig::default()).serve(0).await?;
+//! let admin = running.control().user(Role::Admin);
+//! println!("{} as {}", running.base_url(), admin.token);
+//! running.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Layout: `model` (state and ids), `seed` (deterministic worlds), `rules` (life cycle and
+//! assignment), `view` (wire JSON), `faults`, `journal` (journal and stats), `persist`
+//! (save files), `control` (`Emulator`, `Control`), `server` (listener), `http` (routes).
+
+mod control;
+mod faults;
+mod http;
+mod journal;
+mod model;
+mod persist;
+mod rules;
+mod seed;
+mod server;
+mod view;
+
+pub use control::{Control, Emulator};
+pub use faults::{CorruptKind, Corruption, Faults, OfflineMode, RateLimit};
+pub use journal::{JournalEntry, Stats};
+pub use model::{LabellingMode, Role, UserInfo};
+pub use rules::{Action, ApiFailure};
+pub use seed::{DatasetSpec, EmulatorConfig, base_millis};
+pub use server::RunningEmulator;
