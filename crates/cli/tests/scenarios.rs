@@ -74,6 +74,10 @@ async fn annotator_works_offline_and_syncs_exactly_once() {
         (Some(true), Some(0))
     );
     assert!(status["last_sync_at"].as_i64().is_some());
+    assert!(
+        files_containing(cli.home.path(), cli.user.token.as_bytes()).is_empty(),
+        "the token is never written"
+    );
     let queue = cli.expect(0, &["--json", "queue", "--all"]).json();
     let ops = queue.as_array().unwrap();
     assert_eq!(ops.len(), 2);
@@ -318,4 +322,94 @@ impl Drop for LockHolder {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Every file of the workspace, searched for `needle`.
+fn files_containing(dir: &std::path::Path, needle: &[u8]) -> Vec<std::path::PathBuf> {
+    let mut hits = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            hits.extend(files_containing(&path, needle));
+        } else if std::fs::read(&path)
+            .unwrap_or_default()
+            .windows(needle.len())
+            .any(|w| w == needle)
+        {
+            hits.push(path);
+        }
+    }
+    hits
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_from_stdin_lives_in_the_credential_store_only() {
+    let required = std::env::var("DTASKS_REQUIRE_KEYRING").is_ok_and(|v| v == "1");
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() && !required {
+        eprintln!("skipped: no D-Bus session (CI runs this against a real gnome-keyring)");
+        return;
+    }
+    let cli = Cli::start(EmulatorConfig::default(), Role::Annotator).await;
+    // A token distinctive enough to search the disk for.
+    let token = format!("tok-stdin-{}", std::process::id());
+    cli.control.issue_token(&cli.user.email, &token);
+    let mut connect = cli
+        .command(&[
+            "connect",
+            "--server",
+            &cli.emu.base_url(),
+            "--client-id",
+            &cli.control.client_id(),
+            "--email",
+            &cli.user.email,
+            "--token-stdin",
+        ])
+        .env_remove("DEEPEN_TOKEN")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        &mut connect.stdin.take().unwrap(),
+        format!("{token}\n").as_bytes(),
+    )
+    .unwrap();
+    let out = connect.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("credential store"));
+
+    let without_env = |args: &[&str]| -> common::Run {
+        cli.command(args)
+            .env_remove("DEEPEN_TOKEN")
+            .output()
+            .unwrap()
+            .into()
+    };
+    let pull = without_env(&["pull"]);
+    assert_eq!(pull.code, 0, "{}", pull.stderr);
+    let ready = cli.task_ids(&["--mine", "--status", "ready"]);
+    assert_eq!(without_env(&["submit", &ready[0]]).code, 0);
+    assert_eq!(cli.applied(&ready[0], "submit"), 1);
+    assert!(
+        files_containing(cli.home.path(), token.as_bytes()).is_empty(),
+        "the token is on disk"
+    );
+
+    assert_eq!(without_env(&["sign-out"]).code, 0);
+    let after = without_env(&["pull"]);
+    assert_eq!(after.code, 1);
+    assert!(
+        after.stderr.contains("no token") && after.stderr.contains("DEEPEN_TOKEN"),
+        "{}",
+        after.stderr
+    );
+    assert!(
+        !cli.task_ids(&["--mine"]).is_empty(),
+        "the mirror is kept after sign-out"
+    );
 }

@@ -137,6 +137,8 @@ impl View {
         conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
         conn.pragma_update(None, "temp_store", "MEMORY")
             .map_err(err)?;
+        conn.pragma_update(None, "cache_size", -32_768)
+            .map_err(err)?;
         conn.execute("ATTACH DATABASE ?1 AS q", [outbox.to_string_lossy()])
             .map_err(|e| DbError::from_sqlite(outbox, e))?;
         conn.execute_batch(OVERLAY).map_err(err)?;
@@ -150,7 +152,31 @@ impl View {
         DbError::from_sqlite(&self.path, e)
     }
 
+    /// A page of tasks and the number of all that match.
     pub fn tasks(&self, q: &TaskQuery) -> Result<TaskPage, DbError> {
+        Ok(TaskPage {
+            rows: self.rows(q)?,
+            total: self.count_matching(q)?,
+        })
+    }
+
+    /// Tasks by id as the user sees them; unknown ids are left out.
+    pub fn tasks_by_id(&self, ids: &[String]) -> Result<Vec<TaskRow>, DbError> {
+        let mut out = Vec::with_capacity(ids.len());
+        // Bounded chunks: SQLite caps the number of bound parameters.
+        for chunk in ids.chunks(500) {
+            let q = TaskQuery {
+                task_ids: chunk.to_vec(),
+                limit: chunk.len() as u32,
+                sort: SortKey::TaskId,
+                ..Default::default()
+            };
+            out.extend(self.rows(&q)?);
+        }
+        Ok(out)
+    }
+
+    fn rows(&self, q: &TaskQuery) -> Result<Vec<TaskRow>, DbError> {
         let limit = if q.limit == 0 {
             200
         } else {
@@ -229,10 +255,12 @@ impl View {
             .map_err(|e| self.err(e))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.err(e))?;
-        let total = self.count_matching(q)?;
-        Ok(TaskPage { rows, total })
+        Ok(rows)
     }
 
+    /// How many tasks match: the server's count, minus the overlaid tasks where the server
+    /// has them, plus where the user sees them. The server's count comes from the
+    /// trigger-kept `task_counts` when the filters allow, else from the index.
     fn count_matching(&self, q: &TaskQuery) -> Result<u64, DbError> {
         let delayed_join = if q.delayed_only {
             "JOIN delayed d ON d.task_id = t.task_id"
@@ -240,7 +268,16 @@ impl View {
             ""
         };
         let mut args: Vec<Value> = Vec::new();
-        let plain_where = filters(q, "t.status", "t.assignee", &mut args);
+        let server = match counted_filters(q, &mut args) {
+            Some(where_clause) => {
+                format!("SELECT coalesce(sum(c.n), 0) FROM task_counts c WHERE {where_clause}")
+            }
+            None => {
+                let plain_where = filters(q, "t.status", "t.assignee", &mut args);
+                format!("SELECT count(*) FROM tasks t {delayed_join} WHERE {plain_where}")
+            }
+        };
+        let server_side = filters(q, "t.status", "t.assignee", &mut args);
         let overlaid_where = filters(
             q,
             "coalesce(o.eff_status, t.status)",
@@ -248,14 +285,15 @@ impl View {
             &mut args,
         );
         let sql = format!(
-            "SELECT (SELECT count(*) FROM tasks t {delayed_join}
-                     WHERE {plain_where} AND t.task_id NOT IN (SELECT task_id FROM overlay))
+            "SELECT ({server})
+                  - (SELECT count(*) FROM overlay o JOIN tasks t ON t.task_id = o.task_id {delayed_join}
+                     WHERE {server_side})
                   + (SELECT count(*) FROM overlay o JOIN tasks t ON t.task_id = o.task_id {delayed_join}
                      WHERE {overlaid_where})"
         );
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         stmt.query_row(params_from_iter(args.iter()), |r| r.get::<_, i64>(0))
-            .map(|n| n as u64)
+            .map(|n| n.max(0) as u64)
             .map_err(|e| self.err(e))
     }
 
@@ -280,11 +318,18 @@ impl View {
         } else {
             "AND ?2 IS NULL"
         };
-        // Server counts, minus the overlaid tasks where the server has them, plus where they land.
+        let counted_key = match by {
+            CountBy::Assignee => "nullif(c.assignee, '')",
+            CountBy::Stage => "c.stage_id",
+            CountBy::Status => "c.status",
+        };
+        let counted_stage_filter = stage_filter.replace("t.", "c.");
+        // Server counts (kept by triggers), minus the overlaid tasks where the server has
+        // them, plus where they land.
         let sql = format!(
             "SELECT key, sum(n) FROM (
-               SELECT {plain_key} AS key, count(*) AS n FROM tasks t
-                 WHERE t.dataset_id = ?1 {stage_filter} GROUP BY 1
+               SELECT {counted_key} AS key, sum(c.n) AS n FROM task_counts c
+                 WHERE c.dataset_id = ?1 {counted_stage_filter} GROUP BY 1
                UNION ALL
                SELECT {plain_key}, -count(*) FROM overlay o JOIN tasks t ON t.task_id = o.task_id
                  WHERE t.dataset_id = ?1 {stage_filter} GROUP BY 1
@@ -307,13 +352,40 @@ impl View {
 
     /// One task as the user sees it.
     pub fn task(&self, task_id: &str) -> Result<Option<TaskRow>, DbError> {
-        let q = TaskQuery {
-            task_ids: vec![task_id.to_string()],
-            limit: 1,
-            ..Default::default()
-        };
-        Ok(self.tasks(&q)?.rows.pop())
+        Ok(self.tasks_by_id(&[task_id.to_string()])?.pop())
     }
+}
+
+/// The WHERE clause over `task_counts` (alias `c`) for a query it can answer: filters on
+/// dataset, stage, status and assignee only. `None` when another filter is set.
+fn counted_filters(q: &TaskQuery, args: &mut Vec<Value>) -> Option<String> {
+    if !q.task_ids.is_empty() || q.delayed_only || q.text.as_deref().is_some_and(|t| !t.is_empty())
+    {
+        return None;
+    }
+    let mut clauses = vec!["1".to_string()];
+    let mut arg = |v: String| {
+        args.push(Value::Text(v));
+        format!("?{}", args.len())
+    };
+    if let Some(d) = &q.dataset_id {
+        clauses.push(format!("c.dataset_id = {}", arg(d.clone())));
+    }
+    if let Some(stage) = &q.stage_id {
+        clauses.push(format!("c.stage_id = {}", arg(stage.clone())));
+    }
+    if !q.statuses.is_empty() {
+        let list: Vec<String> = q.statuses.iter().map(|s| arg(s.clone())).collect();
+        clauses.push(format!("c.status IN ({})", list.join(", ")));
+    }
+    match &q.assignee {
+        Some(AssigneeFilter::Is(email)) => {
+            clauses.push(format!("c.assignee = {}", arg(email.clone())))
+        }
+        Some(AssigneeFilter::Unassigned) => clauses.push("c.assignee = ''".to_string()),
+        None => {}
+    }
+    Some(clauses.join(" AND "))
 }
 
 /// The WHERE clause of a task query; `status` and `assignee` name the columns to test

@@ -279,20 +279,14 @@ impl Workspace {
                 .map(str::to_string),
         };
         let bases = self.bases(task_ids)?;
-        {
-            let view = self.store.view();
-            for base in &bases {
-                let row = view
-                    .task(&base.task_id)?
-                    .ok_or_else(|| WorkspaceError::UnknownTasks(vec![base.task_id.clone()]))?;
-                if !kind.allowed_from().contains(&row.status.as_str()) {
-                    return Err(WorkspaceError::NotAllowed {
-                        kind,
-                        task_id: row.task_id,
-                        status: row.status,
-                        pending: row.pending.is_some(),
-                    });
-                }
+        for row in self.store.view().tasks_by_id(task_ids)? {
+            if !kind.allowed_from().contains(&row.status.as_str()) {
+                return Err(WorkspaceError::NotAllowed {
+                    kind,
+                    task_id: row.task_id,
+                    status: row.status,
+                    pending: row.pending.is_some(),
+                });
             }
         }
         let items: Vec<(Intent, &crate::wire::Task)> =
@@ -308,29 +302,25 @@ impl Workspace {
         assignee: Option<&str>,
     ) -> Result<Vec<Enqueued>, WorkspaceError> {
         let bases = self.bases(task_ids)?;
-        {
-            let view = self.store.view();
-            for base in &bases {
-                if let Some(row) = view.task(&base.task_id)?
-                    && !crate::wire::can_reassign(&row.status)
-                {
-                    return Err(WorkspaceError::NotReassignable {
-                        task_id: row.task_id,
-                        status: row.status,
-                    });
-                }
+        for row in self.store.view().tasks_by_id(task_ids)? {
+            if !crate::wire::can_reassign(&row.status) {
+                return Err(WorkspaceError::NotReassignable {
+                    task_id: row.task_id,
+                    status: row.status,
+                });
             }
         }
         if let Some(email) = assignee {
             let mirror = self.store.mirror();
-            for base in &bases {
-                if let Some(dataset) = mirror.dataset(&base.dataset_id)?
-                    && !dataset.users.is_empty()
-                    && !dataset.users.iter().any(|(e, _)| e == email)
-                {
+            let datasets: std::collections::BTreeSet<&str> =
+                bases.iter().map(|b| b.dataset_id.as_str()).collect();
+            for dataset_id in datasets {
+                // Unknown users (the dataset's metadata was not readable) leave it to the server.
+                let users = mirror.dataset_users(dataset_id)?;
+                if !users.is_empty() && !users.iter().any(|u| u == email) {
                     return Err(WorkspaceError::UnknownAssignee {
                         email: email.to_string(),
-                        dataset_id: base.dataset_id.clone(),
+                        dataset_id: dataset_id.to_string(),
                     });
                 }
             }

@@ -361,6 +361,14 @@ fn a_pull_writes_only_changed_rows_and_removes_vanished_ones() {
     assert_eq!((counts.seen, counts.written, counts.removed), (10, 1, 1));
     assert!(mirror.task("t9").unwrap().is_none());
     assert_eq!(mirror.task("t3").unwrap().unwrap().status, "in_progress");
+    drop(mirror);
+    // The trigger-kept counts follow inserts, updates and deletes.
+    let counts = store.view().counts("ds1", None, CountBy::Status).unwrap();
+    let by: Vec<_> = counts.iter().map(|c| (c.key.clone().unwrap(), c.count)).collect();
+    assert_eq!(by, vec![("in_progress".to_string(), 1), ("ready".to_string(), 8)]);
+    let ready = TaskQuery { statuses: vec!["ready".into()], ..Default::default() };
+    assert_eq!(store.view().tasks(&ready).unwrap().total, 8);
+    let mut mirror = store.mirror();
 
     // Dropped unfinished (a broken answer): nothing changes.
     let mut pull = mirror.begin_dataset_pull("ds1").unwrap();

@@ -287,19 +287,23 @@ impl SyncEngine {
     pub async fn run(self, schedule: Schedule, mut shutdown: watch::Receiver<bool>) {
         let mut probe = schedule.probe_min;
         let mut last_full: Option<tokio::time::Instant> = None;
-        let mut nudged = false;
+        let mut offline = false;
         loop {
             if *shutdown.borrow() {
                 return;
             }
-            let full_due = last_full.is_none_or(|t| t.elapsed() >= schedule.pull_every);
-            let scope = if full_due || !nudged {
-                Scope::Full
-            } else {
-                Scope::Push
+            // A full pull at start, on reconnect and every `pull_every`; otherwise push only
+            // (a nudge, or a backed-off action falling due).
+            let full_due = offline || last_full.is_none_or(|t| t.elapsed() >= schedule.pull_every);
+            let scope = if full_due { Scope::Full } else { Scope::Push };
+            let result = self.sync_once(scope, None).await;
+            offline = match &result {
+                Ok(r) => r.push.unreachable,
+                Err(EngineError::Api(e)) => e.is_transport(),
+                Err(_) => false,
             };
-            let wait = match self.sync_once(scope, None).await {
-                Ok(r) if r.push.unreachable => {
+            let wait = match result {
+                _ if offline => {
                     probe = (probe * 2).min(schedule.probe_max);
                     probe
                 }
@@ -311,23 +315,15 @@ impl SyncEngine {
                     }
                     self.until_next_due(schedule.pull_every)
                 }
-                Err(EngineError::Api(e)) if e.is_transport() => {
-                    probe = (probe * 2).min(schedule.probe_max);
-                    probe
-                }
                 Err(e) => {
                     tracing::warn!(error = %e, "sync round failed");
                     probe = (probe * 2).min(schedule.probe_max);
                     probe
                 }
             };
-            nudged = false;
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
-                _ = self.nudge.notified() => {
-                    nudged = true;
-                    tokio::time::sleep(schedule.debounce).await;
-                }
+                _ = self.nudge.notified() => tokio::time::sleep(schedule.debounce).await,
                 _ = shutdown.changed() => {}
             }
         }

@@ -4,7 +4,6 @@
 //! outbox.
 
 use std::collections::HashSet;
-use std::io::BufReader;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -136,9 +135,9 @@ impl SyncEngine {
         let counts = tokio::task::spawn_blocking(move || {
             let mut mirror = store.mirror();
             let mut pull = mirror.begin_dataset_pull(&id)?;
-            let reader = BufReader::with_capacity(256 * 1024, bridge);
+
             let mut seen = 0u64;
-            let streamed = wire::stream_dataset_tasks(reader, |task| {
+            let streamed = wire::stream_dataset_tasks(bridge, |task| {
                 if task.dataset_id != id {
                     return Err(EngineError::Api(ApiError::Malformed(format!(
                         "dataset {id}'s list holds task {} of dataset {}",
@@ -161,10 +160,8 @@ impl SyncEngine {
                 Ok(_) => Ok(pull.finish()?),
                 Err(StreamError::Sink(e)) => Err(e),
                 // A socket that broke mid-list is a network failure, not a bad answer.
-                Err(StreamError::Json(e)) if e.is_io() => {
-                    Err(ApiError::NoAnswer(e.to_string()).into())
-                }
-                Err(StreamError::Json(e)) => {
+                Err(StreamError::Io(e)) => Err(ApiError::NoAnswer(e.to_string()).into()),
+                Err(StreamError::Malformed(e)) => {
                     Err(ApiError::Malformed(format!("task list of {id}: {e}")).into())
                 }
             }

@@ -99,6 +99,18 @@ impl Mirror {
             .map_err(|e| self.err(e))
     }
 
+    /// Emails of the users who can be assigned tasks of `dataset_id`.
+    pub fn dataset_users(&self, dataset_id: &str) -> Result<Vec<String>, DbError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT email FROM dataset_users WHERE dataset_id = ?1 ORDER BY email")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([dataset_id], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
     pub fn dataset_ids(&self) -> Result<Vec<String>, DbError> {
         let mut stmt = self
             .conn

@@ -23,6 +23,10 @@ pub struct Mirror {
 impl Mirror {
     pub fn open(path: &Path) -> Result<Self, DbError> {
         let conn = db::open(path, Durability::Normal, schema::MIGRATIONS)?;
+        // Pulls of large datasets update five B-trees per row; a cache that holds their hot
+        // pages (64 MiB, within the memory budget) keeps them from thrashing.
+        conn.pragma_update(None, "cache_size", -65_536)
+            .map_err(|e| DbError::from_sqlite(path, e))?;
         Ok(Self {
             conn,
             path: path.to_path_buf(),

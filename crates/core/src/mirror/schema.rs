@@ -43,6 +43,36 @@ CREATE INDEX tasks_by_stage_status ON tasks (dataset_id, stage_id, status, due_s
 CREATE INDEX tasks_by_dataset_due ON tasks (dataset_id, due_sort);
 CREATE INDEX tasks_by_dataset_assignee ON tasks (dataset_id, assignee, stage_id, status);
 CREATE INDEX tasks_by_assignee ON tasks (assignee, due_sort);
+-- Task counts per dataset, stage, status and assignee ('' for unassigned), kept by
+-- triggers: workload columns and filtered totals of a million-task dataset are read here
+-- in microseconds instead of counting index entries.
+CREATE TABLE task_counts (
+    dataset_id TEXT NOT NULL,
+    stage_id   TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    assignee   TEXT NOT NULL,
+    n          INTEGER NOT NULL,
+    PRIMARY KEY (dataset_id, stage_id, status, assignee)
+) WITHOUT ROWID;
+CREATE TRIGGER task_counts_insert AFTER INSERT ON tasks BEGIN
+    INSERT INTO task_counts VALUES (NEW.dataset_id, NEW.stage_id, NEW.status, coalesce(NEW.assignee, ''), 1)
+        ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER task_counts_delete AFTER DELETE ON tasks BEGIN
+    UPDATE task_counts SET n = n - 1
+     WHERE dataset_id = OLD.dataset_id AND stage_id = OLD.stage_id AND status = OLD.status
+       AND assignee = coalesce(OLD.assignee, '');
+END;
+CREATE TRIGGER task_counts_update AFTER UPDATE OF dataset_id, stage_id, status, assignee ON tasks
+WHEN OLD.dataset_id IS NOT NEW.dataset_id OR OLD.stage_id IS NOT NEW.stage_id
+  OR OLD.status IS NOT NEW.status OR OLD.assignee IS NOT NEW.assignee
+BEGIN
+    UPDATE task_counts SET n = n - 1
+     WHERE dataset_id = OLD.dataset_id AND stage_id = OLD.stage_id AND status = OLD.status
+       AND assignee = coalesce(OLD.assignee, '');
+    INSERT INTO task_counts VALUES (NEW.dataset_id, NEW.stage_id, NEW.status, coalesce(NEW.assignee, ''), 1)
+        ON CONFLICT DO UPDATE SET n = n + 1;
+END;
 CREATE TABLE delayed (
     task_id           TEXT PRIMARY KEY,
     delayed_by_millis INTEGER NOT NULL

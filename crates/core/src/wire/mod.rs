@@ -7,12 +7,15 @@
 //! optional field is never an error; the delayed list may be keyed `delayed tasks` or
 //! `delayed_tasks`; an error body that is not JSON is shown as text.
 
-use std::fmt;
-use std::io::Read;
+mod task_list;
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::fmt;
+
+use serde::de;
 use serde::{Deserialize, Serialize};
+
 use serde_json::value::RawValue;
+pub use task_list::{StreamError, stream_dataset_tasks};
 
 /// The documented base URL of the hosted service.
 pub const DEFAULT_SERVER: &str = "https://tools.deepen.ai/api/v2";
@@ -271,99 +274,6 @@ pub fn parse_delayed_tasks(body: &[u8]) -> Result<Vec<DelayedTask>, serde_json::
         .collect()
 }
 
-/// Streams endpoint 1's `{"tasks": [...]}` from `reader`, calling `on_task` for each task
-/// without ever holding the whole list: a dataset may have a million tasks. An error of
-/// `on_task` stops the parse and is returned as `StreamError::Sink`.
-pub fn stream_dataset_tasks<R: Read, E>(
-    reader: R,
-    mut on_task: impl FnMut(Task) -> Result<(), E>,
-) -> Result<usize, StreamError<E>> {
-    let mut sink_error = None;
-    let mut de = serde_json::Deserializer::from_reader(reader);
-    let seed = TasksDocument {
-        on_task: &mut on_task,
-        sink_error: &mut sink_error,
-    };
-    let result = seed.deserialize(&mut de).and_then(|n| de.end().map(|()| n));
-    match (result, sink_error) {
-        (_, Some(e)) => Err(StreamError::Sink(e)),
-        (Ok(n), None) => Ok(n),
-        (Err(e), None) => Err(StreamError::Json(e)),
-    }
-}
-
-#[derive(Debug)]
-pub enum StreamError<E> {
-    Json(serde_json::Error),
-    Sink(E),
-}
-
-struct TasksDocument<'a, F, E> {
-    on_task: &'a mut F,
-    sink_error: &'a mut Option<E>,
-}
-
-impl<'de, F: FnMut(Task) -> Result<(), E>, E> DeserializeSeed<'de> for TasksDocument<'_, F, E> {
-    type Value = usize;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de, F: FnMut(Task) -> Result<(), E>, E> Visitor<'de> for TasksDocument<'_, F, E> {
-    type Value = usize;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(r#"an object {"tasks": [...]}"#)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<usize, A::Error> {
-        let mut count = None;
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "tasks" && count.is_none() {
-                let array = TaskArray {
-                    on_task: &mut *self.on_task,
-                    sink_error: &mut *self.sink_error,
-                };
-                count = Some(map.next_value_seed(array)?);
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        count.ok_or_else(|| de::Error::missing_field("tasks"))
-    }
-}
-
-struct TaskArray<'a, F, E> {
-    on_task: &'a mut F,
-    sink_error: &'a mut Option<E>,
-}
-
-impl<'de, F: FnMut(Task) -> Result<(), E>, E> DeserializeSeed<'de> for TaskArray<'_, F, E> {
-    type Value = usize;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de, F: FnMut(Task) -> Result<(), E>, E> Visitor<'de> for TaskArray<'_, F, E> {
-    type Value = usize;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of tasks")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
-        let mut n = 0;
-        while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
-            let task = Task::from_raw(raw.get())
-                .map_err(|e| de::Error::custom(format_args!("task #{n}: {e}")))?;
-            if let Err(e) = (self.on_task)(task) {
-                *self.sink_error = Some(e);
-                return Err(de::Error::custom("stopped by the receiver"));
-            }
-            n += 1;
-        }
-        Ok(n)
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Datasets (endpoints 9 and 10)
 
@@ -559,31 +469,6 @@ mod tests {
             assert_eq!(d[0].delayed_by_millis, 5);
         }
         assert!(parse_delayed_tasks(b"{}").is_err());
-    }
-
-    #[test]
-    fn streams_tasks_and_rejects_truncation() {
-        let body = format!(r#"{{"meta":{{"x":[1,2]}},"tasks":[{TASK},{TASK}],"more":true}}"#);
-        let mut seen = Vec::new();
-        let n = stream_dataset_tasks(body.as_bytes(), |t| {
-            seen.push(t.task_id);
-            Ok::<_, ()>(())
-        })
-        .unwrap();
-        assert_eq!((n, seen.len()), (2, 2));
-        let truncated = &body[..body.len() / 2];
-        assert!(matches!(
-            stream_dataset_tasks(truncated.as_bytes(), |_| Ok::<_, ()>(())),
-            Err(StreamError::Json(_))
-        ));
-        assert!(matches!(
-            stream_dataset_tasks(&b"{\"tasks\": {}}"[..], |_| Ok::<_, ()>(())),
-            Err(StreamError::Json(_))
-        ));
-        assert!(matches!(
-            stream_dataset_tasks(body.as_bytes(), |_| Err("full")),
-            Err(StreamError::Sink("full"))
-        ));
     }
 
     #[test]

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test of Deepen Tasks: formatting, lints, and the whole workspace's tests
+# (unit, emulator, sync against the emulator, CLI scenarios, the kill -9 crash test),
+# with the credential test against a real gnome-keyring in a private D-Bus session.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo build --workspace --all-targets --locked
+
+export DTASKS_REQUIRE_KEYRING=1
+unset DEEPEN_TOKEN DTASKS_HOME
+dbus-run-session -- sh -c '
+  printf "ci-keyring-password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  cargo test --workspace --locked
+'
