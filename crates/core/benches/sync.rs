@@ -295,6 +295,10 @@ async fn run() {
         )),
     });
 
+    if std::env::var("BENCH_PULL_ONLY").is_ok_and(|v| v == "1") {
+        return print_rows(rows);
+    }
+
     // --- enqueue latency, fsync included
     let tasks: Vec<_> = ws
         .tasks(&TaskQuery {
@@ -471,6 +475,10 @@ async fn run() {
         });
     }
 
+    print_rows(rows);
+}
+
+fn print_rows(rows: Vec<Row>) {
     println!(
         "| measurement | result | target | baseline (same rows, plain serde_json + bare SQLite) |"
     );

@@ -226,7 +226,7 @@ impl View {
                       CASE WHEN o.has_assign THEN o.eff_assignee ELSE t.assignee END,
                       t.status, t.assignee, o.pending_kind, o.pending_state, t.file_id, t.label_id,
                       t.due_at_millis, t.updated_at_millis, d.delayed_by_millis, t.due_sort
-               FROM overlay o JOIN tasks t ON t.task_id = o.task_id {delayed_join} ON d.task_id = t.task_id
+               FROM overlay o CROSS JOIN tasks t ON t.task_id = o.task_id {delayed_join} ON d.task_id = t.task_id
                WHERE {overlaid_where})
              ORDER BY {order_outer} LIMIT {limit} OFFSET {offset}",
             offset = q.offset,
@@ -286,9 +286,9 @@ impl View {
         );
         let sql = format!(
             "SELECT ({server})
-                  - (SELECT count(*) FROM overlay o JOIN tasks t ON t.task_id = o.task_id {delayed_join}
+                  - (SELECT count(*) FROM overlay o CROSS JOIN tasks t ON t.task_id = o.task_id {delayed_join}
                      WHERE {server_side})
-                  + (SELECT count(*) FROM overlay o JOIN tasks t ON t.task_id = o.task_id {delayed_join}
+                  + (SELECT count(*) FROM overlay o CROSS JOIN tasks t ON t.task_id = o.task_id {delayed_join}
                      WHERE {overlaid_where})"
         );
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
@@ -331,10 +331,10 @@ impl View {
                SELECT {counted_key} AS key, sum(c.n) AS n FROM task_counts c
                  WHERE c.dataset_id = ?1 {counted_stage_filter} GROUP BY 1
                UNION ALL
-               SELECT {plain_key}, -count(*) FROM overlay o JOIN tasks t ON t.task_id = o.task_id
+               SELECT {plain_key}, -count(*) FROM overlay o CROSS JOIN tasks t ON t.task_id = o.task_id
                  WHERE t.dataset_id = ?1 {stage_filter} GROUP BY 1
                UNION ALL
-               SELECT {overlaid_key}, count(*) FROM overlay o JOIN tasks t ON t.task_id = o.task_id
+               SELECT {overlaid_key}, count(*) FROM overlay o CROSS JOIN tasks t ON t.task_id = o.task_id
                  WHERE t.dataset_id = ?1 {stage_filter} GROUP BY 1)
              GROUP BY key HAVING sum(n) > 0 ORDER BY key"
         );

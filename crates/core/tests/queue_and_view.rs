@@ -364,9 +364,18 @@ fn a_pull_writes_only_changed_rows_and_removes_vanished_ones() {
     drop(mirror);
     // The trigger-kept counts follow inserts, updates and deletes.
     let counts = store.view().counts("ds1", None, CountBy::Status).unwrap();
-    let by: Vec<_> = counts.iter().map(|c| (c.key.clone().unwrap(), c.count)).collect();
-    assert_eq!(by, vec![("in_progress".to_string(), 1), ("ready".to_string(), 8)]);
-    let ready = TaskQuery { statuses: vec!["ready".into()], ..Default::default() };
+    let by: Vec<_> = counts
+        .iter()
+        .map(|c| (c.key.clone().unwrap(), c.count))
+        .collect();
+    assert_eq!(
+        by,
+        vec![("in_progress".to_string(), 1), ("ready".to_string(), 8)]
+    );
+    let ready = TaskQuery {
+        statuses: vec!["ready".into()],
+        ..Default::default()
+    };
     assert_eq!(store.view().tasks(&ready).unwrap().total, 8);
     let mut mirror = store.mirror();
 
@@ -376,4 +385,96 @@ fn a_pull_writes_only_changed_rows_and_removes_vanished_ones() {
     drop(pull);
     assert_eq!(mirror.task("t0").unwrap().unwrap().status, "ready");
     assert_eq!(mirror.task_count().unwrap(), 9);
+}
+
+fn schema_objects(dir: &std::path::Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(dir.join("mirror.db")).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn task_in(dataset: &str, id: &str, status: &str, assignee: Option<&str>) -> Task {
+    let raw = serde_json::json!({
+        "task_id": id, "dataset_id": dataset, "task_type": "file", "stage_id": "Labelling",
+        "status": status, "assignee": assignee,
+    })
+    .to_string();
+    Task::from_raw(&raw).unwrap()
+}
+
+#[test]
+fn first_pulls_rebuild_indexes_and_counts_and_a_failed_one_restores_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let expected = schema_objects(dir.path());
+    assert_eq!(
+        expected.len(),
+        6,
+        "3 indexes and 3 count triggers: {expected:?}"
+    );
+    {
+        let mut mirror = store.mirror();
+        let mut pull = mirror.begin_dataset_pull("ds1").unwrap();
+        pull.put(&task_in("ds1", "a", "ready", Some("ana@x")))
+            .unwrap();
+        drop(pull); // the answer broke: rolled back, the dropped upkeep with it
+        assert_eq!(mirror.task_count().unwrap(), 0);
+    }
+    assert_eq!(schema_objects(dir.path()), expected);
+
+    let load = |dataset: &str, tasks: &[Task]| {
+        let mut mirror = store.mirror();
+        let mut pull = mirror.begin_dataset_pull(dataset).unwrap();
+        for t in tasks {
+            pull.put(t).unwrap();
+        }
+        pull.finish().unwrap();
+    };
+    // Into an empty mirror (indexes and trigger rebuilt), then a second dataset (trigger only).
+    load(
+        "ds1",
+        &[
+            task_in("ds1", "a", "ready", Some("ana@x")),
+            task_in("ds1", "b", "ready", None),
+        ],
+    );
+    load("ds2", &[task_in("ds2", "c", "submitted", Some("ana@x"))]);
+    assert_eq!(schema_objects(dir.path()), expected);
+    let by = |dataset: &str| -> Vec<(Option<String>, u64)> {
+        store
+            .view()
+            .counts(dataset, None, CountBy::Assignee)
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.key, c.count))
+            .collect()
+    };
+    assert_eq!(by("ds1"), vec![(None, 1), (Some("ana@x".into()), 1)]);
+    assert_eq!(by("ds2"), vec![(Some("ana@x".into()), 1)]);
+    // Later writes go through the triggers again.
+    store
+        .mirror()
+        .upsert_tasks(&[
+            task_in("ds1", "b", "ready", Some("bo@x")),
+            task_in("ds1", "d", "ready", None),
+        ])
+        .unwrap();
+    assert_eq!(
+        by("ds1"),
+        vec![
+            (None, 1),
+            (Some("ana@x".into()), 1),
+            (Some("bo@x".into()), 1)
+        ]
+    );
+    let mine = TaskQuery {
+        assignee: Some(AssigneeFilter::Is("ana@x".into())),
+        ..Default::default()
+    };
+    assert_eq!(store.view().tasks(&mine).unwrap().total, 2);
 }

@@ -110,6 +110,8 @@ impl SyncEngine {
                 .collect();
             let mut settled: Vec<(i64, Settle)> = Vec::new();
             let mut to_send: Vec<Op> = Vec::new();
+            // Attempts that failed before a request: counted too, so they end before the user.
+            let mut failed_early: Vec<i64> = Vec::new();
             {
                 let mirror = self.store.mirror();
                 for op in ready {
@@ -117,6 +119,7 @@ impl SyncEngine {
                         && (op.verify || op.kind == OpKind::Assign)
                     {
                         // The server's state could not be read: deciding blind risks a double apply.
+                        failed_early.push(op.seq);
                         Decision::Settle(retry(
                             &self.backoff,
                             &op,
@@ -134,7 +137,11 @@ impl SyncEngine {
                 }
             }
 
-            let seqs: Vec<i64> = to_send.iter().map(|op| op.seq).collect();
+            let seqs: Vec<i64> = to_send
+                .iter()
+                .map(|op| op.seq)
+                .chain(failed_early)
+                .collect();
             self.store.outbox().claim(&seqs)?;
             let mut confirmed_tasks: Vec<Task> = Vec::new();
             let mut confirmed_assignees: Vec<(String, Option<String>)> = Vec::new();

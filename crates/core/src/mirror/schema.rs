@@ -1,7 +1,33 @@
 //! The mirror's schema, one migration per element (see `db::open`). The mirror holds
 //! only confirmed server state; pending intent lives in the outbox database.
 
-pub const MIGRATIONS: &[&str] = &[r#"
+/// Version 1: the tables and the count triggers for updates and deletes. The secondary
+/// indexes and the insert trigger are separate so that a first pull into an empty mirror can
+/// drop them and build them once at the end (see `tasks.rs`): they are migrations 2 and 3.
+pub const MIGRATIONS: &[&str] = &[TABLES, TASK_INDEXES, COUNT_ON_INSERT];
+
+/// The secondary indexes of `tasks`.
+pub const TASK_INDEXES: &str = "
+CREATE INDEX tasks_by_stage_status ON tasks (dataset_id, stage_id, status, due_sort);
+CREATE INDEX tasks_by_dataset_due ON tasks (dataset_id, due_sort);
+CREATE INDEX tasks_by_assignee ON tasks (assignee, due_sort);
+";
+pub const DROP_TASK_INDEXES: &str = "
+DROP INDEX tasks_by_stage_status;
+DROP INDEX tasks_by_dataset_due;
+DROP INDEX tasks_by_assignee;
+";
+
+/// Keeps `task_counts` on insert.
+pub const COUNT_ON_INSERT: &str = "
+CREATE TRIGGER task_counts_insert AFTER INSERT ON tasks BEGIN
+    INSERT INTO task_counts VALUES (NEW.dataset_id, NEW.stage_id, NEW.status, coalesce(NEW.assignee, ''), 1)
+        ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+";
+pub const DROP_COUNT_ON_INSERT: &str = "DROP TRIGGER task_counts_insert;";
+
+const TABLES: &str = r#"
 CREATE TABLE datasets (
     dataset_id      TEXT PRIMARY KEY,
     dataset_name    TEXT,
@@ -39,10 +65,6 @@ CREATE TABLE tasks (
     due_sort          INTEGER NOT NULL,
     raw               TEXT NOT NULL
 );
-CREATE INDEX tasks_by_stage_status ON tasks (dataset_id, stage_id, status, due_sort);
-CREATE INDEX tasks_by_dataset_due ON tasks (dataset_id, due_sort);
-CREATE INDEX tasks_by_dataset_assignee ON tasks (dataset_id, assignee, stage_id, status);
-CREATE INDEX tasks_by_assignee ON tasks (assignee, due_sort);
 -- Task counts per dataset, stage, status and assignee ('' for unassigned), kept by
 -- triggers: workload columns and filtered totals of a million-task dataset are read here
 -- in microseconds instead of counting index entries.
@@ -54,10 +76,6 @@ CREATE TABLE task_counts (
     n          INTEGER NOT NULL,
     PRIMARY KEY (dataset_id, stage_id, status, assignee)
 ) WITHOUT ROWID;
-CREATE TRIGGER task_counts_insert AFTER INSERT ON tasks BEGIN
-    INSERT INTO task_counts VALUES (NEW.dataset_id, NEW.stage_id, NEW.status, coalesce(NEW.assignee, ''), 1)
-        ON CONFLICT DO UPDATE SET n = n + 1;
-END;
 CREATE TRIGGER task_counts_delete AFTER DELETE ON tasks BEGIN
     UPDATE task_counts SET n = n - 1
      WHERE dataset_id = OLD.dataset_id AND stage_id = OLD.stage_id AND status = OLD.status
@@ -81,4 +99,4 @@ CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-"#];
+"#;

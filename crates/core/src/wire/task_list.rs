@@ -27,22 +27,27 @@ pub fn stream_dataset_tasks<R: Read, E>(
     mut on_task: impl FnMut(Task) -> Result<(), E>,
 ) -> Result<usize, StreamError<E>> {
     let mut scanner = Scanner::default();
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK * 2);
+    // `buf[..end]` holds unconsumed bytes; the buffer is zeroed once and reused, never
+    // re-zeroed per read (reads from a socket are often a few KiB).
+    let mut buf: Vec<u8> = vec![0; CHUNK];
+    let mut end = 0usize;
     let mut count = 0usize;
     loop {
-        let filled = buf.len();
-        buf.resize(filled + CHUNK, 0);
+        if buf.len() - end < CHUNK / 4 {
+            buf.resize(buf.len() + CHUNK, 0);
+        }
         let n = loop {
-            match reader.read(&mut buf[filled..]) {
+            match reader.read(&mut buf[end..]) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(StreamError::Io(e)),
             }
         };
-        buf.truncate(filled + n);
         if n == 0 {
             return scanner.finish(count).map_err(StreamError::Malformed);
         }
+        let filled = end;
+        end += n;
         let mut emit = |element: &[u8]| -> Result<(), StreamError<E>> {
             let text = std::str::from_utf8(element)
                 .map_err(|e| StreamError::Malformed(format!("task #{count}: {e}")))?;
@@ -52,9 +57,10 @@ pub fn stream_dataset_tasks<R: Read, E>(
             count += 1;
             Ok(())
         };
-        let keep_from = scanner.scan(&buf, filled, &mut emit)?;
-        // Drop what is consumed; keep a partial element (or key) for the next chunk.
-        buf.drain(..keep_from);
+        let keep_from = scanner.scan(&buf[..end], filled, &mut emit)?;
+        // Move a partial element (or key) to the front for the next read.
+        buf.copy_within(keep_from..end, 0);
+        end -= keep_from;
         scanner.shift(keep_from);
     }
 }
