@@ -75,8 +75,9 @@ pub struct DatasetPull<'a> {
     dataset_id: String,
     counts: PullCounts,
     path: &'a std::path::Path,
-    /// Whether the mirror had tasks of this dataset before: only then can some vanish.
-    had_rows: bool,
+    /// Ids in the answer so far, when the mirror had tasks of this dataset before: only
+    /// then can some have vanished.
+    seen: Option<HashSet<String>>,
     bulk: Bulk,
 }
 
@@ -94,16 +95,11 @@ enum Bulk {
 
 impl DatasetPull<'_> {
     pub fn put(&mut self, task: &Task) -> Result<(), DbError> {
-        let run = || -> rusqlite::Result<bool> {
-            // A dataset new to the mirror has nothing to remove afterwards: skip the bookkeeping.
-            if self.had_rows {
-                self.tx
-                    .prepare_cached("INSERT OR IGNORE INTO pull_seen VALUES (?1)")?
-                    .execute([&task.task_id])?;
-            }
-            upsert(&self.tx, task)
-        };
-        let written = run().map_err(|e| DbError::from_sqlite(self.path, e))?;
+        // A dataset new to the mirror has nothing to remove afterwards: no bookkeeping.
+        if let Some(seen) = &mut self.seen {
+            seen.insert(task.task_id.clone());
+        }
+        let written = upsert(&self.tx, task).map_err(|e| DbError::from_sqlite(self.path, e))?;
         self.counts.seen += 1;
         self.counts.written += u64::from(written);
         Ok(())
@@ -129,24 +125,38 @@ impl DatasetPull<'_> {
         if self.bulk == Bulk::CountsAndIndexes {
             self.tx.execute_batch(schema::TASK_INDEXES).map_err(err)?;
         }
-        if self.had_rows {
-            let removed = self
+        if let Some(seen) = &self.seen {
+            let vanished: Vec<String> = {
+                let mut stmt = self
+                    .tx
+                    .prepare("SELECT task_id FROM tasks WHERE dataset_id = ?1")
+                    .map_err(err)?;
+                let ids = stmt
+                    .query_map([&self.dataset_id], |r| r.get::<_, String>(0))
+                    .map_err(err)?;
+                let mut vanished = Vec::new();
+                for id in ids {
+                    let id = id.map_err(err)?;
+                    if !seen.contains(&id) {
+                        vanished.push(id);
+                    }
+                }
+                vanished
+            };
+            let mut delete = self
                 .tx
-                .execute(
-                    "DELETE FROM tasks WHERE dataset_id = ?1 AND task_id NOT IN (SELECT task_id FROM pull_seen)",
-                    [&self.dataset_id],
-                )
+                .prepare("DELETE FROM tasks WHERE task_id = ?1")
                 .map_err(err)?;
-            self.counts.removed = removed as u64;
+            for id in &vanished {
+                delete.execute([id]).map_err(err)?;
+            }
+            self.counts.removed = vanished.len() as u64;
         }
         self.tx
             .execute(
                 "UPDATE datasets SET tasks_pulled_at = ?2, tasks_listable = 1 WHERE dataset_id = ?1",
                 params![self.dataset_id, crate::clock::now_millis()],
             )
-            .map_err(err)?;
-        self.tx
-            .execute_batch("DELETE FROM pull_seen")
             .map_err(err)?;
         self.tx.commit().map_err(err)?;
         Ok(self.counts)
@@ -161,8 +171,6 @@ impl Mirror {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(err)?;
-        tx.execute_batch("CREATE TEMP TABLE IF NOT EXISTS pull_seen (task_id TEXT PRIMARY KEY); DELETE FROM pull_seen;")
             .map_err(err)?;
         let had_rows: bool = tx
             .query_row(
@@ -193,7 +201,7 @@ impl Mirror {
             dataset_id: dataset_id.to_string(),
             counts: PullCounts::default(),
             path,
-            had_rows,
+            seen: had_rows.then(HashSet::new),
             bulk,
         })
     }
