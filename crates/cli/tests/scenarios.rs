@@ -413,3 +413,74 @@ async fn a_token_from_stdin_lives_in_the_credential_store_only() {
         "the mirror is kept after sign-out"
     );
 }
+
+/// A small tmpfs mounted for the test, unmounted when dropped.
+struct TinyDisk {
+    dir: tempfile::TempDir,
+}
+
+impl TinyDisk {
+    fn mount(bytes: usize) -> Option<Self> {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(Self { dir })
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_refuses_new_actions_clearly_and_loses_none() {
+    let required = std::env::var("DTASKS_REQUIRE_TMPFS").is_ok_and(|v| v == "1");
+    let Some(disk) = TinyDisk::mount(4 * 1024 * 1024) else {
+        assert!(!required, "cannot mount a tmpfs for the full-disk test");
+        eprintln!("skipped: mounting a tmpfs needs root (CI runs this as root)");
+        return;
+    };
+    let mut cli = Cli::start(EmulatorConfig::default(), Role::Annotator).await;
+    cli.home = tempfile::tempdir_in(disk.dir.path()).unwrap();
+    cli.connect();
+    cli.expect(0, &["pull"]);
+    let ready = cli.task_ids(&["--mine", "--status", "ready"]);
+    cli.expect(0, &["submit", &ready[0], "--no-sync"]);
+
+    // Fill the disk to the last byte.
+    let filler = disk.dir.path().join("filler");
+    let mut file = std::fs::File::create(&filler).unwrap();
+    let block = vec![0u8; 64 * 1024];
+    while std::io::Write::write_all(&mut file, &block).is_ok() {}
+    let mut small = vec![0u8; 512];
+    while !small.is_empty() {
+        if std::io::Write::write_all(&mut file, &small).is_err() {
+            small.truncate(small.len() / 2);
+        }
+    }
+    drop(file);
+
+    let run = cli.run(&["submit", &ready[1], "--no-sync"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stderr.contains("disk is full"), "{}", run.stderr);
+
+    std::fs::remove_file(&filler).unwrap();
+    let queue = cli.expect(0, &["--json", "queue"]).json();
+    assert_eq!(
+        queue.as_array().unwrap().len(),
+        1,
+        "the earlier action is intact, the refused one absent"
+    );
+    cli.expect(0, &["submit", &ready[1], "--no-sync"]);
+    cli.expect(0, &["sync"]);
+    assert_eq!(cli.applied(&ready[0], "submit"), 1);
+    assert_eq!(cli.applied(&ready[1], "submit"), 1);
+}

@@ -60,9 +60,22 @@ impl DbError {
             },
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Self::Locked { path },
             Some(ErrorCode::DiskFull) => Self::DiskFull { path },
+            // A full disk often surfaces as an I/O error (the WAL index cannot grow).
+            Some(ErrorCode::SystemIoFailure) if disk_is_full(&path) => Self::DiskFull { path },
             _ => Self::Sqlite { path, source },
         }
     }
+}
+
+/// Whether the folder of `path` has no room left: tries to write a small file there.
+fn disk_is_full(path: &Path) -> bool {
+    let Some(dir) = path.parent() else {
+        return false;
+    };
+    let probe = dir.join(".space-probe");
+    let full = matches!(std::fs::write(&probe, [0u8; 4096]), Err(e) if e.kind() == std::io::ErrorKind::StorageFull);
+    let _ = std::fs::remove_file(&probe);
+    full
 }
 
 /// Opens (creating if needed) `path`, sets the pragmas and runs `migrations`: element `i`
