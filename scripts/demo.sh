@@ -40,6 +40,7 @@ faults '{}'
 dtasks sync
 dtasks queue --all
 echo; echo "The server's journal: each submit applied exactly once."
-curl -fsS "$control/journal" | python3 -c 'import json,sys
+curl -fsS "$control/journal" | python3 -c '
+import json, sys
 for e in json.load(sys.stdin):
-    print(f"  #{e[\"seq\"]} {e[\"actor\"]} {e[\"action\"]} {e[\"task_id\"]}: {e[\"from_status\"]} -> {e[\"to_status\"]}")'
+    print("  #%(seq)s %(actor)s %(action)s %(task_id)s: %(from_status)s -> %(to_status)s" % e)'

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anyhow::Result;
-use dtasks_core::engine::EngineError;
+use dtasks_core::engine::{EngineError, PushReport, RoundReport};
 use dtasks_core::{Scope, Workspace, clock::now_millis};
 
 use crate::exit;
@@ -58,7 +58,12 @@ pub async fn sync(ws: &Workspace, out: &Out, max_wait: u64) -> Result<u8> {
         bar.finish();
     }
     // Actions backing off after a server error: wait for them while the deadline allows.
+    // The rounds after the first push only; their outcomes add up to one report.
+    let mut first_pull = None;
+    let mut pushed = PushReport::default();
     while let Ok(report) = &result {
+        first_pull = first_pull.or_else(|| Some((report.pull.clone(), report.pull_error.clone())));
+        pushed = add(pushed, &report.push);
         if report.push.unreachable || report.push.sign_in_needed {
             break;
         }
@@ -73,7 +78,18 @@ pub async fn sync(ws: &Workspace, out: &Out, max_wait: u64) -> Result<u8> {
         }
     }
     let report = match result {
-        Ok(report) => report,
+        Ok(last) => {
+            let (pull, pull_error) = first_pull.unwrap_or_default();
+            RoundReport {
+                push: PushReport {
+                    unreachable: last.push.unreachable,
+                    sign_in_needed: last.push.sign_in_needed,
+                    ..pushed
+                },
+                pull,
+                pull_error,
+            }
+        }
         Err(e) => match failure_code(&e) {
             Some(code) => {
                 out.warning(&format!("{e}; every queued action is kept"));
@@ -98,6 +114,19 @@ pub async fn sync(ws: &Workspace, out: &Out, max_wait: u64) -> Result<u8> {
     } else {
         exit::OK
     })
+}
+
+/// The outcomes of several rounds, added up.
+fn add(total: PushReport, round: &PushReport) -> PushReport {
+    PushReport {
+        done: total.done + round.done,
+        needs_attention: total.needs_attention + round.needs_attention,
+        // Only the last round says what is still waiting.
+        retrying: round.retrying,
+        unreachable: round.unreachable,
+        sign_in_needed: round.sign_in_needed,
+        last_error: round.last_error.clone().or(total.last_error),
+    }
 }
 
 /// One push after an action; the action is already queued, so nothing here can fail it.

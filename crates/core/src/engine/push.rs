@@ -250,6 +250,13 @@ impl SyncEngine {
                 *stop = Some((e, true));
                 Settle::Release { verify: false }
             }
+            // No answer at all: may have been applied, and the server is out of reach — the
+            // rest waits for the network rather than failing one by one.
+            ErrorClass::Ambiguous if e.is_transport() => {
+                let settle = retry(&self.backoff, op, &e.to_string(), true, None);
+                stop.get_or_insert((e, false));
+                settle
+            }
             ErrorClass::Ambiguous => retry(&self.backoff, op, &e.to_string(), true, None),
             ErrorClass::RateLimited(after) => {
                 retry(&self.backoff, op, &e.to_string(), false, after)
