@@ -2,7 +2,7 @@
 //! writes only the rows that changed; confirmed answers of the server (an action's
 //! updated task, an accepted assignment) are written as they come.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -58,6 +58,25 @@ fn read_task(r: &rusqlite::Row) -> rusqlite::Result<Task> {
 
 pub(crate) const TASK_COLUMNS: &str = "task_id, dataset_id, task_type, stage_id, status, assignee, file_id, label_id, updated_at_millis, due_at_millis, raw";
 
+/// A 64-bit fingerprint of a task's raw JSON (SipHash, keyed per process): equal text,
+/// equal fingerprint; a different text colliding is a 2^-64 chance per task.
+fn fingerprint(raw: &str) -> u64 {
+    use std::hash::BuildHasher;
+    thread_local! {
+        static KEYS: std::collections::hash_map::RandomState = std::collections::hash_map::RandomState::new();
+    }
+    KEYS.with(|k| k.hash_one(raw))
+}
+
+fn fingerprints(conn: &Connection, dataset_id: &str) -> rusqlite::Result<HashMap<String, u64>> {
+    let mut stmt = conn.prepare("SELECT task_id, raw FROM tasks WHERE dataset_id = ?1")?;
+    let rows = stmt.query_map([dataset_id], |r| {
+        let raw = r.get_ref(1)?.as_str()?;
+        Ok((r.get::<_, String>(0)?, fingerprint(raw)))
+    })?;
+    rows.collect()
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct PullCounts {
     /// Tasks in the server's answer.
@@ -75,9 +94,10 @@ pub struct DatasetPull<'a> {
     dataset_id: String,
     counts: PullCounts,
     path: &'a std::path::Path,
-    /// Ids in the answer so far, when the mirror had tasks of this dataset before: only
-    /// then can some have vanished.
-    seen: Option<HashSet<String>>,
+    /// When the mirror had tasks of this dataset: a fingerprint of each one's raw JSON,
+    /// taken out as the answer lists it. An unchanged task is then skipped without a
+    /// database call, and what is left at the end has vanished from the server.
+    known: Option<HashMap<String, u64>>,
     bulk: Bulk,
 }
 
@@ -95,12 +115,13 @@ enum Bulk {
 
 impl DatasetPull<'_> {
     pub fn put(&mut self, task: &Task) -> Result<(), DbError> {
-        // A dataset new to the mirror has nothing to remove afterwards: no bookkeeping.
-        if let Some(seen) = &mut self.seen {
-            seen.insert(task.task_id.clone());
+        self.counts.seen += 1;
+        if let Some(known) = &mut self.known
+            && known.remove(&task.task_id) == Some(fingerprint(&task.raw))
+        {
+            return Ok(());
         }
         let written = upsert(&self.tx, task).map_err(|e| DbError::from_sqlite(self.path, e))?;
-        self.counts.seen += 1;
         self.counts.written += u64::from(written);
         Ok(())
     }
@@ -125,29 +146,12 @@ impl DatasetPull<'_> {
         if self.bulk == Bulk::CountsAndIndexes {
             self.tx.execute_batch(schema::TASK_INDEXES).map_err(err)?;
         }
-        if let Some(seen) = &self.seen {
-            let vanished: Vec<String> = {
-                let mut stmt = self
-                    .tx
-                    .prepare("SELECT task_id FROM tasks WHERE dataset_id = ?1")
-                    .map_err(err)?;
-                let ids = stmt
-                    .query_map([&self.dataset_id], |r| r.get::<_, String>(0))
-                    .map_err(err)?;
-                let mut vanished = Vec::new();
-                for id in ids {
-                    let id = id.map_err(err)?;
-                    if !seen.contains(&id) {
-                        vanished.push(id);
-                    }
-                }
-                vanished
-            };
+        if let Some(vanished) = &self.known {
             let mut delete = self
                 .tx
                 .prepare("DELETE FROM tasks WHERE task_id = ?1")
                 .map_err(err)?;
-            for id in &vanished {
+            for id in vanished.keys() {
                 delete.execute([id]).map_err(err)?;
             }
             self.counts.removed = vanished.len() as u64;
@@ -196,12 +200,17 @@ impl Mirror {
         if bulk == Bulk::CountsAndIndexes {
             tx.execute_batch(schema::DROP_TASK_INDEXES).map_err(err)?;
         }
+        let known = if had_rows {
+            Some(fingerprints(&tx, dataset_id).map_err(err)?)
+        } else {
+            None
+        };
         Ok(DatasetPull {
             tx,
             dataset_id: dataset_id.to_string(),
             counts: PullCounts::default(),
             path,
-            seen: had_rows.then(HashSet::new),
+            known,
             bulk,
         })
     }
