@@ -14,7 +14,11 @@ export DTASKS_REQUIRE_KEYRING=1
 # As root (CI), the full-disk test mounts a small tmpfs; elsewhere it says why it skips.
 [ "$(id -u)" -ne 0 ] || export DTASKS_REQUIRE_TMPFS=1
 unset DEEPEN_TOKEN DTASKS_HOME
-dbus-run-session -- sh -c '
+# A keyring of its own for this run (a fresh login keyring, unlocked with a throwaway
+# password), so a reused machine's keyring never gets in the way.
+keyring_home=$(mktemp -d)
+trap 'rm -rf "$keyring_home"' EXIT
+XDG_DATA_HOME="$keyring_home" dbus-run-session -- sh -c '
   printf "ci-keyring-password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  cargo test --workspace --locked
+  cargo test --workspace --locked --no-fail-fast
 '
