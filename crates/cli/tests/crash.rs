@@ -184,7 +184,7 @@ async fn kill_9_at_random_moments_loses_nothing_and_doubles_nothing() {
         );
         match state {
             "done" => assert_eq!(applied.get(&key), Some(&1), "done but not applied: {op}"),
-            "needs_attention" => assert!(op["attention"].as_str().is_some_and(|r| !r.is_empty())),
+            "needs_attention" => assert!(op["reason"].as_str().is_some_and(|r| !r.is_empty())),
             other => panic!("action left {other}: {op}"),
         }
     }

@@ -83,7 +83,7 @@ async fn annotator_works_offline_and_syncs_exactly_once() {
     assert_eq!(ops.len(), 2);
     for op in ops {
         assert_eq!(op["state"], "done");
-        for field in ["op_id", "kind", "task_id", "attempts", "attention"] {
+        for field in ["op_id", "kind", "task_id", "attempts", "reason"] {
             assert!(op.get(field).is_some(), "{field} missing in {op}");
         }
     }
@@ -145,7 +145,7 @@ async fn needs_attention_exit_code_and_resolutions() {
     let queue = cli.expect(0, &["--json", "queue"]).json();
     let op = &queue.as_array().unwrap()[0];
     assert_eq!(op["state"], "needs_attention");
-    assert!(op["attention"].as_str().unwrap().contains(&annotators[1]));
+    assert!(op["reason"].as_str().unwrap().contains(&annotators[1]));
     let op_id = op["op_id"].as_str().unwrap().to_string();
 
     cli.expect(0, &["resolve", &op_id, "--overwrite"]);

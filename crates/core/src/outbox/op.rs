@@ -93,7 +93,8 @@ pub struct Op {
     pub task_id: String,
     pub dataset_id: String,
     pub task_type: String,
-    /// Reject reason.
+    /// Reject reason (`reject_reason` in JSON).
+    #[serde(rename = "reject_reason")]
     pub reason: Option<String>,
     /// Target of an assign; `None` unassigns.
     pub assignee: Option<String>,
@@ -105,7 +106,8 @@ pub struct Op {
     pub attempts: u32,
     pub next_attempt_at: i64,
     pub last_error: Option<String>,
-    /// Why the user must decide, in plain words (state `needs_attention`).
+    /// Why the user must decide, in plain words (state `needs_attention`); `reason` in JSON.
+    #[serde(rename = "reason")]
     pub attention: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
