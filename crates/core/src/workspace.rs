@@ -367,15 +367,11 @@ impl Workspace {
             .outbox()
             .op(op_id)?
             .ok_or_else(|| OutboxError::UnknownOp(op_id.to_string()))?;
-        let server_assignee = self
-            .store
-            .mirror()
-            .task(&op.task_id)?
-            .and_then(|t| t.assignee);
+        let server = self.store.mirror().task(&op.task_id)?;
         Ok(self
             .store
             .outbox()
-            .resolve(op_id, resolution, server_assignee.as_deref())?)
+            .resolve(op_id, resolution, server.as_ref())?)
     }
 
     /// The status as last recorded (works with no engine running).

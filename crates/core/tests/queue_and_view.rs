@@ -172,7 +172,11 @@ fn resolutions() {
         )])
         .unwrap();
     let after = outbox
-        .resolve(&op.op_id, Resolution::Overwrite, Some("dan@x"))
+        .resolve(
+            &op.op_id,
+            Resolution::Overwrite,
+            Some(&task("t1", "ready", Some("dan@x"), 1)),
+        )
         .unwrap()
         .unwrap();
     assert_eq!(

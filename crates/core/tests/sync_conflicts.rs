@@ -380,3 +380,54 @@ async fn a_batch_refused_for_one_entry_is_split_so_the_rest_lands() {
         "refused once, then resent without the bad entry"
     );
 }
+
+#[tokio::test]
+async fn a_lost_answer_then_someone_elses_change_goes_to_the_user_not_resent() {
+    let h = Harness::new(Role::Annotator).await;
+    let task = h.mine_with("ready")[0].task_id.clone();
+    h.control.set_faults(deepen_emulator::Faults {
+        drop_after_commit: 1,
+        ..Default::default()
+    });
+    h.ws.act(ActionKind::Submit, std::slice::from_ref(&task), None)
+        .unwrap();
+    h.engine.sync_once(Scope::Push, None).await.unwrap();
+    assert!(
+        h.ws.queue(false).unwrap()[0].verify,
+        "applied, but the answer was lost"
+    );
+    assert_eq!(h.server_status(&task), "submitted");
+    // Before the client can check, the review rejects it: "submitted" is gone again.
+    let admin = h.control.user(Role::Admin);
+    h.control
+        .act(
+            &admin.email,
+            Action::Reject {
+                task_id: task.clone(),
+                reason: None,
+            },
+        )
+        .unwrap();
+    h.online();
+    h.settle().await;
+    let op = h.ws.queue(false).unwrap().remove(0);
+    assert_eq!(op.state, OpState::NeedsAttention, "{op:?}");
+    assert!(
+        op.attention
+            .as_deref()
+            .unwrap()
+            .contains("changed on the server"),
+        "{:?}",
+        op.attention
+    );
+    assert_eq!(
+        h.applied(&task, &h.user.email, "submit").len(),
+        1,
+        "not resent on top of the reject"
+    );
+    // Knowing that, the user sends it again.
+    h.ws.resolve(&op.op_id, Resolution::Retry).unwrap();
+    h.drain().await;
+    assert_eq!(h.applied(&task, &h.user.email, "submit").len(), 2);
+    assert_eq!(h.server_status(&task), "submitted");
+}

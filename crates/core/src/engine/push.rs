@@ -353,6 +353,23 @@ fn decide(op: &Op, task: Option<&Task>) -> Decision {
             if kind.effect_present(&task.status) {
                 return Decision::Settle(Settle::Done);
             }
+            // The answer to an earlier request was lost and the effect is not there. If
+            // nobody changed the task since the intent was made, the request was not
+            // applied and can go again; if someone did, a resend could repeat an applied
+            // action on their change (a submit after a reviewer's reject): the user decides.
+            if op.verify
+                && op.base_updated_at.is_some()
+                && task.updated_at_millis != op.base_updated_at
+            {
+                return Decision::Settle(Settle::Attention {
+                    reason: format!(
+                        "The task changed on the server after you acted (it is now \"{}\"), and the answer to your {} was lost, so it is not known whether it was applied. Retry to send it again, or discard it.",
+                        human_status(&task.status),
+                        op.kind.as_str()
+                    ),
+                    error: "changed on the server since the intent".to_string(),
+                });
+            }
             if op.verify && !kind.allowed_from().contains(&task.status.as_str()) {
                 return Decision::Settle(Settle::Attention {
                     reason: format!(

@@ -209,7 +209,7 @@ impl Outbox {
         &mut self,
         op_id: &str,
         resolution: Resolution,
-        server_assignee: Option<&str>,
+        server: Option<&Task>,
     ) -> Result<Option<Op>, OutboxError> {
         let op = self
             .op(op_id)?
@@ -228,9 +228,11 @@ impl Outbox {
         let result = match resolution {
             Resolution::Discard => self.conn.execute("DELETE FROM ops WHERE seq = ?1", [op.seq]),
             // Retrying checks the server's state first, in case the effect is already there.
+            // The user has seen the server's state now: the intent is made against it.
             Resolution::Retry => self.conn.execute(
-                "UPDATE ops SET state = 'pending', verify = 1, attempts = 0, next_attempt_at = 0, attention = NULL, updated_at = ?2 WHERE seq = ?1",
-                params![op.seq, now],
+                "UPDATE ops SET state = 'pending', verify = 1, attempts = 0, next_attempt_at = 0, attention = NULL,
+                     base_updated_at = coalesce(?3, base_updated_at), updated_at = ?2 WHERE seq = ?1",
+                params![op.seq, now, server.and_then(|t| t.updated_at_millis)],
             ),
             Resolution::Overwrite if op.kind != OpKind::Assign => {
                 return Err(OutboxError::CannotResolve("only a reassignment can overwrite".into()));
@@ -238,7 +240,7 @@ impl Outbox {
             Resolution::Overwrite => self.conn.execute(
                 "UPDATE ops SET state = 'pending', overwrite = 1, base_assignee = ?3, attempts = 0, next_attempt_at = 0,
                      attention = NULL, updated_at = ?2 WHERE seq = ?1",
-                params![op.seq, now, server_assignee],
+                params![op.seq, now, server.and_then(|t| t.assignee.as_deref())],
             ),
         };
         result.map_err(|e| self.err(e))?;
@@ -409,8 +411,8 @@ fn enqueue_one(tx: &Connection, intent: &Intent, base: &Task) -> rusqlite::Resul
     let op_id = uuid::Uuid::now_v7().to_string();
     tx.execute(
         "INSERT INTO ops (op_id, kind, task_id, dataset_id, task_type, reason, assignee, base_status, base_assignee,
-                          created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+                          created_at, updated_at, base_updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
         params![
             op_id,
             kind.as_str(),
@@ -421,7 +423,8 @@ fn enqueue_one(tx: &Connection, intent: &Intent, base: &Task) -> rusqlite::Resul
             assignee,
             base_status,
             base_assignee,
-            now
+            now,
+            base.updated_at_millis
         ],
     )?;
     Ok(Enqueued::Queued(op_id))

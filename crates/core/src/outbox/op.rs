@@ -100,6 +100,8 @@ pub struct Op {
     pub assignee: Option<String>,
     pub base_status: String,
     pub base_assignee: Option<String>,
+    /// The task's `updated_at_millis` on the server when the intent was made.
+    pub base_updated_at: Option<i64>,
     pub state: OpState,
     pub verify: bool,
     pub overwrite: bool,
@@ -114,7 +116,7 @@ pub struct Op {
 }
 
 pub(crate) const OP_COLUMNS: &str = "seq, op_id, kind, task_id, dataset_id, task_type, reason, assignee, base_status, \
-     base_assignee, state, verify, overwrite, attempts, next_attempt_at, last_error, attention, created_at, updated_at";
+     base_assignee, state, verify, overwrite, attempts, next_attempt_at, last_error, attention, created_at, updated_at, base_updated_at";
 
 pub(crate) fn read_op(r: &rusqlite::Row) -> rusqlite::Result<Op> {
     let kind: String = r.get(2)?;
@@ -137,6 +139,7 @@ pub(crate) fn read_op(r: &rusqlite::Row) -> rusqlite::Result<Op> {
         assignee: r.get(7)?,
         base_status: r.get(8)?,
         base_assignee: r.get(9)?,
+        base_updated_at: r.get(19)?,
         state: OpState::parse(&state).ok_or_else(|| bad(10, &state))?,
         verify: r.get(11)?,
         overwrite: r.get(12)?,

@@ -14,6 +14,7 @@ CREATE TABLE ops (
     assignee        TEXT,                              -- assign target; NULL unassigns
     base_status     TEXT NOT NULL,                     -- server state the intent was made against
     base_assignee   TEXT,
+    base_updated_at INTEGER,                           -- the task's server version it was made against
     state           TEXT NOT NULL DEFAULT 'pending'
                     CHECK (state IN ('pending', 'in_flight', 'done', 'needs_attention')),
     -- 1 when a request may have been applied (no answer, 5xx, 409, crash while in flight):
