@@ -78,14 +78,17 @@ fn an_attempted_reassignment_is_not_coalesced_into() {
     let op = outbox.ready(i64::MAX, 10).unwrap().remove(0);
     outbox.claim(&[op.seq]).unwrap();
     outbox
-        .settle(&[(
-            op.seq,
-            Settle::Retry {
-                at: 0,
-                error: "503".into(),
-                verify: true,
-            },
-        )])
+        .settle(
+            &[(
+                op.seq,
+                Settle::Retry {
+                    at: 0,
+                    error: "503".into(),
+                    verify: true,
+                },
+            )],
+            &[],
+        )
         .unwrap();
     // It may already be applied: a new drag is a new intent, made against bo.
     let r = outbox.enqueue(&[(assign(Some("cy@x")), &t)]).unwrap();
@@ -124,13 +127,16 @@ fn order_is_kept_per_task_and_other_tasks_go_on() {
         .find(|o| o.task_id == "t1")
         .unwrap();
     outbox
-        .settle(&[(
-            t1_submit.seq,
-            Settle::Attention {
-                reason: "no".into(),
-                error: "403".into(),
-            },
-        )])
+        .settle(
+            &[(
+                t1_submit.seq,
+                Settle::Attention {
+                    reason: "no".into(),
+                    error: "403".into(),
+                },
+            )],
+            &[],
+        )
         .unwrap();
     let ready: Vec<_> = outbox
         .ready(i64::MAX, 10)
@@ -142,14 +148,17 @@ fn order_is_kept_per_task_and_other_tasks_go_on() {
     // Backoff is respected: not due yet, not ready.
     let t2_op = outbox.ready(i64::MAX, 10).unwrap().remove(0);
     outbox
-        .settle(&[(
-            t2_op.seq,
-            Settle::Retry {
-                at: i64::MAX - 1,
-                error: "429".into(),
-                verify: false,
-            },
-        )])
+        .settle(
+            &[(
+                t2_op.seq,
+                Settle::Retry {
+                    at: i64::MAX - 1,
+                    error: "429".into(),
+                    verify: false,
+                },
+            )],
+            &[],
+        )
         .unwrap();
     assert!(outbox.ready(1_000, 10).unwrap().is_empty());
     assert_eq!(outbox.next_due_at().unwrap(), Some(i64::MAX - 1));
@@ -163,13 +172,16 @@ fn resolutions() {
     outbox.enqueue(&[(assign(Some("bo@x")), &t)]).unwrap();
     let op = outbox.list(false).unwrap().remove(0);
     outbox
-        .settle(&[(
-            op.seq,
-            Settle::Attention {
-                reason: "conflict".into(),
-                error: "x".into(),
-            },
-        )])
+        .settle(
+            &[(
+                op.seq,
+                Settle::Attention {
+                    reason: "conflict".into(),
+                    error: "x".into(),
+                },
+            )],
+            &[],
+        )
         .unwrap();
     let after = outbox
         .resolve(
@@ -184,13 +196,16 @@ fn resolutions() {
         (OpState::Pending, true, Some("dan@x"))
     );
     outbox
-        .settle(&[(
-            op.seq,
-            Settle::Attention {
-                reason: "again".into(),
-                error: "x".into(),
-            },
-        )])
+        .settle(
+            &[(
+                op.seq,
+                Settle::Attention {
+                    reason: "again".into(),
+                    error: "x".into(),
+                },
+            )],
+            &[],
+        )
         .unwrap();
     let after = outbox
         .resolve(&op.op_id, Resolution::Retry, None)

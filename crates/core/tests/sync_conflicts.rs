@@ -431,3 +431,38 @@ async fn a_lost_answer_then_someone_elses_change_goes_to_the_user_not_resent() {
     assert_eq!(h.applied(&task, &h.user.email, "submit").len(), 2);
     assert_eq!(h.server_status(&task), "submitted");
 }
+
+#[tokio::test]
+async fn an_intent_made_on_top_of_my_own_earlier_action_is_not_taken_for_a_conflict() {
+    let h = Harness::new(Role::Admin).await;
+    let task = h
+        .tasks(TaskQuery {
+            stage_id: Some("Labelling".into()),
+            statuses: vec!["ready".into()],
+            ..Default::default()
+        })
+        .remove(0)
+        .task_id;
+    h.ws.act(ActionKind::Submit, std::slice::from_ref(&task), None)
+        .unwrap();
+    h.ws.act(ActionKind::Accept, std::slice::from_ref(&task), None)
+        .unwrap();
+    // The accept looks orphaned in flight (as after a crash): it must be verified. It was
+    // queued before my own submit changed the task on the server — that is no conflict.
+    {
+        let mut outbox = h.ws.store().outbox();
+        let accept = outbox
+            .list(false)
+            .unwrap()
+            .into_iter()
+            .find(|o| o.kind == dtasks_core::OpKind::Accept)
+            .unwrap();
+        outbox.claim(&[accept.seq]).unwrap();
+        outbox.recover_in_flight().unwrap();
+    }
+    h.drain().await;
+    assert_eq!(h.server_status(&task), "accepted");
+    assert_eq!(h.applied(&task, &h.user.email, "submit").len(), 1);
+    assert_eq!(h.applied(&task, &h.user.email, "accept").len(), 1);
+    assert_eq!(h.ws.status().unwrap().needs_attention, 0);
+}

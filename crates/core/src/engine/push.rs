@@ -108,6 +108,10 @@ impl SyncEngine {
                 .iter()
                 .map(|op| (op.seq, op.dataset_id.clone()))
                 .collect();
+            let op_of: HashMap<i64, (String, OpKind)> = ready
+                .iter()
+                .map(|op| (op.seq, (op.task_id.clone(), op.kind)))
+                .collect();
             let mut settled: Vec<(i64, Settle)> = Vec::new();
             let mut to_send: Vec<Op> = Vec::new();
             // Attempts that failed before a request: counted too, so they end before the user.
@@ -219,7 +223,31 @@ impl SyncEngine {
                     fresh.remove(&dataset_of[seq]);
                 }
             }
-            self.store.outbox().settle(&settled)?;
+            // Later intents of a task were made against this one's effect: once it is on
+            // the server, the server's version of the task is what they were made against.
+            let mut rebase: Vec<(String, i64, Option<i64>)> = Vec::new();
+            {
+                let answered: HashMap<&str, Option<i64>> = confirmed_tasks
+                    .iter()
+                    .map(|t| (t.task_id.as_str(), t.updated_at_millis))
+                    .collect();
+                let mirror = self.store.mirror();
+                for (seq, outcome) in &settled {
+                    if *outcome != Settle::Done {
+                        continue;
+                    }
+                    let (task_id, kind) = &op_of[seq];
+                    let version = match answered.get(task_id.as_str()) {
+                        Some(version) => *version,
+                        // An assignment's answer has no body: the version is not known.
+                        None if *kind == OpKind::Assign => None,
+                        // Found already done: the mirror was just refreshed.
+                        None => mirror.task(task_id)?.and_then(|t| t.updated_at_millis),
+                    };
+                    rebase.push((task_id.clone(), *seq, version));
+                }
+            }
+            self.store.outbox().settle(&settled, &rebase)?;
             if !confirmed_tasks.is_empty() || !confirmed_assignees.is_empty() {
                 let mut mirror = self.store.mirror();
                 mirror.upsert_tasks(&confirmed_tasks)?;

@@ -159,8 +159,15 @@ impl Outbox {
         tx.commit().map_err(err)
     }
 
-    /// Records how each action ended, in one transaction.
-    pub fn settle(&mut self, outcomes: &[(i64, Settle)]) -> Result<(), DbError> {
+    /// Records how each action ended, in one transaction. `rebase`: for actions that took
+    /// effect, `(task, seq, version)` — the later open actions of that task were made
+    /// against that effect, so the server's version of the task after it (`None` when
+    /// unknown) becomes their base.
+    pub fn settle(
+        &mut self,
+        outcomes: &[(i64, Settle)],
+        rebase: &[(String, i64, Option<i64>)],
+    ) -> Result<(), DbError> {
         let path = self.path.as_path();
         let err = |e| DbError::from_sqlite(path, e);
         let tx = self
@@ -192,6 +199,13 @@ impl Outbox {
             }
             .map_err(err)?;
             debug_assert!(changed <= 1);
+        }
+        for (task_id, seq, version) in rebase {
+            tx.execute(
+                "UPDATE ops SET base_updated_at = ?3 WHERE task_id = ?1 AND seq > ?2 AND state <> 'done'",
+                params![task_id, seq, version],
+            )
+            .map_err(err)?;
         }
         tx.commit().map_err(err)
     }
