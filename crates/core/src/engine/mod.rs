@@ -4,6 +4,7 @@
 //! and a "mirror changed" signal; it never calls up into a UI.
 
 mod backoff;
+mod decide;
 mod pull;
 mod push;
 mod status;

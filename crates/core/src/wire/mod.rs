@@ -7,127 +7,20 @@
 //! optional field is never an error; the delayed list may be keyed `delayed tasks` or
 //! `delayed_tasks`; an error body that is not JSON is shown as text.
 
+mod lifecycle;
+mod paths;
 mod task_list;
-
-use std::fmt;
 
 use serde::de;
 use serde::{Deserialize, Serialize};
-
 use serde_json::value::RawValue;
+
+pub use lifecycle::{ActionKind, TASK_TYPE_FILE, TASK_TYPE_LABEL, can_reassign};
+pub use paths::*;
 pub use task_list::{StreamError, stream_dataset_tasks};
 
 /// The documented base URL of the hosted service.
 pub const DEFAULT_SERVER: &str = "https://tools.deepen.ai/api/v2";
-
-// ---------------------------------------------------------------------------------------
-// Paths (endpoints 1-10)
-
-pub fn path_dataset_tasks(dataset_id: &str) -> String {
-    format!("datasets/{}/tasks", seg(dataset_id))
-}
-pub fn path_action(kind: ActionKind, task_id: &str) -> String {
-    format!("tasks/{}/{}", seg(task_id), kind.as_str())
-}
-pub fn path_user_tasks(client_id: &str) -> String {
-    format!("clients/{}/user_tasks", seg(client_id))
-}
-pub fn path_delayed_tasks(client_id: &str) -> String {
-    format!("clients/{}/delayed_tasks", seg(client_id))
-}
-/// Endpoint 7 (`file`) or 8 (`label`): which one changes assignments of a task type.
-pub fn path_assignments(dataset_id: &str, task_type: &str) -> String {
-    let endpoint = if task_type == TASK_TYPE_LABEL {
-        "label_tasks"
-    } else {
-        "file_tasks"
-    };
-    format!("datasets/{}/{endpoint}", seg(dataset_id))
-}
-pub fn path_datasets(client_id: &str) -> String {
-    format!("clients/{}/datasets_ids", seg(client_id))
-}
-pub fn path_dataset(dataset_id: &str) -> String {
-    format!("datasets/{}", seg(dataset_id))
-}
-
-/// Percent-encodes one path segment (ids are opaque to us).
-fn seg(id: &str) -> String {
-    let mut out = String::with_capacity(id.len());
-    for b in id.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-// ---------------------------------------------------------------------------------------
-// Task life cycle (assumed from the Task Life Cycle page)
-
-pub const TASK_TYPE_FILE: &str = "file";
-pub const TASK_TYPE_LABEL: &str = "label";
-
-/// A task action of endpoints 2-4.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActionKind {
-    Submit,
-    Accept,
-    Reject,
-}
-
-impl ActionKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Submit => "submit",
-            Self::Accept => "accept",
-            Self::Reject => "reject",
-        }
-    }
-
-    /// The status the task has once the action took effect.
-    pub fn target_status(self) -> &'static str {
-        match self {
-            Self::Submit => "submitted",
-            Self::Accept => "accepted",
-            Self::Reject => "rejected",
-        }
-    }
-
-    /// The statuses from which the server allows the action.
-    pub fn allowed_from(self) -> &'static [&'static str] {
-        match self {
-            Self::Submit => &["ready", "in_progress", "rejected"],
-            Self::Accept | Self::Reject => &["submitted"],
-        }
-    }
-
-    /// Whether a task in `status` shows the action's effect. The API has no idempotency
-    /// keys, so this is how an ambiguous request is judged after the fact: a submitted
-    /// task that the next stage already accepted was submitted too.
-    pub fn effect_present(self, status: &str) -> bool {
-        match self {
-            Self::Submit => status == "submitted" || status == "accepted",
-            Self::Accept => status == "accepted",
-            Self::Reject => status == "rejected",
-        }
-    }
-}
-
-impl fmt::Display for ActionKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Whether a task in `status` can still be reassigned (endpoints 7-8 answer 409 for
-/// submitted and accepted tasks).
-pub fn can_reassign(status: &str) -> bool {
-    !matches!(status, "submitted" | "accepted")
-}
 
 // ---------------------------------------------------------------------------------------
 // TaskResource

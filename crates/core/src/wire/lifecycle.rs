@@ -1,0 +1,69 @@
+//! The task life cycle as the client assumes it (the Task Life Cycle page; the emulator
+//! enforces the same): which status an action leads to, from which it is allowed, and how
+//! to tell after the fact that it took effect.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub const TASK_TYPE_FILE: &str = "file";
+pub const TASK_TYPE_LABEL: &str = "label";
+
+/// A task action of endpoints 2-4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Submit,
+    Accept,
+    Reject,
+}
+
+impl ActionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::Accept => "accept",
+            Self::Reject => "reject",
+        }
+    }
+
+    /// The status the task has once the action took effect.
+    pub fn target_status(self) -> &'static str {
+        match self {
+            Self::Submit => "submitted",
+            Self::Accept => "accepted",
+            Self::Reject => "rejected",
+        }
+    }
+
+    /// The statuses from which the server allows the action.
+    pub fn allowed_from(self) -> &'static [&'static str] {
+        match self {
+            Self::Submit => &["ready", "in_progress", "rejected"],
+            Self::Accept | Self::Reject => &["submitted"],
+        }
+    }
+
+    /// Whether a task in `status` shows the action's effect. The API has no idempotency
+    /// keys, so this is how an ambiguous request is judged after the fact: a submitted
+    /// task that the next stage already accepted was submitted too.
+    pub fn effect_present(self, status: &str) -> bool {
+        match self {
+            Self::Submit => status == "submitted" || status == "accepted",
+            Self::Accept => status == "accepted",
+            Self::Reject => status == "rejected",
+        }
+    }
+}
+
+impl fmt::Display for ActionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether a task in `status` can still be reassigned (endpoints 7-8 answer 409 for
+/// submitted and accepted tasks).
+pub fn can_reassign(status: &str) -> bool {
+    !matches!(status, "submitted" | "accepted")
+}

@@ -1,0 +1,45 @@
+//! Endpoint paths (1-10 of deepen-api.md), relative to the API base, ids percent-encoded.
+
+use super::ActionKind;
+use super::lifecycle::TASK_TYPE_LABEL;
+
+pub fn path_dataset_tasks(dataset_id: &str) -> String {
+    format!("datasets/{}/tasks", seg(dataset_id))
+}
+pub fn path_action(kind: ActionKind, task_id: &str) -> String {
+    format!("tasks/{}/{}", seg(task_id), kind.as_str())
+}
+pub fn path_user_tasks(client_id: &str) -> String {
+    format!("clients/{}/user_tasks", seg(client_id))
+}
+pub fn path_delayed_tasks(client_id: &str) -> String {
+    format!("clients/{}/delayed_tasks", seg(client_id))
+}
+/// Endpoint 7 (`file`) or 8 (`label`): which one changes assignments of a task type.
+pub fn path_assignments(dataset_id: &str, task_type: &str) -> String {
+    let endpoint = if task_type == TASK_TYPE_LABEL {
+        "label_tasks"
+    } else {
+        "file_tasks"
+    };
+    format!("datasets/{}/{endpoint}", seg(dataset_id))
+}
+pub fn path_datasets(client_id: &str) -> String {
+    format!("clients/{}/datasets_ids", seg(client_id))
+}
+pub fn path_dataset(dataset_id: &str) -> String {
+    format!("datasets/{}", seg(dataset_id))
+}
+
+/// Percent-encodes one path segment (ids are opaque to us).
+fn seg(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
