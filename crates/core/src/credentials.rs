@@ -81,8 +81,3 @@ pub fn forget_token(account: &Account) -> Result<(), CredentialError> {
         Err(e) => Err(store_error(e)),
     }
 }
-
-/// The token from the environment, if any (for `connect`, which must not store it).
-pub fn env_token() -> Option<Sensitive<String>> {
-    from_env()
-}

@@ -313,17 +313,15 @@ impl View {
             CountBy::Stage => ("t.stage_id", "t.stage_id"),
             CountBy::Status => ("t.status", "coalesce(o.eff_status, t.status)"),
         };
-        let stage_filter = if stage_id.is_some() {
-            "AND t.stage_id = ?2"
-        } else {
-            "AND ?2 IS NULL"
-        };
+        // Both sides scan few rows (task_counts; the overlay), so one form serves with or
+        // without a stage.
+        let stage_filter = "AND (?2 IS NULL OR t.stage_id = ?2)";
+        let counted_stage_filter = "AND (?2 IS NULL OR c.stage_id = ?2)";
         let counted_key = match by {
             CountBy::Assignee => "nullif(c.assignee, '')",
             CountBy::Stage => "c.stage_id",
             CountBy::Status => "c.status",
         };
-        let counted_stage_filter = stage_filter.replace("t.", "c.");
         // Server counts (kept by triggers), minus the overlaid tasks where the server has
         // them, plus where they land.
         let sql = format!(

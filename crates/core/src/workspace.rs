@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::account::{Account, AccountError};
 use crate::client::{ApiClient, ApiError, ErrorClass, Timeouts};
-use crate::credentials::{self, CredentialError, TokenSource};
+use crate::credentials::{self, CredentialError};
 use crate::db::DbError;
 use crate::engine::{self, EngineError, SyncEngine, SyncStatus};
 use crate::mirror::DatasetInfo;
@@ -240,11 +240,6 @@ impl Workspace {
         let account = self.require_account()?;
         credentials::forget_token(account)?;
         Ok(())
-    }
-
-    /// Where the token of this workspace comes from, without revealing it.
-    pub fn token_source(&self) -> Result<TokenSource, WorkspaceError> {
-        Ok(credentials::token_for(self.require_account()?)?.1)
     }
 
     pub fn datasets(&self) -> Result<Vec<DatasetInfo>, WorkspaceError> {

@@ -174,17 +174,6 @@ impl SyncEngine {
         Ok(())
     }
 
-    /// Refreshes the published queue counts (after an enqueue or a resolution).
-    pub fn refresh_status(&self) -> Result<(), EngineError> {
-        let connectivity = self.status.borrow().connectivity;
-        let current = status::load(&self.store.outbox())?;
-        self.status.send_replace(SyncStatus {
-            connectivity,
-            ..current
-        });
-        Ok(())
-    }
-
     /// One round: push what is due, then (for `Scope::Full`) pull everything. Holds the
     /// workspace's sync lock throughout; `Busy` if another process holds it.
     pub async fn sync_once(

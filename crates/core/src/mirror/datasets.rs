@@ -133,7 +133,7 @@ impl Mirror {
             .conn
             .query_row(
                 "SELECT dataset_name, labelling_mode, tasks_listable, tasks_pulled_at,
-                        (SELECT count(*) FROM tasks WHERE tasks.dataset_id = datasets.dataset_id)
+                        (SELECT coalesce(sum(n), 0) FROM task_counts c WHERE c.dataset_id = datasets.dataset_id)
                  FROM datasets WHERE dataset_id = ?1",
                 [dataset_id],
                 |r| {

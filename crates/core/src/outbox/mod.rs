@@ -282,16 +282,6 @@ impl Outbox {
         )
     }
 
-    /// Actions not yet done, of the given tasks.
-    pub fn open_ops_of(&self, task_id: &str) -> Result<Vec<Op>, DbError> {
-        self.query_ops(
-            &format!(
-                "SELECT {OP_COLUMNS} FROM ops WHERE task_id = ?1 AND state <> 'done' ORDER BY seq"
-            ),
-            [task_id],
-        )
-    }
-
     fn query_ops(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Op>, DbError> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
         let rows = stmt.query_map(params, read_op).map_err(|e| self.err(e))?;

@@ -19,9 +19,6 @@ pub use lifecycle::{ActionKind, TASK_TYPE_FILE, TASK_TYPE_LABEL, can_reassign};
 pub use paths::*;
 pub use task_list::{StreamError, stream_dataset_tasks};
 
-/// The documented base URL of the hosted service.
-pub const DEFAULT_SERVER: &str = "https://tools.deepen.ai/api/v2";
-
 // ---------------------------------------------------------------------------------------
 // TaskResource
 
