@@ -6,6 +6,8 @@
 //! JSON and rules). Nothing below calls back up except through the engine's signals.
 
 pub mod account;
+pub mod accounts;
+pub mod balance;
 pub mod client;
 pub mod clock;
 pub mod credentials;

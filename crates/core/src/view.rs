@@ -37,6 +37,7 @@ LEFT JOIN q.ops s ON s.seq = p.assign_seq;
 /// Sort orders of task lists.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum SortKey {
     /// Earliest due first; tasks without a due date last.
     #[default]
@@ -50,6 +51,7 @@ pub enum SortKey {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "email")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum AssigneeFilter {
     Is(String),
     Unassigned,
@@ -58,6 +60,7 @@ pub enum AssigneeFilter {
 /// A filtered, sorted page of tasks. Filters apply to what the user sees (pending
 /// intents laid over), so a task just submitted offline is found as `submitted`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TaskQuery {
     /// Only these tasks (empty: all).
     pub task_ids: Vec<String>,
@@ -75,6 +78,7 @@ pub struct TaskQuery {
 
 /// One task as the user sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TaskRow {
     pub task_id: String,
     pub dataset_id: String,
@@ -92,21 +96,27 @@ pub struct TaskRow {
     pub pending_state: Option<String>,
     pub file_id: Option<String>,
     pub label_id: Option<String>,
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub due_at_millis: Option<i64>,
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub updated_at_millis: Option<i64>,
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub delayed_by_millis: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TaskPage {
     pub rows: Vec<TaskRow>,
     /// All rows matching the filters.
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub total: u64,
 }
 
 /// What a count groups by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum CountBy {
     Assignee,
     Stage,
@@ -114,9 +124,11 @@ pub enum CountBy {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Count {
     /// `None` for unassigned when counting by assignee.
     pub key: Option<String>,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub count: u64,
 }
 

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::account::{Account, AccountError};
+use crate::balance::Share;
 use crate::client::{ApiClient, ApiError, ErrorClass, Timeouts};
 use crate::credentials::{self, CredentialError};
 use crate::db::DbError;
@@ -17,7 +18,7 @@ use crate::mirror::DatasetInfo;
 use crate::outbox::{Enqueued, Intent, Op, OutboxError, Resolution};
 use crate::sensitive::Sensitive;
 use crate::store::Store;
-use crate::view::{Count, CountBy, TaskPage, TaskQuery};
+use crate::view::{AssigneeFilter, Count, CountBy, SortKey, TaskPage, TaskQuery};
 use crate::wire::ActionKind;
 
 const ACCOUNT_FILE: &str = "account.json";
@@ -68,9 +69,11 @@ pub enum WorkspaceError {
 
 /// What `connect` found out.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ConnectReport {
     /// The server accepted the token just now (false when it could not be reached).
     pub validated: bool,
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub datasets: Option<usize>,
     pub token_stored: bool,
     pub offline_error: Option<String>,
@@ -326,6 +329,58 @@ impl Workspace {
         let items: Vec<(Intent, &crate::wire::Task)> =
             bases.iter().map(|b| (intent.clone(), b)).collect();
         Ok(self.store.outbox().enqueue(&items)?)
+    }
+
+    /// Spreads the unassigned open tasks of a stage over `annotators` by their current
+    /// open load (see [`crate::balance::plan`]) and queues the reassignments.
+    /// Changes: task views, counts, queue.
+    pub fn balance(
+        &self,
+        dataset_id: &str,
+        stage_id: &str,
+        annotators: &[String],
+    ) -> Result<Vec<Share>, WorkspaceError> {
+        let view = self.store.view();
+        let open: Vec<String> = crate::balance::OPEN_STATUSES
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let query = |assignee: AssigneeFilter, limit: u32, offset: u32| TaskQuery {
+            dataset_id: Some(dataset_id.to_string()),
+            stage_id: Some(stage_id.to_string()),
+            statuses: open.clone(),
+            assignee: Some(assignee),
+            sort: SortKey::TaskId,
+            limit,
+            offset,
+            ..TaskQuery::default()
+        };
+        let mut loads = Vec::with_capacity(annotators.len());
+        for email in annotators {
+            let page = view.tasks(&query(AssigneeFilter::Is(email.clone()), 1, 0))?;
+            loads.push((email.clone(), page.total));
+        }
+        let mut unassigned = Vec::new();
+        loop {
+            let page = view.tasks(&query(
+                AssigneeFilter::Unassigned,
+                10_000,
+                unassigned.len() as u32,
+            ))?;
+            let got = page.rows.len();
+            unassigned.extend(page.rows.into_iter().map(|r| r.task_id));
+            if got < 10_000 {
+                break;
+            }
+        }
+        drop(view);
+        let shares = crate::balance::plan(&unassigned, &loads);
+        for share in &shares {
+            if !share.task_ids.is_empty() {
+                self.assign(&share.task_ids, Some(&share.assignee))?;
+            }
+        }
+        Ok(shares)
     }
 
     /// The server's last known state of each task; all must be known.

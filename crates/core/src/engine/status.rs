@@ -9,6 +9,7 @@ use crate::outbox::Outbox;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Connectivity {
     /// The last request reached the server.
     Online,
@@ -42,12 +43,16 @@ impl Connectivity {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SyncStatus {
     pub connectivity: Connectivity,
     /// Actions waiting to be sent (in flight included).
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub pending: u64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub needs_attention: u64,
     /// When a sync last completed with the server reachable (Unix ms).
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub last_sync_at: Option<i64>,
     /// The last failure, in words, while not online.
     pub last_error: Option<String>,

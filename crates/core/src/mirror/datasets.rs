@@ -8,6 +8,7 @@ use crate::wire::{Dataset, DatasetSummary};
 
 /// A dataset as the mirror knows it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DatasetInfo {
     pub dataset_id: String,
     pub dataset_name: Option<String>,
@@ -15,8 +16,10 @@ pub struct DatasetInfo {
     pub stages: Vec<String>,
     /// Emails of the users who can be assigned, with their scopes.
     pub users: Vec<(String, Vec<String>)>,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub task_count: u64,
     pub tasks_listable: bool,
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub tasks_pulled_at: Option<i64>,
 }
 

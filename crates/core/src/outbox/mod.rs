@@ -44,7 +44,9 @@ pub enum Enqueued {
 }
 
 /// A user's answer to an action that needs attention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Resolution {
     /// Try again (after checking the server's state).
     Retry,
@@ -72,10 +74,15 @@ pub enum Settle {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct QueueCounts {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub pending: u64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub in_flight: u64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub needs_attention: u64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub done: u64,
 }
 

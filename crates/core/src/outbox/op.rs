@@ -6,6 +6,7 @@ use crate::wire::ActionKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum OpKind {
     Submit,
     Accept,
@@ -55,6 +56,7 @@ impl From<ActionKind> for OpKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum OpState {
     Pending,
     InFlight,
@@ -85,8 +87,10 @@ impl OpState {
 
 /// One queued action, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Op {
     #[serde(skip)]
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub seq: i64,
     pub op_id: String,
     pub kind: OpKind,
@@ -101,17 +105,21 @@ pub struct Op {
     pub base_status: String,
     pub base_assignee: Option<String>,
     /// The task's `updated_at_millis` on the server when the intent was made.
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub base_updated_at: Option<i64>,
     pub state: OpState,
     pub verify: bool,
     pub overwrite: bool,
     pub attempts: u32,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub next_attempt_at: i64,
     pub last_error: Option<String>,
     /// Why the user must decide, in plain words (state `needs_attention`); `reason` in JSON.
     #[serde(rename = "reason")]
     pub attention: Option<String>,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub created_at: i64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub updated_at: i64,
 }
 

@@ -12,6 +12,7 @@ pub const TASK_TYPE_LABEL: &str = "label";
 /// A task action of endpoints 2-4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ActionKind {
     Submit,
     Accept,

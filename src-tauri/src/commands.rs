@@ -1,0 +1,179 @@
+//! The commands the window calls: each a thin call into `dtasks_core::Workspace` on the
+//! open session. After a local change the shell nudges the sync task and tells the window
+//! what changed (the window re-queries; it never polls).
+
+use dtasks_core::balance::Share;
+use dtasks_core::mirror::DatasetInfo;
+use dtasks_core::outbox::Resolution;
+use dtasks_core::view::{Count, CountBy, TaskPage, TaskQuery};
+use dtasks_core::workspace::ConnectReport;
+use dtasks_core::{ActionKind, Op, Sensitive, SyncStatus};
+use tauri::State;
+
+use crate::error::ShellError;
+use crate::session::{AppState, Notice, SessionInfo};
+
+type Result<T> = std::result::Result<T, ShellError>;
+
+/// Who is signed in, where (demo, account, or nobody).
+#[tauri::command]
+#[specta::specta]
+pub async fn session(state: State<'_, AppState>) -> Result<SessionInfo> {
+    Ok(state.info())
+}
+
+/// Connects a Deepen account and opens it. The token goes to the OS credential store and
+/// never comes back to the window.
+#[tauri::command]
+#[specta::specta]
+pub async fn connect(
+    state: State<'_, AppState>,
+    server: String,
+    client_id: String,
+    email: String,
+    token: String,
+) -> Result<ConnectReport> {
+    state
+        .connect(
+            server.trim(),
+            client_id.trim(),
+            email.trim(),
+            Sensitive::new(token.trim().to_string()),
+        )
+        .await
+}
+
+/// Forgets the token of the open account and shows the connect screen.
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_out(state: State<'_, AppState>) -> Result<()> {
+    state.sign_out().await
+}
+
+/// Opens the demo (built-in server with sample data).
+#[tauri::command]
+#[specta::specta]
+pub async fn start_demo(state: State<'_, AppState>) -> Result<()> {
+    state.open_demo().await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn datasets(state: State<'_, AppState>) -> Result<Vec<DatasetInfo>> {
+    Ok(state.session()?.workspace.datasets()?)
+}
+
+/// A filtered, sorted page of tasks as the user sees them (pending changes laid over).
+#[tauri::command]
+#[specta::specta]
+pub async fn tasks(state: State<'_, AppState>, query: TaskQuery) -> Result<TaskPage> {
+    Ok(state.session()?.workspace.tasks(&query)?)
+}
+
+/// Task counts of a dataset by assignee, stage or status.
+#[tauri::command]
+#[specta::specta]
+pub async fn counts(
+    state: State<'_, AppState>,
+    dataset_id: String,
+    stage_id: Option<String>,
+    by: CountBy,
+) -> Result<Vec<Count>> {
+    Ok(state
+        .session()?
+        .workspace
+        .counts(&dataset_id, stage_id.as_deref(), by)?)
+}
+
+/// Submits, accepts or rejects tasks (all or none), durably and at once; syncs later.
+/// Returns how many actions were queued.
+#[tauri::command]
+#[specta::specta]
+pub async fn act(
+    state: State<'_, AppState>,
+    kind: ActionKind,
+    task_ids: Vec<String>,
+    reason: Option<String>,
+) -> Result<u32> {
+    let session = state.session()?;
+    let queued = session.workspace.act(kind, &task_ids, reason.as_deref())?;
+    changed(&state, &session);
+    Ok(queued.len() as u32)
+}
+
+/// Reassigns tasks (`None` unassigns). Moving a task back before it synced cancels the
+/// move, which is how undo works.
+#[tauri::command]
+#[specta::specta]
+pub async fn assign(
+    state: State<'_, AppState>,
+    task_ids: Vec<String>,
+    assignee: Option<String>,
+) -> Result<u32> {
+    let session = state.session()?;
+    let queued = session.workspace.assign(&task_ids, assignee.as_deref())?;
+    changed(&state, &session);
+    Ok(queued.len() as u32)
+}
+
+/// Spreads the unassigned open tasks of a stage over the chosen annotators by load.
+#[tauri::command]
+#[specta::specta]
+pub async fn balance(
+    state: State<'_, AppState>,
+    dataset_id: String,
+    stage_id: String,
+    annotators: Vec<String>,
+) -> Result<Vec<Share>> {
+    let session = state.session()?;
+    let shares = session
+        .workspace
+        .balance(&dataset_id, &stage_id, &annotators)?;
+    changed(&state, &session);
+    Ok(shares)
+}
+
+/// Every action not yet done, oldest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn queue(state: State<'_, AppState>) -> Result<Vec<Op>> {
+    Ok(state.session()?.workspace.queue(false)?)
+}
+
+/// The user's decision on an action that needs attention.
+#[tauri::command]
+#[specta::specta]
+pub async fn resolve(
+    state: State<'_, AppState>,
+    op_id: String,
+    resolution: Resolution,
+) -> Result<()> {
+    let session = state.session()?;
+    session.workspace.resolve(&op_id, resolution)?;
+    changed(&state, &session);
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus> {
+    Ok(state.session()?.workspace.status()?)
+}
+
+/// Syncs now instead of waiting for the next scheduled attempt.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_now(state: State<'_, AppState>) -> Result<()> {
+    state.session()?.nudge();
+    Ok(())
+}
+
+/// After a local change: the queue grew or shrank, the views changed, and the sync task
+/// should send it.
+fn changed(state: &AppState, session: &crate::session::Session) {
+    if let Ok(status) = session.workspace.status() {
+        state.notify(Notice::Status(status));
+    }
+    state.notify(Notice::DataChanged);
+    session.nudge();
+}

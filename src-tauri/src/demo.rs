@@ -1,0 +1,95 @@
+//! Demo mode: the Deepen emulator served in-process on 127.0.0.1 with a seeded workspace,
+//! signed in as its admin (the demo manager). Its state is saved in the demo folder, so
+//! actions made in one run are still there in the next, and it tries to take the port of
+//! the last run, so the demo mirror stays valid (a new port is a new server URL, which
+//! means a fresh mirror).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use deepen_emulator::{Emulator, EmulatorConfig, Role, RunningEmulator};
+use dtasks_core::{Account, Sensitive};
+
+const STATE_FILE: &str = "demo-server.json";
+const PORT_FILE: &str = "demo-server.port";
+const SAVE_EVERY: Duration = Duration::from_secs(10);
+
+pub struct DemoServer {
+    running: RunningEmulator,
+    state_path: PathBuf,
+    saver: tokio::task::JoinHandle<()>,
+}
+
+impl DemoServer {
+    pub async fn start(dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let state_path = dir.join(STATE_FILE);
+        let load = || -> Emulator {
+            match Emulator::load(&state_path) {
+                Ok(emulator) => emulator,
+                Err(e) => {
+                    if state_path.exists() {
+                        tracing::warn!(error = %e, "the saved demo data cannot be read; starting a new demo");
+                    }
+                    Emulator::seeded(&demo_config())
+                }
+            }
+        };
+        let last_port = std::fs::read_to_string(dir.join(PORT_FILE))
+            .ok()
+            .and_then(|p| p.trim().parse::<u16>().ok());
+        let running = match last_port {
+            Some(port) => match load().serve(port).await {
+                Ok(running) => running,
+                Err(_) => load().serve(0).await?,
+            },
+            None => load().serve(0).await?,
+        };
+        std::fs::write(dir.join(PORT_FILE), running.addr().port().to_string())?;
+        let control = running.control();
+        let saver = {
+            let path = state_path.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(SAVE_EVERY).await;
+                    if let Err(e) = control.save(&path) {
+                        tracing::warn!(error = %e, "cannot save the demo data");
+                    }
+                }
+            })
+        };
+        Ok(Self {
+            running,
+            state_path,
+            saver,
+        })
+    }
+
+    /// The demo manager's account and (session-only) token.
+    pub fn sign_in(&self) -> anyhow::Result<(Account, Sensitive<String>)> {
+        let control = self.running.control();
+        let admin = control.user(Role::Admin);
+        let account = Account::new(&self.running.base_url(), &control.client_id(), &admin.email)?;
+        Ok((account, Sensitive::new(admin.token)))
+    }
+
+    /// Saves the demo data and stops serving.
+    pub async fn stop(self) {
+        self.saver.abort();
+        if let Err(e) = self.running.control().save(&self.state_path) {
+            tracing::warn!(error = %e, "cannot save the demo data");
+        }
+        self.running.shutdown().await;
+    }
+}
+
+fn demo_config() -> EmulatorConfig {
+    EmulatorConfig {
+        datasets: 3,
+        files: 60,
+        label_datasets: 1,
+        labels: 30,
+        users: 8,
+        ..EmulatorConfig::default()
+    }
+}

@@ -1,0 +1,100 @@
+//! Deepen Tasks desktop shell: Tauri commands and events over `dtasks-core`, and the
+//! background sync task. No business logic lives here (see `crates/core`).
+//!
+//! - `commands`: what the window can call; `events`: what it is told;
+//! - `session`: the open workspace (account or demo) and its sync task;
+//! - `demo`: the built-in Deepen server of demo mode; `error`: errors in plain words;
+//! - `bindings`: the typed TypeScript bindings (`ui/src/bindings.ts`), generated.
+
+pub mod bindings;
+mod commands;
+mod demo;
+mod error;
+mod events;
+pub mod session;
+
+use std::sync::Arc;
+
+use tauri::{Manager, Runtime};
+
+pub use error::{ErrorKind, ShellError};
+use session::AppState;
+
+/// How the app starts.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Open the demo even when an account is configured (`--demo`).
+    pub force_demo: bool,
+    /// The app's data folder; default: `DTASKS_APP_DIR`, else the platform's.
+    pub data_dir: Option<std::path::PathBuf>,
+}
+
+/// The app without the plugins that only make sense for the installed app (single
+/// instance, window state, log file): command tests build this on Tauri's mock runtime.
+pub fn app_builder<R: Runtime>(options: Options) -> tauri::Builder<R> {
+    let specta = bindings::builder::<R>();
+    tauri::Builder::<R>::new()
+        .invoke_handler(specta.invoke_handler())
+        .setup(move |app| {
+            specta.mount_events(app);
+            let root = match &options.data_dir {
+                Some(dir) => dir.clone(),
+                None => session::data_dir(app.path().app_data_dir().ok())?,
+            };
+            let state = AppState::new(&root, options.force_demo);
+            let handle = app.handle().clone();
+            state.set_notify(Arc::new(move |notice| events::emit(&handle, notice)));
+            app.manage(state);
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let state = handle.state::<AppState>();
+                if let Err(e) = state.open_at_start().await {
+                    tracing::error!(error = %e, "cannot open the workspace at start");
+                    state.notify(session::Notice::SessionChanged);
+                }
+            });
+            Ok(())
+        })
+}
+
+/// Runs the desktop app.
+pub fn run() {
+    let options = Options {
+        force_demo: std::env::args().any(|a| a == "--demo"),
+        data_dir: None,
+    };
+    let app = app_builder::<tauri::Wry>(options)
+        // First: a second launch focuses the running window and exits.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(
+            tauri_plugin_log::Builder::new()
+                .targets([
+                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::LogDir {
+                        file_name: Some("deepen-tasks".into()),
+                    }),
+                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Stderr),
+                ])
+                .level(log::LevelFilter::Info)
+                .max_file_size(5_000_000)
+                .rotation_strategy(tauri_plugin_log::RotationStrategy::KeepOne)
+                .build(),
+        )
+        .plugin(tauri_plugin_window_state::Builder::new().build())
+        .build(tauri::generate_context!("../tauri.conf.json"))
+        .unwrap_or_else(|e| {
+            eprintln!("Deepen Tasks cannot start: {e}");
+            std::process::exit(1);
+        });
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            // Stop the sync task and save the demo data before the process ends.
+            let state = handle.state::<AppState>();
+            tauri::async_runtime::block_on(state.close());
+        }
+    });
+}

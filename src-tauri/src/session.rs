@@ -1,0 +1,323 @@
+//! The session: the workspace the window shows (the current account's, or the demo's),
+//! its background sync task, and the demo server in demo mode. One session at a time;
+//! switching ends the old one first (its sync task stops, the demo data is saved).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use dtasks_core::accounts::Accounts;
+use dtasks_core::engine::Schedule;
+use dtasks_core::{SyncEngine, SyncStatus, Workspace};
+use tokio::sync::watch;
+
+use crate::demo::DemoServer;
+use crate::error::{ErrorKind, ShellError};
+
+/// What the shell tells the window; `lib.rs` turns these into typed events.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    Status(SyncStatus),
+    /// Tasks, counts or the queue may have changed: re-query what is shown.
+    DataChanged,
+    /// Another account (or demo, or none) is open now.
+    SessionChanged,
+}
+
+pub type Notify = Arc<dyn Fn(Notice) + Send + Sync>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionMode {
+    /// Demo data from the built-in server.
+    Demo,
+    /// A real Deepen account.
+    Account,
+    /// No account open: the connect screen shows.
+    SignedOut,
+}
+
+/// Who is signed in where (never the token).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, specta::Type)]
+pub struct SessionInfo {
+    pub mode: SessionMode,
+    pub email: Option<String>,
+    pub server: Option<String>,
+    pub client_id: Option<String>,
+    /// No token is available for the account: the app works offline from its mirror,
+    /// and nothing syncs until the user signs in again.
+    pub needs_token: bool,
+}
+
+impl SessionInfo {
+    fn signed_out() -> Self {
+        Self {
+            mode: SessionMode::SignedOut,
+            email: None,
+            server: None,
+            client_id: None,
+            needs_token: false,
+        }
+    }
+}
+
+pub struct Session {
+    pub workspace: Workspace,
+    pub info: SessionInfo,
+    engine: Option<SyncEngine>,
+    shutdown: watch::Sender<bool>,
+    demo: Option<DemoServer>,
+}
+
+impl Session {
+    /// Asks the sync task for a round soon (after a local change or "sync now").
+    pub fn nudge(&self) {
+        if let Some(engine) = &self.engine {
+            engine.nudge();
+        }
+    }
+
+    async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        if let Some(demo) = self.demo {
+            demo.stop().await;
+        }
+    }
+}
+
+/// How often the background task syncs and probes. The desktop probes an unreachable
+/// server at most every 30 s; "Sync now" probes at once.
+fn schedule() -> Schedule {
+    Schedule {
+        probe_max: Duration::from_secs(30),
+        ..Schedule::default()
+    }
+}
+
+/// The app's state: the accounts folder and the open session.
+pub struct AppState {
+    accounts: Accounts,
+    force_demo: bool,
+    session: RwLock<Option<Arc<Session>>>,
+    /// Serializes session switches (connect, sign-out, demo) against each other.
+    switching: tokio::sync::Mutex<()>,
+    notify: RwLock<Option<Notify>>,
+}
+
+impl AppState {
+    /// `root`: the app's data folder. `force_demo`: `--demo` was given.
+    pub fn new(root: &Path, force_demo: bool) -> Self {
+        Self {
+            accounts: Accounts::new(root),
+            force_demo,
+            session: RwLock::new(None),
+            switching: tokio::sync::Mutex::new(()),
+            notify: RwLock::new(None),
+        }
+    }
+
+    pub fn accounts(&self) -> &Accounts {
+        &self.accounts
+    }
+
+    /// Where the shell's notices go (set once the app runs).
+    pub fn set_notify(&self, notify: Notify) {
+        *self.notify.write().expect("notify lock") = Some(notify);
+    }
+
+    pub fn notify(&self, notice: Notice) {
+        if let Some(notify) = self.notify.read().expect("notify lock").as_ref() {
+            notify(notice);
+        }
+    }
+
+    /// The open session, or the "not connected" error the UI turns into the connect screen.
+    pub fn session(&self) -> Result<Arc<Session>, ShellError> {
+        self.session
+            .read()
+            .expect("session lock")
+            .clone()
+            .ok_or_else(ShellError::not_connected)
+    }
+
+    pub fn info(&self) -> SessionInfo {
+        self.session
+            .read()
+            .expect("session lock")
+            .as_ref()
+            .map_or_else(SessionInfo::signed_out, |s| s.info.clone())
+    }
+
+    /// Opens what the app opens at start: the current account (offline at once, from its
+    /// mirror), or the demo when no account is configured or `--demo` was given.
+    pub async fn open_at_start(&self) -> Result<(), ShellError> {
+        match self.accounts.current()? {
+            Some(dir) if !self.force_demo => self.open_account(&dir).await,
+            _ => self.open_demo().await,
+        }
+    }
+
+    /// Opens the workspace in `dir` (its account must be connected).
+    pub async fn open_account(&self, dir: &Path) -> Result<(), ShellError> {
+        let _switching = self.switching.lock().await;
+        self.close().await;
+        let workspace = Workspace::open(dir)?;
+        let Some(account) = workspace.account().cloned() else {
+            return Err(ShellError::not_connected());
+        };
+        let engine = match workspace.engine() {
+            Ok(engine) => Some(engine),
+            Err(dtasks_core::WorkspaceError::Credentials(e)) => {
+                tracing::warn!(error = %e, "no token for the account; working offline until sign-in");
+                None
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let info = SessionInfo {
+            mode: SessionMode::Account,
+            email: Some(account.email.clone()),
+            server: Some(account.server.clone()),
+            client_id: Some(account.client_id.clone()),
+            needs_token: engine.is_none(),
+        };
+        self.install(workspace, info, engine, None);
+        Ok(())
+    }
+
+    pub async fn open_demo(&self) -> Result<(), ShellError> {
+        let _switching = self.switching.lock().await;
+        self.close().await;
+        let dir = self.accounts.demo_dir();
+        let demo = DemoServer::start(&dir).await.map_err(|e| {
+            ShellError::new(ErrorKind::Other, format!("The demo could not start: {e}"))
+        })?;
+        let (account, token) = demo.sign_in().map_err(|e| {
+            ShellError::new(ErrorKind::Other, format!("The demo could not start: {e}"))
+        })?;
+        let mut workspace = Workspace::open(&dir)?.with_session_token(token);
+        if workspace.account() != Some(&account) {
+            workspace.connect(account.clone(), None).await?;
+        }
+        let engine = workspace.engine()?;
+        let info = SessionInfo {
+            mode: SessionMode::Demo,
+            email: Some(account.email.clone()),
+            server: Some(account.server.clone()),
+            client_id: Some(account.client_id.clone()),
+            needs_token: false,
+        };
+        self.install(workspace, info, Some(engine), Some(demo));
+        Ok(())
+    }
+
+    /// Connects an account (token checked when the server answers, then kept in the OS
+    /// credential store) and opens it. Each account has its own folder, so its mirror
+    /// and queue are kept when another one is used.
+    pub async fn connect(
+        &self,
+        server: &str,
+        client_id: &str,
+        email: &str,
+        token: dtasks_core::Sensitive<String>,
+    ) -> Result<dtasks_core::workspace::ConnectReport, ShellError> {
+        let account = dtasks_core::Account::new(server, client_id, email)?;
+        let dir = self.accounts.dir_for(&account);
+        let report = {
+            let mut workspace = Workspace::open(&dir)?;
+            workspace.connect(account.clone(), Some(token)).await?
+        };
+        self.accounts.set_current(&account)?;
+        self.open_account(&dir).await?;
+        Ok(report)
+    }
+
+    /// Forgets the account's token; its mirror and queue stay for the next sign-in.
+    pub async fn sign_out(&self) -> Result<(), ShellError> {
+        let session = self.session()?;
+        if session.info.mode == SessionMode::Account {
+            session.workspace.sign_out()?;
+            self.accounts.clear_current()?;
+        }
+        drop(session);
+        let _switching = self.switching.lock().await;
+        self.close().await;
+        self.notify(Notice::SessionChanged);
+        Ok(())
+    }
+
+    /// Ends the open session (app exit, or before another opens).
+    pub async fn close(&self) {
+        let old = self.session.write().expect("session lock").take();
+        if let Some(old) = old {
+            match Arc::try_unwrap(old) {
+                Ok(session) => session.stop().await,
+                // A command still holds it: stop the sync now; the rest goes with the last holder.
+                Err(shared) => {
+                    let _ = shared.shutdown.send(true);
+                }
+            }
+        }
+    }
+
+    fn install(
+        &self,
+        workspace: Workspace,
+        info: SessionInfo,
+        engine: Option<SyncEngine>,
+        demo: Option<DemoServer>,
+    ) {
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        if let Some(engine) = &engine {
+            self.forward(engine, shutdown_rx.clone());
+            tokio::spawn(engine.clone().run(schedule(), shutdown_rx));
+        }
+        let session = Session {
+            workspace,
+            info,
+            engine,
+            shutdown,
+            demo,
+        };
+        *self.session.write().expect("session lock") = Some(Arc::new(session));
+        self.notify(Notice::SessionChanged);
+    }
+
+    /// Passes the engine's status and change signals on to the window until shutdown.
+    fn forward(&self, engine: &SyncEngine, mut shutdown: watch::Receiver<bool>) {
+        let Some(notify) = self.notify.read().expect("notify lock").clone() else {
+            return;
+        };
+        let mut status = engine.status();
+        let mut changes = engine.mirror_changes();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    changed = status.changed() => {
+                        if changed.is_err() { return; }
+                        let current = status.borrow_and_update().clone();
+                        notify(Notice::Status(current));
+                    }
+                    change = changes.recv() => match change {
+                        Ok(()) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => notify(Notice::DataChanged),
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    },
+                    _ = shutdown.changed() => return,
+                }
+            }
+        });
+    }
+}
+
+/// The app's data folder: `DTASKS_APP_DIR` when set (tests, portable use), else the
+/// platform's (e.g. `~/.local/share/ai.deepen.tasks`).
+pub fn data_dir(platform_default: Option<PathBuf>) -> Result<PathBuf, ShellError> {
+    match std::env::var_os("DTASKS_APP_DIR") {
+        Some(dir) if !dir.is_empty() => Ok(PathBuf::from(dir)),
+        _ => platform_default.ok_or_else(|| {
+            ShellError::new(
+                ErrorKind::Storage,
+                "This system has no folder for application data.",
+            )
+        }),
+    }
+}

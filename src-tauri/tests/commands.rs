@@ -1,0 +1,222 @@
+//! The app's commands through real IPC (Tauri's mock runtime, no display), in demo mode:
+//! the built-in emulator serves on 127.0.0.1 and the real sync task runs.
+
+use std::time::{Duration, Instant};
+
+use deepen_tasks::{Options, app_builder};
+use serde_json::{Value, json};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_context, noop_assets};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+
+struct TestApp {
+    _app: tauri::App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    fn demo() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app_builder::<MockRuntime>(Options {
+            force_demo: true,
+            data_dir: Some(dir.path().to_path_buf()),
+        })
+        .build(mock_context(noop_assets()))
+        .expect("app builds");
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("window");
+        let me = Self {
+            _app: app,
+            window,
+            _dir: dir,
+        };
+        me.until("the demo is open", |a| {
+            a.invoke("session", json!({}))
+                .ok()
+                .map(|s| s["mode"] == "demo")
+        });
+        me
+    }
+
+    fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "http://tauri.localhost".parse().unwrap(),
+            body: tauri::ipc::InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    fn until(&self, what: &str, mut check: impl FnMut(&Self) -> Option<bool>) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if check(self) == Some(true) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("timed out waiting for {what}");
+    }
+
+    fn tasks(&self, query: Value) -> Value {
+        let mut q = json!({
+            "task_ids": [], "dataset_id": null, "stage_id": null, "statuses": [], "assignee": null,
+            "delayed_only": false, "text": null, "sort": "task_id", "limit": 50, "offset": 0
+        });
+        for (k, v) in query.as_object().unwrap() {
+            q[k] = v.clone();
+        }
+        self.invoke("tasks", json!({ "query": q })).expect("tasks")
+    }
+}
+
+#[test]
+fn demo_mode_opens_signed_in_as_the_demo_manager_with_data() {
+    let app = TestApp::demo();
+    let session = app.invoke("session", json!({})).unwrap();
+    assert_eq!(session["mode"], "demo");
+    assert_eq!(session["email"], "maya.admin@example.com");
+    assert!(
+        session.get("token").is_none(),
+        "the token never reaches the window"
+    );
+    app.until("the first sync filled the mirror", |a| {
+        a.invoke("datasets", json!({}))
+            .ok()
+            .map(|d| d.as_array().is_some_and(|l| !l.is_empty()))
+    });
+    let page = app.tasks(json!({}));
+    assert!(page["total"].as_f64().unwrap() > 100.0, "{page}");
+    let status = app.invoke("sync_status", json!({})).unwrap();
+    assert_eq!(status["pending"], 0);
+}
+
+#[test]
+fn a_reassignment_through_ipc_is_queued_at_once_and_synced_by_the_background_task() {
+    let app = TestApp::demo();
+    app.until("datasets", |a| {
+        a.invoke("datasets", json!({}))
+            .ok()
+            .map(|d| d.as_array().is_some_and(|l| !l.is_empty()))
+    });
+    let datasets = app.invoke("datasets", json!({})).unwrap();
+    let dataset = &datasets[0];
+    let users: Vec<String> = dataset["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u[0].as_str().unwrap().to_string())
+        .collect();
+    let page = app.tasks(json!({
+        "dataset_id": dataset["dataset_id"], "statuses": ["ready", "in_progress", "waiting"]
+    }));
+    let task = &page["rows"][0];
+    let id = task["task_id"].as_str().unwrap().to_string();
+    let target = users
+        .iter()
+        .find(|u| Some(u.as_str()) != task["assignee"].as_str() && u.contains("ana"))
+        .or_else(|| {
+            users
+                .iter()
+                .find(|u| Some(u.as_str()) != task["assignee"].as_str())
+        })
+        .unwrap()
+        .clone();
+
+    let queued = app
+        .invoke("assign", json!({ "taskIds": [id], "assignee": target }))
+        .unwrap();
+    assert_eq!(queued, 1);
+    let row = &app.tasks(json!({ "task_ids": [id] }))["rows"][0];
+    assert_eq!(row["assignee"], target.as_str(), "shown at once");
+
+    app.until("the background task sent it", |a| {
+        let row = a.tasks(json!({ "task_ids": [id] }))["rows"][0].clone();
+        Some(row["server_assignee"] == target.as_str() && row["pending_state"].is_null())
+    });
+    assert_eq!(app.invoke("queue", json!({})).unwrap(), json!([]));
+}
+
+#[test]
+fn refused_actions_and_bad_arguments_come_back_as_plain_words() {
+    let app = TestApp::demo();
+    app.until("datasets", |a| {
+        a.invoke("datasets", json!({}))
+            .ok()
+            .map(|d| d.as_array().is_some_and(|l| !l.is_empty()))
+    });
+    let accepted = app.tasks(json!({ "statuses": ["accepted"] }));
+    let id = accepted["rows"][0]["task_id"].as_str().unwrap();
+    let err = app
+        .invoke(
+            "act",
+            json!({ "kind": "submit", "taskIds": [id], "reason": null }),
+        )
+        .unwrap_err();
+    assert_eq!(err["kind"], "not_allowed", "{err}");
+    let message = err["message"].as_str().unwrap();
+    assert!(
+        message.contains(id) && !message.contains("dtasks"),
+        "{message}"
+    );
+
+    let err = app
+        .invoke(
+            "act",
+            json!({ "kind": "submit", "taskIds": ["no-such-task"], "reason": null }),
+        )
+        .unwrap_err();
+    assert_eq!(err["kind"], "not_allowed", "{err}");
+    assert!(
+        !err["message"].as_str().unwrap().contains("dtasks"),
+        "{err}"
+    );
+
+    // Garbage arguments are refused by the IPC layer before any command runs.
+    assert!(
+        app.invoke("act", json!({ "kind": "explode", "taskIds": 7 }))
+            .is_err()
+    );
+    assert_eq!(
+        app.invoke("queue", json!({})).unwrap(),
+        json!([]),
+        "nothing queued"
+    );
+}
+
+#[test]
+fn signing_out_of_the_demo_shows_the_connect_screen_and_the_demo_comes_back() {
+    let app = TestApp::demo();
+    app.invoke("sign_out", json!({})).unwrap();
+    assert_eq!(
+        app.invoke("session", json!({})).unwrap()["mode"],
+        "signed_out"
+    );
+    let err = app.invoke("datasets", json!({})).unwrap_err();
+    assert_eq!(err["kind"], "not_connected");
+    app.invoke("start_demo", json!({})).unwrap();
+    assert_eq!(app.invoke("session", json!({})).unwrap()["mode"], "demo");
+}
+
+#[test]
+fn connecting_with_a_bad_server_url_is_refused_and_keeps_the_session() {
+    let app = TestApp::demo();
+    let err = app
+        .invoke(
+            "connect",
+            json!({ "server": "http://deepen.example.com/api/v2", "clientId": "c", "email": "a@b.c", "token": "t" }),
+        )
+        .unwrap_err();
+    assert_eq!(err["kind"], "invalid", "{err}");
+    assert!(
+        !err["message"].as_str().unwrap().contains("\"t\""),
+        "no token in errors"
+    );
+    assert_eq!(app.invoke("session", json!({})).unwrap()["mode"], "demo");
+}

@@ -1,0 +1,538 @@
+//! End-to-end: the real app in a real webview (WebKitGTK under Xvfb), driven through
+//! WebDriver, against the emulator over HTTP on 127.0.0.1. Run by scripts/test.sh after
+//! the app is built; skipped with a message when there is no display.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{App, AppData, Server};
+use deepen_emulator::{Action, Role};
+use dtasks_core::view::{AssigneeFilter, TaskQuery};
+use fantoccini::Locator;
+use fantoccini::actions::{
+    InputSource, KeyAction, KeyActions, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
+};
+use fantoccini::elements::Element;
+use fantoccini::key::Key;
+
+/// One app at a time: two cores, and each app is a full webview.
+static ONE_APP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+async fn drag(app: &App, card: &Element, target: &Element) {
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: card.clone(),
+            duration: Some(Duration::from_millis(50)),
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(100)),
+            x: 12.0,
+            y: 12.0,
+        })
+        .then(PointerAction::MoveToElement {
+            element: target.clone(),
+            duration: Some(Duration::from_millis(300)),
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(50)),
+            x: 2.0,
+            y: 2.0,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    app.client.perform_actions(mouse).await.expect("drag");
+    app.client.release_actions().await.expect("release");
+}
+
+/// Ctrl+click: adds a card to the board's selection.
+async fn ctrl_click(app: &App, el: &Element) {
+    let keys = KeyActions::new("keys".into())
+        .then(KeyAction::Down {
+            value: Key::Control.into(),
+        })
+        .then(KeyAction::Pause {
+            duration: Duration::ZERO,
+        })
+        .then(KeyAction::Pause {
+            duration: Duration::ZERO,
+        })
+        .then(KeyAction::Pause {
+            duration: Duration::ZERO,
+        })
+        .then(KeyAction::Up {
+            value: Key::Control.into(),
+        });
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::Pause {
+            duration: Duration::ZERO,
+        })
+        .then(PointerAction::MoveToElement {
+            element: el.clone(),
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Pause {
+            duration: Duration::ZERO,
+        });
+    app.client
+        .perform_actions(fantoccini::actions::Actions::from(keys).and(mouse))
+        .await
+        .expect("ctrl+click");
+    app.client.release_actions().await.expect("release");
+}
+
+fn column(assignee: &str) -> String {
+    format!("[data-testid=board-column][data-assignee='{assignee}']")
+}
+
+async fn cards_in(app: &App, assignee: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    for el in app
+        .find_all(&format!("{} [data-testid=task-card]", column(assignee)))
+        .await
+    {
+        if let Ok(Some(id)) = el.attr("data-task-id").await {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+async fn open_board(app: &App) {
+    app.click("[data-testid=nav-board]").await;
+    app.wait_for("[data-testid=board-column] [data-testid=task-card]")
+        .await;
+}
+
+/// Two annotators' columns on the board with cards: (source with ≥ 3 cards, another one).
+async fn two_columns(app: &App, server: &Server) -> (String, String) {
+    let annotators: Vec<String> = server
+        .control
+        .users()
+        .into_iter()
+        .filter(|u| u.role == Role::Annotator)
+        .map(|u| u.email)
+        .collect();
+    let mut source = None;
+    for a in &annotators {
+        if app.exists(&column(a)).await && cards_in(app, a).await.len() >= 3 {
+            source = Some(a.clone());
+            break;
+        }
+    }
+    let source = source.expect("an annotator column with 3 cards");
+    let mut target = None;
+    for a in &annotators {
+        if a != &source && app.exists(&column(a)).await {
+            target = Some(a.clone());
+            break;
+        }
+    }
+    (source, target.expect("a second annotator column"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn annotator_submits_offline_and_it_applies_exactly_once_when_back_online() {
+    require_e2e!();
+    let _one = ONE_APP.lock().await;
+    let server = Server::start().await;
+    let data = AppData::connected(&server, Role::Annotator).await;
+    server.offline();
+    let app = App::launch(&data, "1-annotator-offline").await;
+
+    // The first two open tasks of My tasks (sorted by due date). Done tasks are hidden by
+    // default; shown here so the submitted ones stay in view with their badges.
+    app.wait_for("[data-testid=task-row]").await;
+    app.click("[data-testid=show-done]").await;
+    app.wait_for("[data-testid=task-row]").await;
+    let mut tasks = Vec::new();
+    for row in app.find_all("[data-testid=task-row]").await {
+        let status = row.attr("data-status").await.unwrap().unwrap();
+        if ["ready", "in_progress", "rejected"].contains(&status.as_str()) {
+            tasks.push(row.attr("data-task-id").await.unwrap().unwrap());
+        }
+        if tasks.len() == 2 {
+            break;
+        }
+    }
+    assert_eq!(tasks.len(), 2, "two submittable tasks are listed");
+    for t in &tasks {
+        app.click(&format!("[data-task-id='{t}'] [data-testid=row-select]"))
+            .await;
+    }
+    app.click("[data-testid=action-submit]").await;
+
+    // At once: each shows pending, and the app finds out it is offline.
+    for t in &tasks {
+        app.eventually(&format!("{t} badge pending"), 10, || async {
+            app.badge_of(t).await.as_deref() == Some("pending")
+        })
+        .await;
+    }
+    app.eventually("status bar says offline", 20, || async {
+        app.connectivity().await == "offline"
+    })
+    .await;
+    assert_eq!(
+        app.attr("[data-testid=status-bar]", "data-pending")
+            .await
+            .as_deref(),
+        Some("2")
+    );
+    for t in &tasks {
+        assert_ne!(
+            server.status(t),
+            "submitted",
+            "nothing reached the server while offline"
+        );
+    }
+    app.screenshot("1-annotator-offline").await;
+
+    server.online();
+    app.click("[data-testid=sync-now]").await;
+    for t in &tasks {
+        app.eventually(&format!("{t} badge cleared"), 30, || async {
+            app.badge_of(t).await.as_deref() == Some("none")
+        })
+        .await;
+    }
+    app.eventually("status bar says online", 20, || async {
+        app.connectivity().await == "online"
+    })
+    .await;
+    for t in &tasks {
+        assert_eq!(server.status(t), "submitted");
+        assert_eq!(
+            server.applied(t, &data.user.email, "submit"),
+            1,
+            "{t} applied exactly once"
+        );
+    }
+    assert_eq!(
+        app.attr("[data-testid=status-bar]", "data-pending")
+            .await
+            .as_deref(),
+        Some("0")
+    );
+    app.screenshot("1-annotator-synced").await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manager_reassigns_by_dragging_one_card_a_selection_and_undoes_before_sync() {
+    require_e2e!();
+    let _one = ONE_APP.lock().await;
+    let server = Server::start().await;
+    let data = AppData::connected(&server, Role::Admin).await;
+    let app = App::launch(&data, "2-manager-board").await;
+    open_board(&app).await;
+    let (source, target) = two_columns(&app, &server).await;
+    let before = cards_in(&app, &source).await;
+
+    // One card.
+    let card = app
+        .wait_for(&format!("[data-task-id='{}']", before[0]))
+        .await;
+    let drop_on = app.wait_for(&column(&target)).await;
+    drag(&app, &card, &drop_on).await;
+    app.eventually("the emulator shows the new assignee", 30, || async {
+        server.assignee(&before[0]).as_deref() == Some(target.as_str())
+    })
+    .await;
+    app.eventually("the card shows in its new column", 10, || async {
+        cards_in(&app, &target).await.contains(&before[0])
+    })
+    .await;
+
+    // A multi-selection: click one, ctrl+click another, drag either.
+    let a = &before[1];
+    let b = &before[2];
+    app.click(&format!("[data-task-id='{a}']")).await;
+    ctrl_click(&app, &app.wait_for(&format!("[data-task-id='{b}']")).await).await;
+    app.eventually("two cards selected", 5, || async {
+        app.find_all("[data-testid=task-card][data-selected=true]")
+            .await
+            .len()
+            == 2
+    })
+    .await;
+    app.screenshot("2-manager-selection").await;
+    let card = app.wait_for(&format!("[data-task-id='{b}']")).await;
+    let drop_on = app.wait_for(&column(&target)).await;
+    drag(&app, &card, &drop_on).await;
+    app.eventually(
+        "both selected tasks reassigned on the emulator",
+        30,
+        || async {
+            server.assignee(a).as_deref() == Some(target.as_str())
+                && server.assignee(b).as_deref() == Some(target.as_str())
+        },
+    )
+    .await;
+
+    // Undo before sync: offline, drag, undo → nothing ever reaches the server.
+    server.offline();
+    let c = cards_in(&app, &source)
+        .await
+        .into_iter()
+        .find(|id| !before[..3].contains(id))
+        .expect("a fourth card");
+    let card = app.wait_for(&format!("[data-task-id='{c}']")).await;
+    let drop_on = app.wait_for(&column(&target)).await;
+    drag(&app, &card, &drop_on).await;
+    app.eventually(
+        "the moved card shows in the target, pending",
+        10,
+        || async {
+            cards_in(&app, &target).await.contains(&c)
+                && app.badge_of(&c).await.as_deref() == Some("pending")
+        },
+    )
+    .await;
+    app.screenshot("2-manager-board").await;
+    app.click("[data-testid=undo]").await;
+    app.eventually(
+        "the card is back where it was, nothing queued",
+        10,
+        || async {
+            cards_in(&app, &source).await.contains(&c)
+                && app.badge_of(&c).await.as_deref() == Some("none")
+        },
+    )
+    .await;
+    assert!(
+        data.workspace().queue(false).unwrap().is_empty(),
+        "undo left nothing to send"
+    );
+    server.online();
+    app.click("[data-testid=sync-now]").await;
+    app.eventually("online again", 20, || async {
+        app.connectivity().await == "online"
+    })
+    .await;
+    assert_eq!(server.assignee(&c).as_deref(), Some(source.as_str()));
+    assert_eq!(
+        server.applied(&c, &data.user.email, "assign"),
+        0,
+        "the undone move never reached Deepen"
+    );
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn someone_elses_reassignment_while_offline_needs_attention_and_each_resolution_works() {
+    require_e2e!();
+    let _one = ONE_APP.lock().await;
+    let server = Server::start().await;
+    let data = AppData::connected(&server, Role::Admin).await;
+    let app = App::launch(&data, "3-conflict").await;
+    open_board(&app).await;
+    let (source, target) = two_columns(&app, &server).await;
+    let ids = cards_in(&app, &source).await;
+    let (t1, t2) = (ids[0].clone(), ids[1].clone());
+    let third = server
+        .control
+        .users()
+        .into_iter()
+        .find(|u| u.role == Role::Annotator && u.email != source && u.email != target)
+        .unwrap()
+        .email;
+
+    server.offline();
+    for t in [&t1, &t2] {
+        let card = app.wait_for(&format!("[data-task-id='{t}']")).await;
+        let drop_on = app.wait_for(&column(&target)).await;
+        drag(&app, &card, &drop_on).await;
+        app.eventually("moved locally", 10, || async {
+            cards_in(&app, &target).await.contains(t)
+        })
+        .await;
+    }
+    // Meanwhile another manager gives both to someone else.
+    let row = data
+        .workspace()
+        .tasks(&TaskQuery {
+            task_ids: vec![t1.clone()],
+            ..Default::default()
+        })
+        .unwrap()
+        .rows
+        .remove(0);
+    server
+        .control
+        .act(
+            &data.user.email,
+            Action::Assign {
+                dataset_id: row.dataset_id.clone(),
+                task_type: row.task_type.clone(),
+                assignments: vec![
+                    (t1.clone(), Some(third.clone())),
+                    (t2.clone(), Some(third.clone())),
+                ],
+            },
+        )
+        .unwrap();
+    server.online();
+    app.click("[data-testid=sync-now]").await;
+    app.click("[data-testid=nav-sync]").await;
+    app.eventually("both need attention", 30, || async {
+        app.find_all("[data-testid=attention-item]").await.len() == 2
+    })
+    .await;
+    let reason = app
+        .wait_for(&format!(
+            "[data-testid=attention-item][data-task-id='{t1}'] [data-testid=attention-reason]"
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        reason.contains(&third),
+        "the reason names who has it now: {reason}"
+    );
+    assert!(
+        !reason.contains('{') && !reason.contains("Error"),
+        "plain words, not JSON or a stack: {reason}"
+    );
+    assert_eq!(
+        server.assignee(&t1).as_deref(),
+        Some(third.as_str()),
+        "nothing overwritten silently"
+    );
+    app.screenshot("3-conflict").await;
+
+    // Retry: checked again, still a conflict.
+    app.click(&format!(
+        "[data-testid=attention-item][data-task-id='{t1}'] [data-testid=resolve-retry]"
+    ))
+    .await;
+    app.click("[data-testid=sync-now]").await;
+    app.eventually("still needs attention after retry", 30, || async {
+        app.exists(&format!(
+            "[data-testid=attention-item][data-task-id='{t1}']"
+        ))
+        .await
+            && data
+                .workspace()
+                .queue(false)
+                .unwrap()
+                .iter()
+                .any(|o| o.task_id == t1 && o.state == dtasks_core::OpState::NeedsAttention)
+    })
+    .await;
+    // Overwrite: mine wins.
+    app.click(&format!(
+        "[data-testid=attention-item][data-task-id='{t1}'] [data-testid=resolve-overwrite]"
+    ))
+    .await;
+    app.click("[data-testid=sync-now]").await;
+    app.eventually("overwrite applied", 30, || async {
+        server.assignee(&t1).as_deref() == Some(target.as_str())
+    })
+    .await;
+    // Discard: the server's stays.
+    app.click(&format!(
+        "[data-testid=attention-item][data-task-id='{t2}'] [data-testid=resolve-discard]"
+    ))
+    .await;
+    app.eventually("inbox empty", 20, || async {
+        app.find_all("[data-testid=attention-item]")
+            .await
+            .is_empty()
+    })
+    .await;
+    assert_eq!(server.assignee(&t2).as_deref(), Some(third.as_str()));
+    app.eventually("queue empty", 20, || async {
+        data.workspace().queue(false).unwrap().is_empty()
+    })
+    .await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actions_queued_before_a_restart_are_still_there_offline_and_sync_later() {
+    require_e2e!();
+    let _one = ONE_APP.lock().await;
+    let server = Server::start().await;
+    let data = AppData::connected(&server, Role::Annotator).await;
+    let task = data
+        .workspace()
+        .tasks(&TaskQuery {
+            assignee: Some(AssigneeFilter::Is(data.user.email.clone())),
+            statuses: vec!["ready".into(), "in_progress".into()],
+            limit: 1,
+            ..Default::default()
+        })
+        .unwrap()
+        .rows
+        .remove(0)
+        .task_id;
+    server.offline();
+
+    let app = App::launch(&data, "4-restart-before").await;
+    app.click("[data-testid=show-done]").await;
+    app.click("[data-testid=search]").await;
+    app.client
+        .find(Locator::Css("[data-testid=search]"))
+        .await
+        .unwrap()
+        .send_keys(&task)
+        .await
+        .unwrap();
+    app.click(&format!("[data-task-id='{task}'] [data-testid=row-select]"))
+        .await;
+    app.click("[data-testid=action-submit]").await;
+    app.eventually("pending", 10, || async {
+        app.badge_of(&task).await.as_deref() == Some("pending")
+    })
+    .await;
+    app.quit().await;
+
+    let app = App::launch(&data, "4-restart-after").await;
+    app.click("[data-testid=show-done]").await;
+    app.click("[data-testid=search]").await;
+    app.client
+        .find(Locator::Css("[data-testid=search]"))
+        .await
+        .unwrap()
+        .send_keys(&task)
+        .await
+        .unwrap();
+    app.eventually("still pending after restart", 15, || async {
+        app.badge_of(&task).await.as_deref() == Some("pending")
+    })
+    .await;
+    app.eventually("offline", 20, || async {
+        app.connectivity().await == "offline"
+    })
+    .await;
+    app.screenshot("4-restart-offline").await;
+    assert_eq!(server.applied(&task, &data.user.email, "submit"), 0);
+
+    server.online();
+    app.click("[data-testid=sync-now]").await;
+    app.eventually("synced after restart", 30, || async {
+        app.badge_of(&task).await.as_deref() == Some("none")
+    })
+    .await;
+    assert_eq!(server.status(&task), "submitted");
+    assert_eq!(server.applied(&task, &data.user.email, "submit"), 1);
+    app.quit().await;
+}

@@ -1,0 +1,330 @@
+//! The real app, driven through WebDriver (tauri-driver → WebKitWebDriver) in a real
+//! webview under Xvfb, against the emulator served by this test process on 127.0.0.1.
+//! Each test gets its own app data folder with an account already connected and pulled,
+//! so the app opens on real data at once. The token reaches the app as `DEEPEN_TOKEN`.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use deepen_emulator::{
+    Control, Emulator, EmulatorConfig, Faults, OfflineMode, Role, RunningEmulator, UserInfo,
+};
+use dtasks_core::accounts::Accounts;
+use dtasks_core::{Account, Scope, Sensitive, Workspace};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// The built app (`cargo build -p deepen-tasks` before the e2e tests; scripts/test.sh does).
+pub fn app_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("DTASKS_APP_BIN") {
+        return PathBuf::from(p);
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or(root.join("target"), PathBuf::from);
+    target.join("debug/deepen-tasks")
+}
+
+/// Whether e2e tests can run here; when not, says why (a plain `cargo test` without a
+/// display skips them).
+pub fn skip_reason() -> Option<String> {
+    if std::env::var_os("DISPLAY").is_none() {
+        return Some("no DISPLAY (run under xvfb-run, as scripts/test.sh does)".into());
+    }
+    if !app_binary().exists() {
+        return Some(format!(
+            "{} is not built (cargo build -p deepen-tasks)",
+            app_binary().display()
+        ));
+    }
+    if Command::new("tauri-driver")
+        .arg("--help")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_err()
+    {
+        return Some("tauri-driver is not installed (cargo install tauri-driver --locked)".into());
+    }
+    None
+}
+
+/// Skips (returns) from a test when e2e cannot run here, unless DTASKS_REQUIRE_E2E=1.
+#[macro_export]
+macro_rules! require_e2e {
+    () => {
+        if let Some(why) = common::skip_reason() {
+            if std::env::var_os("DTASKS_REQUIRE_E2E").is_some() {
+                panic!("e2e required but cannot run: {why}");
+            }
+            eprintln!("skipping e2e test: {why}");
+            return;
+        }
+    };
+}
+
+pub struct Server {
+    pub emu: RunningEmulator,
+    pub control: Control,
+}
+
+impl Server {
+    pub async fn start() -> Self {
+        let emu = Emulator::seeded(&EmulatorConfig::default())
+            .serve(0)
+            .await
+            .expect("emulator starts");
+        let control = emu.control();
+        Self { emu, control }
+    }
+
+    pub fn offline(&self) {
+        self.control.set_faults(Faults {
+            offline: Some(OfflineMode::Drop),
+            ..Default::default()
+        });
+    }
+
+    pub fn online(&self) {
+        self.control.set_faults(Faults::default());
+    }
+
+    pub fn status(&self, task_id: &str) -> String {
+        self.control.task(task_id).expect("task on the emulator")["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub fn assignee(&self, task_id: &str) -> Option<String> {
+        self.control.task(task_id).expect("task on the emulator")["assignee"]
+            .as_str()
+            .map(str::to_string)
+    }
+
+    /// Journal entries of `task_id` by `actor` with `action` (each is one applied change).
+    pub fn applied(&self, task_id: &str, actor: &str, action: &str) -> usize {
+        self.control
+            .journal()
+            .iter()
+            .filter(|e| e.task_id == task_id && e.actor == actor && e.action == action)
+            .count()
+    }
+}
+
+/// An app data folder with `user`'s account connected and its mirror pulled.
+pub struct AppData {
+    pub dir: tempfile::TempDir,
+    pub user: UserInfo,
+    pub workspace_dir: PathBuf,
+}
+
+impl AppData {
+    pub async fn connected(server: &Server, role: Role) -> Self {
+        let user = server.control.user(role);
+        let dir = tempfile::tempdir().unwrap();
+        let accounts = Accounts::new(dir.path());
+        let account = Account::new(
+            &server.emu.base_url(),
+            &server.control.client_id(),
+            &user.email,
+        )
+        .unwrap();
+        let workspace_dir = accounts.dir_for(&account);
+        let mut ws = Workspace::open(&workspace_dir)
+            .unwrap()
+            .with_session_token(Sensitive::new(user.token.clone()));
+        assert!(ws.connect(account.clone(), None).await.unwrap().validated);
+        ws.engine()
+            .unwrap()
+            .sync_once(Scope::Full, None)
+            .await
+            .expect("first pull");
+        accounts.set_current(&account).unwrap();
+        Self {
+            dir,
+            user,
+            workspace_dir,
+        }
+    }
+
+    /// The workspace as a second reader sees it (to check the app's queue from outside).
+    pub fn workspace(&self) -> Workspace {
+        Workspace::open(&self.workspace_dir).unwrap()
+    }
+}
+
+/// A running app under tauri-driver and a WebDriver session on it.
+pub struct App {
+    pub client: Client,
+    driver: Child,
+    name: String,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl App {
+    pub async fn launch(data: &AppData, name: &str) -> Self {
+        let port = free_port();
+        let native = free_port();
+        let log =
+            std::fs::File::create(screenshot_dir().join(format!("{name}.driver.log"))).unwrap();
+        let driver = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .env("DTASKS_APP_DIR", data.dir.path())
+            .env("DEEPEN_TOKEN", &data.user.token)
+            .env("RUST_LOG", "info")
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("tauri-driver starts");
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app_binary().canonicalize().unwrap() }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            match ClientBuilder::native()
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("no WebDriver session on the app: {e}"),
+            }
+        };
+        let app = Self {
+            client,
+            driver,
+            name: name.to_string(),
+        };
+        app.wait_for("[data-testid=status-bar][data-connectivity]")
+            .await;
+        app
+    }
+
+    /// The first element matching `css`, waiting up to 15 s for it.
+    pub async fn wait_for(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{}: no element {css}: {e}", self.name))
+    }
+
+    pub async fn find_all(&self, css: &str) -> Vec<Element> {
+        self.client.find_all(Locator::Css(css)).await.unwrap()
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Waits until `check` holds (polling the page), or fails with `what`.
+    pub async fn eventually<F, Fut>(&self, what: &str, secs: u64, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < deadline {
+            if check().await {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        self.screenshot(&format!("{}-FAILED", self.name)).await;
+        panic!("{}: timed out waiting for: {what}", self.name);
+    }
+
+    pub async fn attr(&self, css: &str, name: &str) -> Option<String> {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(el) => el.attr(name).await.ok().flatten(),
+            Err(_) => None,
+        }
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    pub async fn connectivity(&self) -> String {
+        self.attr("[data-testid=status-bar]", "data-connectivity")
+            .await
+            .unwrap_or_default()
+    }
+
+    pub async fn badge_of(&self, task_id: &str) -> Option<String> {
+        self.attr(
+            &format!("[data-task-id='{task_id}'] [data-testid=badge]"),
+            "data-badge",
+        )
+        .await
+    }
+
+    pub async fn screenshot(&self, name: &str) {
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(screenshot_dir().join(format!("{name}.png")), png);
+        }
+    }
+
+    /// Quits the app (ends the WebDriver session, which closes the window) and the driver.
+    pub async fn quit(mut self) {
+        let _ = self.client.clone().close().await;
+        stop_driver(&mut self.driver);
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        stop_driver(&mut self.driver);
+    }
+}
+
+/// SIGTERM, never SIGKILL: a killed tauri-driver leaves WebKitWebDriver holding our pipes.
+fn stop_driver(driver: &mut Child) {
+    if let Ok(Some(_)) = driver.try_wait() {
+        return;
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &driver.id().to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = driver.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+pub fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

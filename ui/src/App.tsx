@@ -1,0 +1,162 @@
+// The window: the session decides between the connect screen and the workspace; the
+// workspace has a sidebar of views, the view, and the status bar that is always shown.
+import { useEffect, useState } from "react";
+import { events } from "./bindings";
+import type { SessionInfo, SyncStatus } from "./types";
+import { api, call, useDataVersion, useLoad } from "./api";
+import { Connect } from "./views/Connect";
+import { MyTasks } from "./views/MyTasks";
+import { Board } from "./views/Board";
+import { Delayed } from "./views/Delayed";
+import { Overview } from "./views/Overview";
+import { SyncCentre } from "./views/SyncCentre";
+import { StatusBar } from "./components/StatusBar";
+import { ShortcutHelp } from "./components/ShortcutHelp";
+
+export type ViewId = "my" | "board" | "delayed" | "overview" | "sync";
+
+const NAV: { id: ViewId; label: string; key: string }[] = [
+  { id: "my", label: "My tasks", key: "1" },
+  { id: "board", label: "Board", key: "2" },
+  { id: "delayed", label: "Delayed", key: "3" },
+  { id: "overview", label: "Overview", key: "4" },
+  { id: "sync", label: "Sync centre", key: "5" },
+];
+
+function useSession(): { session: SessionInfo | undefined; error: string | null } {
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    const un = events.sessionChanged.listen(() => setVersion((v) => v + 1));
+    return () => {
+      void un.then((f) => f());
+    };
+  }, []);
+  const { data, error } = useLoad(() => call(api.session()), "session", version);
+  return { session: data, error: error?.message ?? null };
+}
+
+function useSyncStatus(enabled: boolean): SyncStatus | null {
+  const [status, setStatus] = useState<SyncStatus | null>(null);
+  useEffect(() => {
+    if (!enabled) return;
+    let live = true;
+    call(api.syncStatus()).then(
+      (s) => live && setStatus(s),
+      () => undefined,
+    );
+    const un = events.syncStatusChanged.listen((e) => setStatus(e.payload));
+    return () => {
+      live = false;
+      void un.then((f) => f());
+    };
+  }, [enabled]);
+  return status;
+}
+
+export function App() {
+  const { session, error } = useSession();
+  if (session === undefined) {
+    return <div className="splash">{error ?? "Opening…"}</div>;
+  }
+  if (session.mode === "signed_out") return <Connect />;
+  return <Workspace session={session} key={`${session.mode}:${session.email}:${session.server}`} />;
+}
+
+function Workspace({ session }: { session: SessionInfo }) {
+  const [view, setView] = useState<ViewId>(session.mode === "demo" ? "board" : "my");
+  const [help, setHelp] = useState(false);
+  const [connecting, setConnecting] = useState(false);
+  const status = useSyncStatus(true);
+  const version = useDataVersion();
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e) || e.ctrlKey || e.metaKey || e.altKey) return;
+      const nav = NAV.find((n) => n.key === e.key);
+      if (nav) {
+        setView(nav.id);
+        e.preventDefault();
+      } else if (e.key === "?") {
+        setHelp((h) => !h);
+        e.preventDefault();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  if (connecting) return <Connect onCancel={() => setConnecting(false)} />;
+
+  const me = session.email ?? "";
+  return (
+    <div className="app">
+      {session.mode === "demo" && (
+        <div className="banner" role="status" data-testid="demo-banner">
+          <strong>Demo data.</strong> This is a sample workspace served by the built-in Deepen emulator; nothing here
+          reaches Deepen.
+          <button className="link" onClick={() => setConnecting(true)}>
+            Connect your Deepen account
+          </button>
+        </div>
+      )}
+      {session.needs_token && (
+        <div className="banner warn" role="alert">
+          No sign-in token for {session.email} on this computer: you can work offline, and changes sync once you sign in
+          again.
+          <button className="link" onClick={() => setConnecting(true)}>
+            Sign in
+          </button>
+        </div>
+      )}
+      <div className="main">
+        <nav className="sidebar" aria-label="Views">
+          <div className="brand">
+            <span className="logo" aria-hidden="true">✓</span> Deepen Tasks
+          </div>
+          {NAV.map((n) => (
+            <button
+              key={n.id}
+              className={view === n.id ? "nav active" : "nav"}
+              aria-current={view === n.id ? "page" : undefined}
+              onClick={() => setView(n.id)}
+              data-testid={`nav-${n.id}`}
+            >
+              <span>{n.label}</span>
+              {n.id === "sync" && status && status.needs_attention > 0 && (
+                <span className="count attention" aria-label={`${status.needs_attention} need attention`}>
+                  {status.needs_attention}
+                </span>
+              )}
+              <kbd>{n.key}</kbd>
+            </button>
+          ))}
+          <div className="spacer" />
+          <div className="who" title={session.server ?? undefined}>
+            <div className="email">{me}</div>
+            <button className="link" onClick={() => void call(api.signOut())} data-testid="sign-out">
+              {session.mode === "demo" ? "Leave demo" : "Sign out"}
+            </button>
+          </div>
+          <button className="link help-link" onClick={() => setHelp(true)}>
+            Keyboard shortcuts <kbd>?</kbd>
+          </button>
+        </nav>
+        <main className="content">
+          {view === "my" && <MyTasks me={me} version={version} />}
+          {view === "board" && <Board version={version} />}
+          {view === "delayed" && <Delayed version={version} />}
+          {view === "overview" && <Overview version={version} />}
+          {view === "sync" && <SyncCentre version={version} status={status} />}
+        </main>
+      </div>
+      <StatusBar status={status} onOpen={() => setView("sync")} />
+      {help && <ShortcutHelp onClose={() => setHelp(false)} />}
+    </div>
+  );
+}
+
+export function isTyping(e: KeyboardEvent): boolean {
+  const t = e.target as HTMLElement | null;
+  if (!t) return false;
+  return t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable;
+}

@@ -1,0 +1,69 @@
+// Always visible: can Deepen be reached, what waits to be sent, when it last synced.
+import { useState } from "react";
+import { useNow } from "../useNow";
+import type { SyncStatus } from "../types";
+import { api, call } from "../api";
+import { ago } from "../model/format";
+
+const LABEL: Record<SyncStatus["connectivity"], string> = {
+  online: "Online",
+  offline: "Offline",
+  syncing: "Syncing…",
+  needs_sign_in: "Sign in again",
+};
+
+const HINT: Record<SyncStatus["connectivity"], string> = {
+  online: "Deepen answered the last request.",
+  offline: "Deepen cannot be reached. Everything you do is kept here and sent when the network is back.",
+  syncing: "Sending your changes and fetching the latest tasks.",
+  needs_sign_in: "Deepen refused the token. Your changes are kept; sign in again to send them.",
+};
+
+export function StatusBar({ status, onOpen }: { status: SyncStatus | null; onOpen: () => void }) {
+  const now = useNow();
+  const [asked, setAsked] = useState(false);
+  if (!status) return <footer className="statusbar" data-testid="status-bar" />;
+  const c = status.connectivity;
+  return (
+    <footer
+      className={`statusbar ${c}`}
+      data-testid="status-bar"
+      data-connectivity={c}
+      data-pending={status.pending}
+      data-attention={status.needs_attention}
+    >
+      <span className="conn" title={HINT[c]}>
+        <span className="dot" aria-hidden="true" />
+        <span data-testid="connectivity">{LABEL[c]}</span>
+      </span>
+      <button className="plain" onClick={onOpen} title="Open the sync centre">
+        {status.pending === 0 ? "Nothing waiting" : `${status.pending} waiting to sync`}
+      </button>
+      {status.needs_attention > 0 && (
+        <button className="plain attention" onClick={onOpen}>
+          {status.needs_attention} need{status.needs_attention === 1 ? "s" : ""} your decision
+        </button>
+      )}
+      <span className="muted">
+        {status.last_sync_at ? `Last synced ${ago(status.last_sync_at, now)}` : "Not synced yet"}
+      </span>
+      {c !== "online" && c !== "syncing" && status.last_error && (
+        <span className="muted ellipsis" title={status.last_error}>
+          {status.last_error}
+        </span>
+      )}
+      <span className="spacer" />
+      <button
+        className="small"
+        data-testid="sync-now"
+        disabled={c === "syncing"}
+        onClick={() => {
+          setAsked(true);
+          void call(api.syncNow()).finally(() => setTimeout(() => setAsked(false), 1500));
+        }}
+      >
+        {asked || c === "syncing" ? "Syncing…" : "Sync now"}
+      </button>
+    </footer>
+  );
+}

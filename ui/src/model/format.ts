@@ -1,0 +1,41 @@
+// Dates and durations in words.
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+export function duration(ms: number): string {
+  const abs = Math.abs(ms);
+  if (abs < MINUTE) return "less than a minute";
+  if (abs < HOUR) return `${Math.round(abs / MINUTE)} min`;
+  if (abs < DAY) {
+    const h = Math.floor(abs / HOUR);
+    const m = Math.round((abs % HOUR) / MINUTE);
+    return m ? `${h} h ${m} min` : `${h} h`;
+  }
+  const d = Math.floor(abs / DAY);
+  const h = Math.round((abs % DAY) / HOUR);
+  return h ? `${d} d ${h} h` : `${d} d`;
+}
+
+export function ago(at: number, now: number): string {
+  const d = now - at;
+  if (d < MINUTE) return "just now";
+  return `${duration(d)} ago`;
+}
+
+/** "due in 3 h", "2 d overdue", "no due date". */
+export function dueText(dueAt: number | null, now: number): string {
+  if (dueAt === null) return "no due date";
+  const d = dueAt - now;
+  return d >= 0 ? `due in ${duration(d)}` : `${duration(d)} overdue`;
+}
+
+export function dateTime(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, {
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+}

@@ -1,0 +1,83 @@
+// Connect a Deepen account: server, client id, email and token. The token goes to the
+// OS credential store through the shell and is never shown again.
+import { useState, type FormEvent } from "react";
+import { api, call, UserError } from "../api";
+
+export function Connect({ onCancel }: { onCancel?: () => void }) {
+  const [server, setServer] = useState("https://tools.deepen.ai/api/v2");
+  const [clientId, setClientId] = useState("");
+  const [email, setEmail] = useState("");
+  const [token, setToken] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const report = await call(api.connect(server, clientId, email, token));
+      setToken("");
+      if (!report.validated) setNote("Deepen could not be reached, so the token was not checked yet. It will be on the next sync.");
+    } catch (err) {
+      setError(err instanceof UserError ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="connect">
+      <form className="card connect-card" onSubmit={(e) => void submit(e)}>
+        <div className="brand big">
+          <span className="logo" aria-hidden="true">✓</span> Deepen Tasks
+        </div>
+        <p className="muted">Connect your Deepen account. Your tasks are kept on this computer, so you can work without a network.</p>
+        <label>
+          Server
+          <input value={server} onChange={(e) => setServer(e.target.value)} required spellCheck={false} />
+        </label>
+        <label>
+          Client id
+          <input value={clientId} onChange={(e) => setClientId(e.target.value)} required spellCheck={false} />
+        </label>
+        <label>
+          Email
+          <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} required autoComplete="username" />
+        </label>
+        <label>
+          Access token
+          <input
+            type="password"
+            value={token}
+            onChange={(e) => setToken(e.target.value)}
+            required
+            autoComplete="off"
+          />
+          <span className="hint">Kept in your system's credential store, never in the app's files.</span>
+        </label>
+        {error && (
+          <div className="error-note" role="alert">
+            {error}
+          </div>
+        )}
+        {note && <div className="note">{note}</div>}
+        <div className="row end">
+          {onCancel ? (
+            <button type="button" onClick={onCancel}>
+              Back
+            </button>
+          ) : (
+            <button type="button" onClick={() => void call(api.startDemo())} data-testid="try-demo">
+              Try the demo
+            </button>
+          )}
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? "Connecting…" : "Connect"}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

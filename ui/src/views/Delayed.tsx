@@ -1,0 +1,79 @@
+// Delayed: every task past its due date that Deepen reports as delayed, most overdue first.
+import { useEffect, useMemo, useRef } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { usePagedTasks } from "../usePagedTasks";
+import { datasetName, useDatasets } from "../useDatasets";
+import { duration } from "../model/format";
+import { displayName } from "../model/board";
+import { StatusPill, SyncBadge } from "../components/TaskBadges";
+import { Empty, ErrorNote } from "../components/Empty";
+
+const ROW_HEIGHT = 44;
+
+export function Delayed({ version }: { version: number }) {
+  const { datasets } = useDatasets(version);
+  const byId = useMemo(() => new Map(datasets.map((d) => [d.dataset_id, d])), [datasets]);
+  const query = useMemo(
+    () => ({
+      task_ids: [],
+      dataset_id: null,
+      stage_id: null,
+      statuses: [],
+      assignee: null,
+      delayed_only: true,
+      text: null,
+      sort: "overdue" as const,
+    }),
+    [],
+  );
+  const list = usePagedTasks(query, version);
+  const total = list.total ?? 0;
+  const scroller = useRef<HTMLDivElement>(null);
+  // TanStack Virtual's functions are not memoized by the React compiler; used as documented.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+  const { show } = list;
+  useEffect(() => show(first, last), [first, last, show]);
+
+  return (
+    <section className="view" aria-label="Delayed tasks">
+      <header className="view-head">
+        <h1>Delayed</h1>
+        <span className="muted">{list.total === null ? "" : `${total} task${total === 1 ? "" : "s"} past due, most overdue first`}</span>
+      </header>
+      {list.error && <ErrorNote message={list.error.message} />}
+      {list.total === 0 ? (
+        <Empty title="Nothing is delayed">Every task is within its due date. Delayed tasks show up here after each sync.</Empty>
+      ) : (
+        <div className="list" ref={scroller}>
+          <div className="list-inner" style={{ height: virtualizer.getTotalSize() }}>
+            {items.map((item) => {
+              const row = list.rowAt(item.index);
+              const style = { transform: `translateY(${item.start}px)` };
+              if (!row) return <div key={item.key} className="row-line placeholder" style={style} />;
+              return (
+                <div key={item.key} className="row-line delayed" style={style} data-testid="delayed-row" data-task-id={row.task_id}>
+                  <span className="overdue strong">{row.delayed_by_millis !== null ? `${duration(row.delayed_by_millis)} late` : "late"}</span>
+                  <span className="task-id mono">{row.task_id}</span>
+                  <span className="ellipsis dataset">{datasetName(byId.get(row.dataset_id), row.dataset_id)}</span>
+                  <span className="stage">{row.stage_id}</span>
+                  <StatusPill status={row.status} />
+                  <span className="ellipsis">{row.assignee ? displayName(row.assignee) : "Unassigned"}</span>
+                  <SyncBadge row={row} />
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
