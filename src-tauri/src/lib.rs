@@ -29,11 +29,12 @@ pub struct Options {
     pub data_dir: Option<std::path::PathBuf>,
 }
 
-/// The app without the plugins that only make sense for the installed app (single
-/// instance, window state, log file): command tests build this on Tauri's mock runtime.
-pub fn app_builder<R: Runtime>(options: Options) -> tauri::Builder<R> {
+/// The app on `builder`, without the plugins that only make sense for the installed app
+/// (single instance, window state, log file): command tests build this on Tauri's mock
+/// runtime (`tauri::test::mock_builder()`).
+pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> tauri::Builder<R> {
     let specta = bindings::builder::<R>();
-    tauri::Builder::<R>::new()
+    builder
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);
@@ -63,7 +64,7 @@ pub fn run() {
         force_demo: std::env::args().any(|a| a == "--demo"),
         data_dir: None,
     };
-    let app = app_builder::<tauri::Wry>(options)
+    let app = app_builder(tauri::Builder::default(), options)
         // First: a second launch focuses the running window and exits.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             if let Some(window) = app.get_webview_window("main") {

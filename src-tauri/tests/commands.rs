@@ -5,9 +5,9 @@ use std::time::{Duration, Instant};
 
 use deepen_tasks::{Options, app_builder};
 use serde_json::{Value, json};
-use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_context, noop_assets};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
-use tauri::{WebviewWindow, WebviewWindowBuilder};
+use tauri::{Manager, WebviewWindow};
 
 struct TestApp {
     _app: tauri::App<MockRuntime>,
@@ -18,15 +18,20 @@ struct TestApp {
 impl TestApp {
     fn demo() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let app = app_builder::<MockRuntime>(Options {
+        let options = Options {
             force_demo: true,
             data_dir: Some(dir.path().to_path_buf()),
-        })
-        .build(mock_context(noop_assets()))
-        .expect("app builds");
-        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("window");
+        };
+        let mut app = app_builder(mock_builder(), options)
+            // The real config and capabilities: commands pass the same permission checks as in the app.
+            .build(tauri::generate_context!("../tauri.conf.json", test = true))
+            .expect("app builds");
+        // Runs the app's setup (state, the session opening in the background); the mock
+        // runtime's iteration itself does nothing.
+        #[allow(deprecated)]
+        app.run_iteration(|_, _| {});
+        // The window of tauri.conf.json, created by setup.
+        let window = app.get_webview_window("main").expect("the main window");
         let me = Self {
             _app: app,
             window,
@@ -45,7 +50,8 @@ impl TestApp {
             cmd: cmd.into(),
             callback: tauri::ipc::CallbackFn(0),
             error: tauri::ipc::CallbackFn(1),
-            url: "http://tauri.localhost".parse().unwrap(),
+            // The app's own origin on Linux and macOS (Windows uses http://tauri.localhost).
+            url: "tauri://localhost".parse().unwrap(),
             body: tauri::ipc::InvokeBody::Json(args),
             headers: Default::default(),
             invoke_key: INVOKE_KEY.to_string(),
@@ -219,4 +225,17 @@ fn connecting_with_a_bad_server_url_is_refused_and_keeps_the_session() {
         "no token in errors"
     );
     assert_eq!(app.invoke("session", json!({})).unwrap()["mode"], "demo");
+}
+
+#[test]
+fn the_window_may_not_call_what_its_capability_does_not_grant() {
+    let app = TestApp::demo();
+    // Listening is granted; emitting events from the web side is not.
+    let err = app
+        .invoke(
+            "plugin:event|emit",
+            json!({ "event": "data-changed", "payload": null }),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("not allowed"), "{err}");
 }

@@ -119,6 +119,8 @@ export type DatasetInfo_Deserialize = {
 	stages: string[],
 	/**  Emails of the users who can be assigned, with their scopes. */
 	users: ([string, string[]])[],
+	/**  Those of `users` who work on tasks (label or review): the board's columns. */
+	workers: string[],
 	task_count: number,
 	tasks_listable: boolean,
 	tasks_pulled_at?: number | null,
@@ -132,6 +134,8 @@ export type DatasetInfo_Serialize = {
 	stages: string[],
 	/**  Emails of the users who can be assigned, with their scopes. */
 	users: ([string, string[]])[],
+	/**  Those of `users` who work on tasks (label or review): the board's columns. */
+	workers: string[],
 	task_count: number,
 	tasks_listable: boolean,
 	tasks_pulled_at: number | null,

@@ -20,6 +20,14 @@ use fantoccini::key::Key;
 static ONE_APP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 async fn drag(app: &App, card: &Element, target: &Element) {
+    // As a person would: scroll the target column into view first.
+    app.client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'nearest', inline: 'nearest'})",
+            vec![serde_json::to_value(target).unwrap()],
+        )
+        .await
+        .expect("scroll the target into view");
     let mouse = MouseActions::new("mouse".into())
         .then(PointerAction::MoveToElement {
             element: card.clone(),
@@ -137,14 +145,21 @@ async fn two_columns(app: &App, server: &Server) -> (String, String) {
         }
     }
     let source = source.expect("an annotator column with 3 cards");
-    let mut target = None;
-    for a in &annotators {
-        if a != &source && app.exists(&column(a)).await {
-            target = Some(a.clone());
-            break;
-        }
+    // The column right after it, so both are on screen together.
+    let columns = app.find_all("[data-testid=board-column]").await;
+    let mut ids = Vec::new();
+    for c in &columns {
+        ids.push(c.attr("data-assignee").await.unwrap().unwrap_or_default());
     }
-    (source, target.expect("a second annotator column"))
+    let at = ids.iter().position(|id| id == &source).unwrap();
+    let target = ids
+        .iter()
+        .skip(at + 1)
+        .chain(ids.iter().take(at).rev())
+        .find(|id| annotators.contains(id))
+        .expect("a second annotator column")
+        .clone();
+    (source, target)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -32,7 +32,7 @@ export function StatusBar({ status, onOpen }: { status: SyncStatus | null; onOpe
       data-pending={status.pending}
       data-attention={status.needs_attention}
     >
-      <span className="conn" title={HINT[c]}>
+      <span className="conn" title={status.last_error && c !== "online" ? `${HINT[c]}\n\n${status.last_error}` : HINT[c]}>
         <span className="dot" aria-hidden="true" />
         <span data-testid="connectivity">{LABEL[c]}</span>
       </span>
@@ -47,9 +47,11 @@ export function StatusBar({ status, onOpen }: { status: SyncStatus | null; onOpe
       <span className="muted">
         {status.last_sync_at ? `Last synced ${ago(status.last_sync_at, now)}` : "Not synced yet"}
       </span>
-      {c !== "online" && c !== "syncing" && status.last_error && (
+      {c === "offline" && <span className="muted">Your changes are kept and sent when Deepen can be reached.</span>}
+      {c === "needs_sign_in" && <span className="attention">Deepen refused the sign-in token: sign in again.</span>}
+      {c === "online" && status.last_error && (
         <span className="muted ellipsis" title={status.last_error}>
-          {status.last_error}
+          The last update from Deepen had a problem; it is retried.
         </span>
       )}
       <span className="spacer" />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clickSelect, columnsOf, displayName, movesForDrop, UNASSIGNED, undoAssignments } from "./board";
+import { assignableUsers, clickSelect, columnsOf, displayName, movesForDrop, UNASSIGNED, undoAssignments } from "./board";
 
 describe("columnsOf", () => {
   it("puts Unassigned first, then people by email, with their loads", () => {
@@ -76,4 +76,8 @@ describe("undo", () => {
 it("displayName turns an email into a name", () => {
   expect(displayName("ana.silva@example.com")).toBe("Ana Silva");
   expect(displayName("bo_chen@x")).toBe("Bo Chen");
+});
+
+it("the board's people are the dataset's workers, sorted", () => {
+  expect(assignableUsers({ workers: ["bo@x", "ana@x"] })).toEqual(["ana@x", "bo@x"]);
 });

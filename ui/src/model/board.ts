@@ -12,9 +12,9 @@ export interface Column {
   load: number;
 }
 
-/** Users of a dataset who may be given tasks of a stage (everyone when scopes are unknown). */
-export function assignableUsers(dataset: DatasetInfo): string[] {
-  return dataset.users.map(([email]) => email).sort((a, b) => a.localeCompare(b));
+/** The people who work a dataset's tasks (labellers, reviewers): the board's columns. */
+export function assignableUsers(dataset: Pick<DatasetInfo, "workers">): string[] {
+  return [...dataset.workers].sort((a, b) => a.localeCompare(b));
 }
 
 /** "Unassigned" first, then each person, with their load; people with work but not in

@@ -16,6 +16,8 @@ pub struct DatasetInfo {
     pub stages: Vec<String>,
     /// Emails of the users who can be assigned, with their scopes.
     pub users: Vec<(String, Vec<String>)>,
+    /// Those of `users` who work on tasks (label or review): the board's columns.
+    pub workers: Vec<String>,
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub task_count: u64,
     pub tasks_listable: bool,
@@ -171,7 +173,7 @@ impl Mirror {
                 "SELECT email, scopes FROM dataset_users WHERE dataset_id = ?1 ORDER BY email",
             )
             .map_err(err)?;
-        let users = stmt
+        let users: Vec<(String, Vec<String>)> = stmt
             .query_map([dataset_id], |r| {
                 let scopes: String = r.get(1)?;
                 Ok((r.get(0)?, serde_json::from_str(&scopes).unwrap_or_default()))
@@ -179,12 +181,18 @@ impl Mirror {
             .map_err(err)?
             .collect::<Result<_, _>>()
             .map_err(err)?;
+        let workers = users
+            .iter()
+            .filter(|(_, scopes)| crate::wire::works_on_tasks(scopes))
+            .map(|(email, _)| email.clone())
+            .collect();
         Ok(Some(DatasetInfo {
             dataset_id: dataset_id.to_string(),
             dataset_name,
             labelling_mode,
             stages,
             users,
+            workers,
             task_count: task_count as u64,
             tasks_listable,
             tasks_pulled_at,

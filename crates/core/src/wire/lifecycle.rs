@@ -68,3 +68,33 @@ impl fmt::Display for ActionKind {
 pub fn can_reassign(status: &str) -> bool {
     !matches!(status, "submitted" | "accepted")
 }
+
+/// Scopes of dataset users who only watch or manage (assumption: Deepen's scope names;
+/// see deepen-api.md, `user_scopes`). They can be assigned, but are not offered as
+/// workers on the board or by balancing.
+const NON_WORKING_SCOPES: [&str; 2] = ["customer", "dataset_admin"];
+
+/// Whether a dataset user with `scopes` works on tasks (labels or reviews). Unknown scopes
+/// count as working, so no one is hidden by a name we do not know.
+pub fn works_on_tasks(scopes: &[String]) -> bool {
+    scopes.is_empty()
+        || scopes
+            .iter()
+            .any(|s| !NON_WORKING_SCOPES.contains(&s.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn watchers_and_managers_are_not_workers_unknown_scopes_are() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert!(works_on_tasks(&s(&["labeller"])));
+        assert!(works_on_tasks(&s(&["reviewer", "customer"])));
+        assert!(works_on_tasks(&s(&["some_new_scope"])));
+        assert!(works_on_tasks(&[]));
+        assert!(!works_on_tasks(&s(&["customer"])));
+        assert!(!works_on_tasks(&s(&["dataset_admin"])));
+    }
+}

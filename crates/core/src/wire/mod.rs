@@ -15,7 +15,7 @@ use serde::de;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-pub use lifecycle::{ActionKind, TASK_TYPE_FILE, TASK_TYPE_LABEL, can_reassign};
+pub use lifecycle::{ActionKind, TASK_TYPE_FILE, TASK_TYPE_LABEL, can_reassign, works_on_tasks};
 pub use paths::*;
 pub use task_list::{StreamError, stream_dataset_tasks};
 
