@@ -3,10 +3,19 @@
 interface Metrics {
   firstListPaintMs: number | null;
   dropToShownMs: number[];
+  /** Drop → the reassignment durably queued by the core (the command returned). */
+  dropToQueuedMs: number[];
+  lastDropAt: number | null;
   pendingDrop: { taskId: string; column: string; at: number } | null;
 }
 
-const metrics: Metrics = { firstListPaintMs: null, dropToShownMs: [], pendingDrop: null };
+const metrics: Metrics = {
+  firstListPaintMs: null,
+  dropToShownMs: [],
+  dropToQueuedMs: [],
+  lastDropAt: null,
+  pendingDrop: null,
+};
 (window as unknown as { __dtasks_metrics: Metrics }).__dtasks_metrics = metrics;
 
 /** A list with at least one task row has been painted. */
@@ -18,7 +27,16 @@ export function markListPainted(): void {
 }
 
 export function markDrop(taskId: string, column: string): void {
-  metrics.pendingDrop = { taskId, column, at: performance.now() };
+  const at = performance.now();
+  metrics.pendingDrop = { taskId, column, at };
+  metrics.lastDropAt = at;
+}
+
+/** The reassignment of the last drop is queued (durably, in the core). */
+export function markQueued(): void {
+  if (metrics.lastDropAt === null) return;
+  metrics.dropToQueuedMs.push(performance.now() - metrics.lastDropAt);
+  metrics.lastDropAt = null;
 }
 
 /** A column rendered `taskId`; completes a pending drop measurement once painted. */

@@ -14,6 +14,7 @@ export interface PagedTasks {
   error: UserError | null;
   /** Rows loaded so far, in order (for selection ranges and keyboard moves). */
   loadedIds: () => string[];
+  loadedRows: () => TaskRow[];
 }
 
 export function usePagedTasks(query: Omit<TaskQuery, "limit" | "offset">, version: number): PagedTasks {
@@ -92,11 +93,12 @@ export function usePagedTasks(query: Omit<TaskQuery, "limit" | "offset">, versio
     [pages],
   );
 
-  const loadedIds = useCallback(() => {
-    const ids: string[] = [];
-    for (const p of [...pages.keys()].sort((a, b) => a - b)) for (const r of pages.get(p)!) ids.push(r.task_id);
-    return ids;
+  const loadedRows = useCallback(() => {
+    const rows: TaskRow[] = [];
+    for (const p of [...pages.keys()].sort((a, b) => a - b)) rows.push(...pages.get(p)!);
+    return rows;
   }, [pages]);
+  const loadedIds = useCallback(() => loadedRows().map((r) => r.task_id), [loadedRows]);
 
-  return { total, rowAt, show, error, loadedIds };
+  return { total, rowAt, show, error, loadedIds, loadedRows };
 }

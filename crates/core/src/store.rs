@@ -15,6 +15,10 @@ pub const OUTBOX_FILE: &str = "outbox.db";
 pub struct Store {
     dir: PathBuf,
     mirror: Mutex<Mirror>,
+    /// A second connection to mirror.db for reads outside the view (a task's server state
+    /// before an enqueue, the dataset list): WAL lets it read while a pull holds the
+    /// writer for seconds, so actions and the window never wait for a pull.
+    mirror_reader: Mutex<Mirror>,
     outbox: Mutex<Outbox>,
     view: Mutex<View>,
 }
@@ -25,9 +29,11 @@ impl Store {
         let outbox = Outbox::open(&dir.join(OUTBOX_FILE))?;
         let mirror = Mirror::open(&dir.join(MIRROR_FILE))?;
         let view = View::open(mirror.path(), outbox.path())?;
+        let mirror_reader = Mirror::open(mirror.path())?;
         Ok(Self {
             dir: dir.to_path_buf(),
             mirror: Mutex::new(mirror),
+            mirror_reader: Mutex::new(mirror_reader),
             outbox: Mutex::new(outbox),
             view: Mutex::new(view),
         })
@@ -41,6 +47,11 @@ impl Store {
     // so a poisoned lock is safe to keep using.
     pub fn mirror(&self) -> MutexGuard<'_, Mirror> {
         self.mirror.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Reads of the mirror that must not wait for a pull (never write through it).
+    pub fn mirror_reader(&self) -> MutexGuard<'_, Mirror> {
+        self.mirror_reader.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn outbox(&self) -> MutexGuard<'_, Outbox> {

@@ -246,7 +246,7 @@ impl Workspace {
     }
 
     pub fn datasets(&self) -> Result<Vec<DatasetInfo>, WorkspaceError> {
-        Ok(self.store.mirror().datasets()?)
+        Ok(self.store.mirror_reader().datasets()?)
     }
 
     pub fn tasks(&self, query: &TaskQuery) -> Result<TaskPage, WorkspaceError> {
@@ -309,7 +309,7 @@ impl Workspace {
             }
         }
         if let Some(email) = assignee {
-            let mirror = self.store.mirror();
+            let mirror = self.store.mirror_reader();
             let datasets: std::collections::BTreeSet<&str> =
                 bases.iter().map(|b| b.dataset_id.as_str()).collect();
             for dataset_id in datasets {
@@ -385,7 +385,7 @@ impl Workspace {
 
     /// The server's last known state of each task; all must be known.
     fn bases(&self, task_ids: &[String]) -> Result<Vec<crate::wire::Task>, WorkspaceError> {
-        let mirror = self.store.mirror();
+        let mirror = self.store.mirror_reader();
         let mut bases = Vec::with_capacity(task_ids.len());
         let mut unknown = Vec::new();
         for id in task_ids {
@@ -417,7 +417,7 @@ impl Workspace {
             .outbox()
             .op(op_id)?
             .ok_or_else(|| OutboxError::UnknownOp(op_id.to_string()))?;
-        let server = self.store.mirror().task(&op.task_id)?;
+        let server = self.store.mirror_reader().task(&op.task_id)?;
         Ok(self
             .store
             .outbox()

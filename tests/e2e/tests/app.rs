@@ -19,48 +19,6 @@ use fantoccini::key::Key;
 /// One app at a time: two cores, and each app is a full webview.
 static ONE_APP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-async fn drag(app: &App, card: &Element, target: &Element) {
-    // As a person would: scroll the target column into view first.
-    app.client
-        .execute(
-            "arguments[0].scrollIntoView({block: 'nearest', inline: 'nearest'})",
-            vec![serde_json::to_value(target).unwrap()],
-        )
-        .await
-        .expect("scroll the target into view");
-    let mouse = MouseActions::new("mouse".into())
-        .then(PointerAction::MoveToElement {
-            element: card.clone(),
-            duration: Some(Duration::from_millis(50)),
-            x: 0.0,
-            y: 0.0,
-        })
-        .then(PointerAction::Down {
-            button: MOUSE_BUTTON_LEFT,
-        })
-        .then(PointerAction::MoveBy {
-            duration: Some(Duration::from_millis(100)),
-            x: 12.0,
-            y: 12.0,
-        })
-        .then(PointerAction::MoveToElement {
-            element: target.clone(),
-            duration: Some(Duration::from_millis(300)),
-            x: 0.0,
-            y: 0.0,
-        })
-        .then(PointerAction::MoveBy {
-            duration: Some(Duration::from_millis(50)),
-            x: 2.0,
-            y: 2.0,
-        })
-        .then(PointerAction::Up {
-            button: MOUSE_BUTTON_LEFT,
-        });
-    app.client.perform_actions(mouse).await.expect("drag");
-    app.client.release_actions().await.expect("release");
-}
-
 /// Ctrl+click: adds a card to the board's selection.
 async fn ctrl_click(app: &App, el: &Element) {
     let keys = KeyActions::new("keys".into())
@@ -265,7 +223,7 @@ async fn manager_reassigns_by_dragging_one_card_a_selection_and_undoes_before_sy
         .wait_for(&format!("[data-task-id='{}']", before[0]))
         .await;
     let drop_on = app.wait_for(&column(&target)).await;
-    drag(&app, &card, &drop_on).await;
+    app.drag(&card, &drop_on).await;
     app.eventually("the emulator shows the new assignee", 30, || async {
         server.assignee(&before[0]).as_deref() == Some(target.as_str())
     })
@@ -290,7 +248,7 @@ async fn manager_reassigns_by_dragging_one_card_a_selection_and_undoes_before_sy
     app.screenshot("2-manager-selection").await;
     let card = app.wait_for(&format!("[data-task-id='{b}']")).await;
     let drop_on = app.wait_for(&column(&target)).await;
-    drag(&app, &card, &drop_on).await;
+    app.drag(&card, &drop_on).await;
     app.eventually(
         "both selected tasks reassigned on the emulator",
         30,
@@ -310,7 +268,7 @@ async fn manager_reassigns_by_dragging_one_card_a_selection_and_undoes_before_sy
         .expect("a fourth card");
     let card = app.wait_for(&format!("[data-task-id='{c}']")).await;
     let drop_on = app.wait_for(&column(&target)).await;
-    drag(&app, &card, &drop_on).await;
+    app.drag(&card, &drop_on).await;
     app.eventually(
         "the moved card shows in the target, pending",
         10,
@@ -373,12 +331,19 @@ async fn someone_elses_reassignment_while_offline_needs_attention_and_each_resol
     for t in [&t1, &t2] {
         let card = app.wait_for(&format!("[data-task-id='{t}']")).await;
         let drop_on = app.wait_for(&column(&target)).await;
-        drag(&app, &card, &drop_on).await;
+        app.drag(&card, &drop_on).await;
         app.eventually("moved locally", 10, || async {
             cards_in(&app, &target).await.contains(t)
         })
         .await;
     }
+    // The sync centre lists both, waiting.
+    app.click("[data-testid=nav-sync]").await;
+    app.eventually("two actions waiting", 10, || async {
+        app.find_all("[data-testid=queue-item]").await.len() == 2
+    })
+    .await;
+    app.screenshot("3-sync-centre-offline").await;
     // Meanwhile another manager gives both to someone else.
     let row = data
         .workspace()
@@ -549,5 +514,28 @@ async fn actions_queued_before_a_restart_are_still_there_offline_and_sync_later(
     .await;
     assert_eq!(server.status(&task), "submitted");
     assert_eq!(server.applied(&task, &data.user.email, "submit"), 1);
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_install_opens_the_demo_with_data_and_a_banner() {
+    require_e2e!();
+    let _one = ONE_APP.lock().await;
+    let data = AppData::empty();
+    let app = App::launch(&data, "5-demo").await;
+    app.wait_for("[data-testid=demo-banner]").await;
+    // The demo opens on the board of its first dataset, filled by the first sync.
+    app.wait_for("[data-testid=board-column] [data-testid=task-card]")
+        .await;
+    app.screenshot("5-demo-board").await;
+    app.click("[data-testid=nav-overview]").await;
+    app.eventually("an overview per dataset", 15, || async {
+        app.find_all("[data-testid=overview-dataset]").await.len() >= 2
+    })
+    .await;
+    app.screenshot("5-demo-overview").await;
+    app.click("[data-testid=nav-delayed]").await;
+    app.wait_for("[data-testid=delayed-row]").await;
+    app.screenshot("5-demo-delayed").await;
     app.quit().await;
 }

@@ -44,9 +44,22 @@ import { Empty, ErrorNote } from "../components/Empty";
 import { useToast } from "../components/Toast";
 import { Dialog } from "../components/Dialog";
 import { useNow } from "../useNow";
-import { markCardShown, markDrop, markListPainted } from "../metrics";
+import { markCardShown, markDrop, markListPainted, markQueued } from "../metrics";
 
 const CARD_HEIGHT = 76;
+
+/** A selected card: where it is and what it shows. */
+interface Picked {
+  column: string;
+  row: TaskRow;
+}
+
+/** A card dropped on another column, shown there before the core confirms. */
+interface Moving {
+  row: TaskRow;
+  from: string;
+  to: string;
+}
 const COLUMN_PREFIX = "col:";
 
 type StatusFilter = "open" | "all" | string;
@@ -88,7 +101,9 @@ export function Board({ version }: { version: number }) {
   const [datasetId, setDatasetId] = useState<string | null>(null);
   const [stageId, setStageId] = useState<string | null>(null);
   const [statusFilter, setStatusFilter] = useState<StatusFilter>("open");
-  const [selected, setSelected] = useState<Map<string, string>>(new Map());
+  const [selected, setSelected] = useState<Map<string, Picked>>(new Map());
+  // Moves shown at once, before the core confirms them (cleared shortly after it has).
+  const [moving, setMoving] = useState<Map<string, Moving>>(new Map());
   const [anchor, setAnchor] = useState<string | null>(null);
   const [dragging, setDragging] = useState<{ row: TaskRow; column: string } | null>(null);
   const [undo, setUndo] = useState<UndoEntry[]>([]);
@@ -135,6 +150,7 @@ export function Board({ version }: { version: number }) {
       if (moves.length === 0) return false;
       try {
         await call(api.assign(moves.map((m) => m.taskId), target === UNASSIGNED ? null : target));
+        markQueued();
       } catch (e) {
         toast({ kind: "error", text: e instanceof UserError ? e.message : String(e) }, 9000);
         return false;
@@ -170,11 +186,31 @@ export function Board({ version }: { version: number }) {
     if (!data || !e.over) return;
     const target = String(e.over.id).slice(COLUMN_PREFIX.length);
     const moves = movesForDrop({ taskId: data.row.task_id, column: data.column }, target, new Set(selected.keys()), (id) =>
-      selected.get(id),
+      selected.get(id)?.column,
     );
     if (moves.length === 0) return;
     markDrop(data.row.task_id, target);
-    void reassign(moves, target, moveLabel(moves, target)).then((ok) => ok && clearSelection());
+    const rows = new Map<string, TaskRow>([[data.row.task_id, data.row]]);
+    for (const [id, p] of selected) rows.set(id, p.row);
+    const shown = new Map<string, Moving>();
+    for (const m of moves) {
+      const row = rows.get(m.taskId);
+      if (row) shown.set(m.taskId, { row: { ...row, pending_state: "pending" }, from: m.from, to: target });
+    }
+    setMoving((old) => new Map([...old, ...shown]));
+    const settle = () =>
+      setMoving((old) => {
+        const next = new Map(old);
+        for (const id of shown.keys()) if (next.get(id) === shown.get(id)) next.delete(id);
+        return next;
+      });
+    void reassign(moves, target, moveLabel(moves, target)).then((ok) => {
+      if (ok) {
+        clearSelection();
+        // The columns re-query on the change event; keep the instant view until then.
+        setTimeout(settle, 1500);
+      } else settle();
+    });
   };
 
   const announcements: Announcements = {
@@ -187,18 +223,40 @@ export function Board({ version }: { version: number }) {
   };
 
   const onCardClick = useCallback(
-    (row: TaskRow, column: string, order: string[], mods: { toggle: boolean; range: boolean }) => {
+    (row: TaskRow, column: string, order: TaskRow[], mods: { toggle: boolean; range: boolean }) => {
       const keys = new Set(selected.keys());
-      const next = clickSelect(keys, anchor, row.task_id, order, mods);
-      const map = new Map<string, string>();
-      for (const id of next.selected) map.set(id, selected.get(id) ?? column);
+      const next = clickSelect(
+        keys,
+        anchor,
+        row.task_id,
+        order.map((r) => r.task_id),
+        mods,
+      );
+      const byId = new Map(order.map((r) => [r.task_id, r]));
+      byId.set(row.task_id, row);
+      const map = new Map<string, Picked>();
+      for (const id of next.selected) {
+        const known = selected.get(id);
+        const r = byId.get(id);
+        if (known) map.set(id, known);
+        else if (r) map.set(id, { column, row: r });
+      }
       setSelected(map);
       setAnchor(next.anchor);
     },
     [selected, anchor],
   );
 
-  if (loading && datasets.length === 0) return <section className="view" />;
+  if (loading && datasets.length === 0) {
+    return (
+      <section className="view">
+        <header className="view-head">
+          <h1>Board</h1>
+          <span className="muted">Loading…</span>
+        </header>
+      </section>
+    );
+  }
   if (dsError) return <ErrorNote message={dsError} />;
   if (!dataset || !stage) {
     return (
@@ -284,6 +342,7 @@ export function Board({ version }: { version: number }) {
               statuses={statusesOf(statusFilter)}
               version={version}
               selected={selected}
+              moving={moving}
               onCardClick={onCardClick}
               maxLoad={Math.max(1, ...columns.map((x) => x.load))}
             />
@@ -343,6 +402,7 @@ const BoardColumn = memo(function BoardColumn({
   statuses,
   version,
   selected,
+  moving,
   onCardClick,
   maxLoad,
 }: {
@@ -351,8 +411,9 @@ const BoardColumn = memo(function BoardColumn({
   stageId: string;
   statuses: string[];
   version: number;
-  selected: Map<string, string>;
-  onCardClick: (row: TaskRow, column: string, order: string[], mods: { toggle: boolean; range: boolean }) => void;
+  selected: Map<string, Picked>;
+  moving: Map<string, Moving>;
+  onCardClick: (row: TaskRow, column: string, order: TaskRow[], mods: { toggle: boolean; range: boolean }) => void;
   maxLoad: number;
 }) {
   const { setNodeRef, isOver } = useDroppable({ id: COLUMN_PREFIX + column.id });
@@ -370,7 +431,15 @@ const BoardColumn = memo(function BoardColumn({
     [datasetId, stageId, statuses, column.id],
   );
   const list = usePagedTasks(query, version);
-  const total = list.total ?? 0;
+  // Cards just dropped here show on top at once, until the re-query has them.
+  const { loadedRows } = list;
+  const arriving = useMemo(() => {
+    const here = new Set(loadedRows().map((r) => r.task_id));
+    return [...moving.values()].filter((m) => m.to === column.id && !here.has(m.row.task_id)).map((m) => m.row);
+  }, [moving, column.id, loadedRows]);
+  const total = (list.total ?? 0) + arriving.length;
+  const rowAt = (index: number): TaskRow | undefined =>
+    index < arriving.length ? arriving[index] : list.rowAt(index - arriving.length);
   const scroller = useRef<HTMLDivElement>(null);
   // TanStack Virtual's functions are not memoized by the React compiler; used as documented.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -405,18 +474,21 @@ const BoardColumn = memo(function BoardColumn({
         <span className="muted small-text">{column.load} in stage</span>
       </div>
       <div className="column-body" ref={scroller}>
-        {list.total === 0 && <div className="column-empty">Drop tasks here</div>}
+        {total === 0 && <div className="column-empty">Drop tasks here</div>}
         <div style={{ height: virtualizer.getTotalSize() }} className="list-inner">
           {items.map((item) => {
-            const row = list.rowAt(item.index);
+            const row = rowAt(item.index);
+            const away = row !== undefined && item.index >= arriving.length && moving.get(row.task_id)?.from === column.id;
             return (
               <div key={item.key} className="card-slot" style={{ transform: `translateY(${item.start}px)` }}>
-                {row ? (
+                {away ? (
+                  <div className="card moved-out" aria-hidden="true" />
+                ) : row ? (
                   <DraggableCard
                     row={row}
                     column={column.id}
                     selected={selected.has(row.task_id)}
-                    onClick={(mods) => onCardClick(row, column.id, list.loadedIds(), mods)}
+                    onClick={(mods) => onCardClick(row, column.id, list.loadedRows(), mods)}
                   />
                 ) : (
                   <div className="card placeholder" />

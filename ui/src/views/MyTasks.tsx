@@ -8,6 +8,7 @@ import { activeFilterCount, myTasksQuery, NO_FILTERS, type MyTaskFilters } from 
 import { STATUSES, statusLabel } from "../model/badges";
 import { dueText } from "../model/format";
 import { useNow } from "../useNow";
+import { markListPainted } from "../metrics";
 import { usePagedTasks } from "../usePagedTasks";
 import { datasetName, useDatasets } from "../useDatasets";
 import { StatusPill, SyncBadge } from "../components/TaskBadges";
@@ -277,6 +278,10 @@ function TaskLine({
   onFocus: () => void;
 }) {
   const now = useNow();
+  const painted = row !== undefined;
+  useEffect(() => {
+    if (painted) markListPainted();
+  }, [painted]);
   const style = { transform: `translateY(${top}px)` };
   if (!row) {
     return <div className="row-line placeholder" style={style} aria-rowindex={index + 1} />;

@@ -14,6 +14,7 @@ use deepen_emulator::{
 };
 use dtasks_core::accounts::Accounts;
 use dtasks_core::{Account, Scope, Sensitive, Workspace};
+use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
@@ -150,6 +151,20 @@ impl AppData {
         }
     }
 
+    /// A fresh install: no account configured (the app opens its demo).
+    pub fn empty() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+            user: UserInfo {
+                email: String::new(),
+                name: String::new(),
+                token: String::new(),
+                role: Role::Admin,
+            },
+            workspace_dir: PathBuf::new(),
+        }
+    }
+
     /// The workspace as a second reader sees it (to check the app's queue from outside).
     pub fn workspace(&self) -> Workspace {
         Workspace::open(&self.workspace_dir).unwrap()
@@ -161,6 +176,8 @@ pub struct App {
     pub client: Client,
     driver: Child,
     name: String,
+    /// The app data folder: tells this app's process from any other.
+    data_dir: PathBuf,
 }
 
 fn free_port() -> u16 {
@@ -186,6 +203,8 @@ impl App {
             ])
             .env("DTASKS_APP_DIR", data.dir.path())
             .env("DEEPEN_TOKEN", &data.user.token)
+            // Window state and logs of this run only.
+            .env("XDG_CONFIG_HOME", data.dir.path().join("config"))
             .env("RUST_LOG", "info")
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -217,6 +236,7 @@ impl App {
             client,
             driver,
             name: name.to_string(),
+            data_dir: data.dir.path().to_path_buf(),
         };
         app.wait_for("[data-testid=status-bar][data-connectivity]")
             .await;
@@ -225,12 +245,67 @@ impl App {
 
     /// The first element matching `css`, waiting up to 15 s for it.
     pub async fn wait_for(&self, css: &str) -> Element {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(Duration::from_secs(15))
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("{}: no element {css}: {e}", self.name))
+        {
+            Ok(el) => el,
+            Err(e) => {
+                self.screenshot(&format!("{}-FAILED", self.name)).await;
+                panic!("{}: no element {css}: {e}", self.name)
+            }
+        }
+    }
+
+    /// Drags `card` onto `target` with the mouse (pointer events, as dnd-kit listens).
+    pub async fn drag(&self, card: &Element, target: &Element) {
+        // As a person would: bring the card, then the target column, into view first.
+        for el in [card, target] {
+            self.client
+                .execute(
+                    "arguments[0].scrollIntoView({block: 'nearest', inline: 'nearest'})",
+                    vec![serde_json::to_value(el).unwrap()],
+                )
+                .await
+                .expect("scroll into view");
+        }
+        let mouse = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement {
+                element: card.clone(),
+                duration: Some(Duration::from_millis(50)),
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::MoveBy {
+                duration: Some(Duration::from_millis(100)),
+                x: 12.0,
+                y: 12.0,
+            })
+            .then(PointerAction::MoveToElement {
+                element: target.clone(),
+                duration: Some(Duration::from_millis(300)),
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::MoveBy {
+                duration: Some(Duration::from_millis(50)),
+                x: 2.0,
+                y: 2.0,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        if let Err(e) = self.client.perform_actions(mouse).await {
+            self.screenshot(&format!("{}-FAILED", self.name)).await;
+            panic!("{}: drag: {e}", self.name);
+        }
+        self.client.release_actions().await.expect("release");
     }
 
     pub async fn find_all(&self, css: &str) -> Vec<Element> {
@@ -293,16 +368,61 @@ impl App {
         }
     }
 
-    /// Quits the app (ends the WebDriver session, which closes the window) and the driver.
+    /// Quits the app: ends the WebDriver session and the driver, then makes sure the app
+    /// process is gone (a second instance would only hand over to it and exit).
     pub async fn quit(mut self) {
         let _ = self.client.clone().close().await;
         stop_driver(&mut self.driver);
+        end_app_processes(&self.data_dir);
     }
 }
 
 impl Drop for App {
     fn drop(&mut self) {
         stop_driver(&mut self.driver);
+        end_app_processes(&self.data_dir);
+    }
+}
+
+/// The app processes started for `data_dir` (by their DTASKS_APP_DIR).
+fn app_processes(data_dir: &Path) -> Vec<u32> {
+    let wanted = format!("DTASKS_APP_DIR={}", data_dir.display());
+    let mut pids = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(environ) = std::fs::read(entry.path().join("environ")) else {
+            continue;
+        };
+        let exe = std::fs::read_link(entry.path().join("exe")).unwrap_or_default();
+        if exe.file_name().is_some_and(|n| n == "deepen-tasks")
+            && environ.split(|b| *b == 0).any(|v| v == wanted.as_bytes())
+        {
+            pids.push(pid);
+        }
+    }
+    pids
+}
+
+/// Waits for the app to exit on its own (window closed), then asks it with SIGTERM.
+fn end_app_processes(data_dir: &Path) {
+    for signal in [None, Some("-TERM"), Some("-KILL")] {
+        let pids = app_processes(data_dir);
+        if pids.is_empty() {
+            return;
+        }
+        if let Some(signal) = signal {
+            for pid in &pids {
+                let _ = Command::new("kill")
+                    .args([signal, &pid.to_string()])
+                    .status();
+            }
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline && !app_processes(data_dir).is_empty() {
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }
 

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Refreshes the README's screenshots from the end-to-end tests' own (the real app in a
+# real webview under Xvfb): runs those tests, then copies the chosen pictures to docs/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+(cd ui && npm run --silent build)
+cargo build --workspace --all-targets --locked
+xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+  cargo test -p dtasks-e2e --test app --locked
+shots=target/e2e-screenshots
+mkdir -p docs/screenshots
+cp "$shots/1-annotator-offline.png" docs/screenshots/my-tasks.png
+cp "$shots/2-manager-board.png" docs/screenshots/board.png
+cp "$shots/3-sync-centre-offline.png" docs/screenshots/sync-centre.png
+cp "$shots/3-conflict.png" docs/screenshots/conflict.png
+cp "$shots/5-demo-overview.png" docs/screenshots/overview.png
+echo "screenshots: docs/screenshots/ updated"
