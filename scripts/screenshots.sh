@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 (cd ui && npm run --silent build)
 cargo build --workspace --all-targets --locked
-xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+xvfb-run -a -s "-screen 0 1920x1080x24" dbus-run-session -- \
   cargo test -p dtasks-e2e --test app --locked
 shots=target/e2e-screenshots
 mkdir -p docs/screenshots

@@ -31,7 +31,7 @@ run_home=$(mktemp -d)
 trap 'rm -rf "$run_home"' EXIT
 export XDG_DATA_HOME="$run_home/data" XDG_CONFIG_HOME="$run_home/config" XDG_CACHE_HOME="$run_home/cache"
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
-xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- sh -c '
+xvfb-run -a -s "-screen 0 1920x1080x24" dbus-run-session -- sh -c '
   printf "ci-keyring-password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   cargo test --workspace --locked --no-fail-fast
 '

@@ -3,7 +3,7 @@
 //! - drop → the card shown in its new column, on a 50,000-task stage (target < 50 ms);
 //! - scrolling a 50,000-card board column: frame times while it scrolls top to bottom.
 //!
-//! `xvfb-run -a -s "-screen 0 1280x800x24" cargo bench -p dtasks-e2e --bench app`
+//! `xvfb-run -a -s "-screen 0 1920x1080x24" cargo bench -p dtasks-e2e --bench app`
 //! (the app must be built: `cargo build -p deepen-tasks`). Prints the figures.
 
 #[path = "../tests/common/mod.rs"]

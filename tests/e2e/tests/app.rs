@@ -81,6 +81,11 @@ async fn cards_in(app: &App, assignee: &str) -> Vec<String> {
 }
 
 async fn open_board(app: &App) {
+    // Let the app's first sync round end, so no refresh lands in the middle of a drag.
+    app.eventually("the first sync round ended", 30, || async {
+        app.connectivity().await == "online"
+    })
+    .await;
     app.click("[data-testid=nav-board]").await;
     app.wait_for("[data-testid=board-column] [data-testid=task-card]")
         .await;

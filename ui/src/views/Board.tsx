@@ -331,6 +331,8 @@ export function Board({ version }: { version: number }) {
         onDragEnd={onDragEnd}
         onDragCancel={() => setDragging(null)}
         accessibility={{ announcements }}
+        // Scroll the board only when the pointer is really at its edge (default: 20%).
+        autoScroll={{ threshold: { x: 0.06, y: 0.12 } }}
       >
         <div className="columns" data-testid="board">
           {columns.map((c) => (

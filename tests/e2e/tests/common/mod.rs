@@ -238,6 +238,9 @@ impl App {
             name: name.to_string(),
             data_dir: data.dir.path().to_path_buf(),
         };
+        // Wide enough for every column of the test data's board (no horizontal scrolling
+        // under a drag); run under a display of at least this size.
+        let _ = app.client.set_window_rect(0, 0, 1600, 900).await;
         app.wait_for("[data-testid=status-bar][data-connectivity]")
             .await;
         app
