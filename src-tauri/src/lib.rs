@@ -51,7 +51,6 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> 
                 let state = handle.state::<AppState>();
                 if let Err(e) = state.open_at_start().await {
                     tracing::error!(error = %e, "cannot open the workspace at start");
-                    state.notify(session::Notice::SessionChanged);
                 }
             });
             Ok(())

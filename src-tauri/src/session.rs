@@ -29,6 +29,8 @@ pub type Notify = Arc<dyn Fn(Notice) + Send + Sync>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionMode {
+    /// The workspace is being opened at start (a moment; the window waits).
+    Opening,
     /// Demo data from the built-in server.
     Demo,
     /// A real Deepen account.
@@ -47,16 +49,19 @@ pub struct SessionInfo {
     /// No token is available for the account: the app works offline from its mirror,
     /// and nothing syncs until the user signs in again.
     pub needs_token: bool,
+    /// Why the workspace could not be opened at start, in words (shown on the connect screen).
+    pub start_error: Option<String>,
 }
 
 impl SessionInfo {
-    fn signed_out() -> Self {
+    fn without_session(mode: SessionMode, start_error: Option<String>) -> Self {
         Self {
-            mode: SessionMode::SignedOut,
+            mode,
             email: None,
             server: None,
             client_id: None,
             needs_token: false,
+            start_error,
         }
     }
 }
@@ -99,6 +104,9 @@ pub struct AppState {
     accounts: Accounts,
     force_demo: bool,
     session: RwLock<Option<Arc<Session>>>,
+    /// Until the start opening is over: `Ok` while it runs or once it worked, the error
+    /// (in words) when it failed.
+    start: RwLock<Result<bool, String>>,
     /// Serializes session switches (connect, sign-out, demo) against each other.
     switching: tokio::sync::Mutex<()>,
     notify: RwLock<Option<Notify>>,
@@ -111,6 +119,7 @@ impl AppState {
             accounts: Accounts::new(root),
             force_demo,
             session: RwLock::new(None),
+            start: RwLock::new(Ok(false)),
             switching: tokio::sync::Mutex::new(()),
             notify: RwLock::new(None),
         }
@@ -141,20 +150,31 @@ impl AppState {
     }
 
     pub fn info(&self) -> SessionInfo {
-        self.session
-            .read()
-            .expect("session lock")
-            .as_ref()
-            .map_or_else(SessionInfo::signed_out, |s| s.info.clone())
+        if let Some(session) = self.session.read().expect("session lock").as_ref() {
+            return session.info.clone();
+        }
+        match &*self.start.read().expect("start lock") {
+            Ok(false) => SessionInfo::without_session(SessionMode::Opening, None),
+            Ok(true) => SessionInfo::without_session(SessionMode::SignedOut, None),
+            Err(e) => SessionInfo::without_session(SessionMode::SignedOut, Some(e.clone())),
+        }
     }
 
     /// Opens what the app opens at start: the current account (offline at once, from its
-    /// mirror), or the demo when no account is configured or `--demo` was given.
+    /// mirror), or the demo when no account is configured or `--demo` was given. Until it
+    /// is done the window shows "Opening"; a failure is kept for the connect screen.
     pub async fn open_at_start(&self) -> Result<(), ShellError> {
-        match self.accounts.current()? {
-            Some(dir) if !self.force_demo => self.open_account(&dir).await,
-            _ => self.open_demo().await,
-        }
+        let result = match self.accounts.current() {
+            Ok(Some(dir)) if !self.force_demo => self.open_account(&dir).await,
+            Ok(_) => self.open_demo().await,
+            Err(e) => Err(e.into()),
+        };
+        *self.start.write().expect("start lock") = match &result {
+            Ok(()) => Ok(true),
+            Err(e) => Err(e.message.clone()),
+        };
+        self.notify(Notice::SessionChanged);
+        result
     }
 
     /// Opens the workspace in `dir` (its account must be connected).
@@ -179,6 +199,7 @@ impl AppState {
             server: Some(account.server.clone()),
             client_id: Some(account.client_id.clone()),
             needs_token: engine.is_none(),
+            start_error: None,
         };
         self.install(workspace, info, engine, None);
         Ok(())
@@ -205,6 +226,7 @@ impl AppState {
             server: Some(account.server.clone()),
             client_id: Some(account.client_id.clone()),
             needs_token: false,
+            start_error: None,
         };
         self.install(workspace, info, Some(engine), Some(demo));
         Ok(())

@@ -17,9 +17,19 @@ struct TestApp {
 
 impl TestApp {
     fn demo() -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        let me = Self::start(tempfile::tempdir().unwrap(), true);
+        me.until("the demo is open", |a| {
+            a.invoke("session", json!({}))
+                .ok()
+                .map(|s| s["mode"] == "demo")
+        });
+        me
+    }
+
+    /// The app on `dir` as its data folder, once its start opening is over.
+    fn start(dir: tempfile::TempDir, force_demo: bool) -> Self {
         let options = Options {
-            force_demo: true,
+            force_demo,
             data_dir: Some(dir.path().to_path_buf()),
         };
         let mut app = app_builder(mock_builder(), options)
@@ -37,10 +47,10 @@ impl TestApp {
             window,
             _dir: dir,
         };
-        me.until("the demo is open", |a| {
+        me.until("the start opening is over", |a| {
             a.invoke("session", json!({}))
                 .ok()
-                .map(|s| s["mode"] == "demo")
+                .map(|s| s["mode"] != "opening")
         });
         me
     }
@@ -238,4 +248,94 @@ fn the_window_may_not_call_what_its_capability_does_not_grant() {
         )
         .unwrap_err();
     assert!(err.to_string().contains("not allowed"), "{err}");
+}
+
+#[test]
+fn a_damaged_workspace_at_start_is_explained_on_the_connect_screen_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = dtasks_core::accounts::Accounts::new(dir.path());
+    let account =
+        dtasks_core::Account::new("http://127.0.0.1:9/api/v2", "c1", "ana@example.com").unwrap();
+    let workspace = accounts.set_current(&account).unwrap();
+    std::fs::create_dir_all(&workspace).unwrap();
+    account.save(&workspace.join("account.json")).unwrap();
+    let garbage = b"this is not a SQLite database, it was damaged".repeat(200);
+    std::fs::write(workspace.join("outbox.db"), &garbage).unwrap();
+
+    let app = TestApp::start(dir, false);
+    let session = app.invoke("session", json!({})).unwrap();
+    assert_eq!(session["mode"], "signed_out", "{session}");
+    let why = session["start_error"].as_str().unwrap();
+    assert!(why.contains("outbox.db"), "says which file: {why}");
+    assert_eq!(
+        std::fs::read(workspace.join("outbox.db")).unwrap(),
+        garbage,
+        "the damaged queue is left for recovery, not overwritten"
+    );
+}
+
+#[test]
+fn balance_gives_every_unassigned_open_task_of_a_stage_to_the_least_loaded() {
+    let app = TestApp::demo();
+    app.until("datasets", |a| {
+        a.invoke("datasets", json!({}))
+            .ok()
+            .map(|d| d.as_array().is_some_and(|l| !l.is_empty()))
+    });
+    let dataset = app.invoke("datasets", json!({})).unwrap()[0].clone();
+    let stage = dataset["stages"][0].as_str().unwrap();
+    let workers: Vec<String> = dataset["workers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap().to_string())
+        .collect();
+    let open = json!(["waiting", "ready", "in_progress", "rejected"]);
+    let unassigned = |app: &TestApp| {
+        app.tasks(json!({
+            "dataset_id": dataset["dataset_id"], "stage_id": stage, "statuses": open,
+            "assignee": { "kind": "unassigned" }
+        }))["total"]
+            .as_f64()
+            .unwrap()
+    };
+    let before = unassigned(&app);
+    assert!(before > 0.0, "the demo has unassigned tasks to balance");
+
+    let shares = app
+        .invoke(
+            "balance",
+            json!({ "datasetId": dataset["dataset_id"], "stageId": stage, "annotators": workers }),
+        )
+        .unwrap();
+    let given: usize = shares
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["task_ids"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(given as f64, before);
+    assert_eq!(unassigned(&app), 0.0, "shown at once");
+    let after: Vec<f64> = shares
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            s["load_before"].as_f64().unwrap() + s["task_ids"].as_array().unwrap().len() as f64
+        })
+        .collect();
+    let (lo, hi) = (
+        after.iter().cloned().fold(f64::MAX, f64::min),
+        after.iter().cloned().fold(0.0, f64::max),
+    );
+    let given_to_most_loaded = shares
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["load_before"].as_f64().unwrap() >= hi)
+        .all(|s| s["task_ids"].as_array().unwrap().is_empty() || hi - lo <= 1.0);
+    assert!(
+        given_to_most_loaded,
+        "the most loaded got nothing unless all even out: {shares}"
+    );
 }

@@ -55,10 +55,10 @@ function useSyncStatus(enabled: boolean): SyncStatus | null {
 
 export function App() {
   const { session, error } = useSession();
-  if (session === undefined) {
+  if (session === undefined || session.mode === "opening") {
     return <div className="splash">{error ?? "Opening…"}</div>;
   }
-  if (session.mode === "signed_out") return <Connect />;
+  if (session.mode === "signed_out") return <Connect startError={session.start_error} />;
   return <Workspace session={session} key={`${session.mode}:${session.email}:${session.server}`} />;
 }
 

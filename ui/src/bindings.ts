@@ -242,6 +242,8 @@ export type SessionInfo_Deserialize = {
 	 *  and nothing syncs until the user signs in again.
 	 */
 	needs_token: boolean,
+	/**  Why the workspace could not be opened at start, in words (shown on the connect screen). */
+	start_error?: string | null,
 };
 
 /**  Who is signed in where (never the token). */
@@ -255,9 +257,13 @@ export type SessionInfo_Serialize = {
 	 *  and nothing syncs until the user signs in again.
 	 */
 	needs_token: boolean,
+	/**  Why the workspace could not be opened at start, in words (shown on the connect screen). */
+	start_error: string | null,
 };
 
 export type SessionMode = 
+/**  The workspace is being opened at start (a moment; the window waits). */
+"opening" | 
 /**  Demo data from the built-in server. */
 "demo" | 
 /**  A real Deepen account. */

@@ -534,8 +534,10 @@ async fn a_fresh_install_opens_the_demo_with_data_and_a_banner() {
         .await;
     app.screenshot("5-demo-board").await;
     app.click("[data-testid=nav-overview]").await;
-    app.eventually("an overview per dataset", 15, || async {
+    app.eventually("an overview per dataset, with its charts", 15, || async {
         app.find_all("[data-testid=overview-dataset]").await.len() >= 2
+            && app.find_all("[data-testid=stage-bar]").await.len() >= 2
+            && !app.find_all("[data-testid=person-bar]").await.is_empty()
     })
     .await;
     app.screenshot("5-demo-overview").await;

@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { api, call, UserError } from "../api";
 
-export function Connect({ onCancel }: { onCancel?: () => void }) {
+export function Connect({ onCancel, startError }: { onCancel?: () => void; startError?: string | null }) {
   const [server, setServer] = useState("https://tools.deepen.ai/api/v2");
   const [clientId, setClientId] = useState("");
   const [email, setEmail] = useState("");
@@ -57,6 +57,11 @@ export function Connect({ onCancel }: { onCancel?: () => void }) {
           />
           <span className="hint">Kept in your system's credential store, never in the app's files.</span>
         </label>
+        {startError && !error && (
+          <div className="error-note" role="alert" data-testid="start-error">
+            The workspace could not be opened: {startError}
+          </div>
+        )}
         {error && (
           <div className="error-note" role="alert">
             {error}

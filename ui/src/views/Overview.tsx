@@ -63,7 +63,7 @@ function DatasetCharts({ dataset, version }: { dataset: DatasetInfo; version: nu
         {(stages.data ?? []).map((s) => {
           const total = s.byStatus.reduce((n, c) => n + c.count, 0);
           return (
-            <div className="stacked-row" key={s.stage}>
+            <div className="stacked-row" key={s.stage} data-testid="stage-bar">
               <span className="stacked-label ellipsis">{s.stage}</span>
               <div className="stacked-bar" style={{ width: `${(100 * total) / maxStage}%` }}>
                 {STATUSES.map((st) => {
@@ -94,7 +94,7 @@ function DatasetCharts({ dataset, version }: { dataset: DatasetInfo; version: nu
       <h3>Workload per person</h3>
       <div className="bars" role="img" aria-label="Tasks per person">
         {workload.map((c) => (
-          <div className="bar-row" key={c.key}>
+          <div className="bar-row" key={c.key} data-testid="person-bar">
             <span className="stacked-label ellipsis">{displayName(c.key!)}</span>
             <div className="bar" style={{ width: `${(100 * c.count) / maxPerson}%` }} />
             <span className="stacked-total">{c.count}</span>

@@ -366,6 +366,15 @@ impl App {
     }
 
     pub async fn screenshot(&self, name: &str) {
+        // Let the page paint what it has (two frames), then capture.
+        let _ = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+                vec![],
+            )
+            .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
         if let Ok(png) = self.client.screenshot().await {
             let _ = std::fs::write(screenshot_dir().join(format!("{name}.png")), png);
         }
