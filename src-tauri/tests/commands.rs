@@ -339,3 +339,102 @@ fn balance_gives_every_unassigned_open_task_of_a_stage_to_the_least_loaded() {
         "the most loaded got nothing unless all even out: {shares}"
     );
 }
+
+/// Connecting real accounts keeps the token in the OS credential store, and each account
+/// its own mirror: CI runs this against a real gnome-keyring (`DTASKS_REQUIRE_KEYRING=1`).
+#[test]
+fn accounts_connect_through_the_credential_store_keep_their_own_mirror_and_sign_out_forgets_the_token()
+ {
+    let required = std::env::var("DTASKS_REQUIRE_KEYRING").is_ok_and(|v| v == "1");
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() && !required {
+        eprintln!("skipped: no D-Bus session (CI runs this against a real gnome-keyring)");
+        return;
+    }
+    assert!(
+        std::env::var_os("DEEPEN_TOKEN").is_none(),
+        "unset DEEPEN_TOKEN to run this test"
+    );
+    let emulator = tauri::async_runtime::block_on(
+        deepen_emulator::Emulator::seeded(&Default::default()).serve(0),
+    )
+    .unwrap();
+    let control = emulator.control();
+    let users: Vec<_> = control
+        .users()
+        .into_iter()
+        .filter(|u| u.role == deepen_emulator::Role::Annotator)
+        .take(2)
+        .collect();
+    let app = TestApp::demo();
+    let connect = |user: &deepen_emulator::UserInfo| {
+        app.invoke(
+            "connect",
+            json!({ "server": emulator.base_url(), "clientId": control.client_id(),
+                    "email": user.email, "token": user.token }),
+        )
+    };
+
+    // A wrong token is refused and nothing is kept.
+    let err = app
+        .invoke(
+            "connect",
+            json!({ "server": emulator.base_url(), "clientId": control.client_id(),
+                    "email": users[0].email, "token": "not-the-token" }),
+        )
+        .unwrap_err();
+    assert_eq!(err["kind"], "sign_in", "{err}");
+    assert!(
+        !err.to_string().contains("not-the-token"),
+        "no token in errors: {err}"
+    );
+
+    let report = connect(&users[0]).unwrap();
+    assert_eq!(report["validated"], true);
+    assert_eq!(report["token_stored"], true);
+    let session = app.invoke("session", json!({})).unwrap();
+    assert_eq!(
+        (session["mode"].as_str(), session["email"].as_str()),
+        (Some("account"), Some(users[0].email.as_str()))
+    );
+    app.until("the first account's mirror is filled", |a| {
+        Some(a.tasks(json!({}))["total"].as_f64().unwrap() > 0.0)
+    });
+    let first_total = app.tasks(json!({}))["total"].clone();
+
+    // A second account gets a mirror of its own; the first one's stays on disk.
+    connect(&users[1]).unwrap();
+    assert_eq!(
+        app.invoke("session", json!({})).unwrap()["email"],
+        users[1].email.as_str()
+    );
+    // Back to the first: its mirror is there at once, before any sync.
+    emulator.control().set_faults(deepen_emulator::Faults {
+        offline: Some(deepen_emulator::OfflineMode::Drop),
+        ..Default::default()
+    });
+    connect(&users[0]).unwrap();
+    assert_eq!(
+        app.tasks(json!({}))["total"],
+        first_total,
+        "the first account's mirror was kept"
+    );
+
+    // Sign-out forgets the token in the OS store.
+    let account =
+        dtasks_core::Account::new(&emulator.base_url(), &control.client_id(), &users[0].email)
+            .unwrap();
+    assert!(dtasks_core::credentials::token_for(&account).is_ok());
+    app.invoke("sign_out", json!({})).unwrap();
+    assert_eq!(
+        app.invoke("session", json!({})).unwrap()["mode"],
+        "signed_out"
+    );
+    assert!(matches!(
+        dtasks_core::credentials::token_for(&account),
+        Err(dtasks_core::credentials::CredentialError::Missing { .. })
+    ));
+    let other =
+        dtasks_core::Account::new(&emulator.base_url(), &control.client_id(), &users[1].email)
+            .unwrap();
+    let _ = dtasks_core::credentials::forget_token(&other);
+}

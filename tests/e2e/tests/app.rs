@@ -546,3 +546,48 @@ async fn a_fresh_install_opens_the_demo_with_data_and_a_banner() {
     app.screenshot("5-demo-delayed").await;
     app.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_moves_to_the_next_column_with_the_keyboard_alone() {
+    require_e2e!();
+    let _one = ONE_APP.lock().await;
+    let server = Server::start().await;
+    let data = AppData::connected(&server, Role::Admin).await;
+    let app = App::launch(&data, "6-keyboard-drag").await;
+    open_board(&app).await;
+    let (source, _) = two_columns(&app, &server).await;
+    let mut columns = Vec::new();
+    for c in app.find_all("[data-testid=board-column]").await {
+        columns.push(c.attr("data-assignee").await.unwrap().unwrap_or_default());
+    }
+    let next = columns[columns.iter().position(|c| c == &source).unwrap() + 1].clone();
+    let task = cards_in(&app, &source).await.remove(0);
+    let card = app.wait_for(&format!("[data-task-id='{task}']")).await;
+    app.client
+        .execute(
+            "arguments[0].focus()",
+            vec![serde_json::to_value(&card).unwrap()],
+        )
+        .await
+        .unwrap();
+    let press = |k: char| {
+        KeyActions::new("keys".into())
+            .then(KeyAction::Down { value: k })
+            .then(KeyAction::Up { value: k })
+    };
+    // Space picks the card up, → moves it one column right, Space drops it.
+    for k in [' ', char::from(Key::Right), ' '] {
+        app.client
+            .perform_actions(press(k))
+            .await
+            .expect("key press");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    app.eventually(
+        "the emulator shows the next column's person",
+        30,
+        || async { server.assignee(&task) == Some(next.clone()).filter(|n| !n.is_empty()) },
+    )
+    .await;
+    app.quit().await;
+}
