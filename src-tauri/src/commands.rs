@@ -54,7 +54,7 @@ pub async fn sign_out(state: State<'_, AppState>) -> Result<()> {
 #[tauri::command]
 #[specta::specta]
 pub async fn start_demo(state: State<'_, AppState>) -> Result<()> {
-    state.open_demo().await
+    state.start_demo().await
 }
 
 #[tauri::command]

@@ -15,35 +15,28 @@ const PORT_FILE: &str = "demo-server.port";
 const SAVE_EVERY: Duration = Duration::from_secs(10);
 
 pub struct DemoServer {
-    running: RunningEmulator,
+    /// `None` once stopped.
+    running: Option<RunningEmulator>,
     state_path: PathBuf,
     saver: tokio::task::JoinHandle<()>,
+    /// Seeded now (no saved demo data could be read): a new demo world.
+    new: bool,
 }
 
 impl DemoServer {
     pub async fn start(dir: &Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir)?;
         let state_path = dir.join(STATE_FILE);
-        let load = || -> Emulator {
-            match Emulator::load(&state_path) {
-                Ok(emulator) => emulator,
-                Err(e) => {
-                    if state_path.exists() {
-                        tracing::warn!(error = %e, "the saved demo data cannot be read; starting a new demo");
-                    }
-                    Emulator::seeded(&demo_config())
-                }
-            }
-        };
         let last_port = std::fs::read_to_string(dir.join(PORT_FILE))
             .ok()
             .and_then(|p| p.trim().parse::<u16>().ok());
+        let (emulator, new) = load(&state_path);
         let running = match last_port {
-            Some(port) => match load().serve(port).await {
+            Some(port) => match emulator.serve(port).await {
                 Ok(running) => running,
-                Err(_) => load().serve(0).await?,
+                Err(_) => load(&state_path).0.serve(0).await?,
             },
-            None => load().serve(0).await?,
+            None => emulator.serve(0).await?,
         };
         std::fs::write(dir.join(PORT_FILE), running.addr().port().to_string())?;
         let control = running.control();
@@ -59,27 +52,86 @@ impl DemoServer {
             })
         };
         Ok(Self {
-            running,
+            running: Some(running),
             state_path,
             saver,
+            new,
         })
+    }
+
+    pub fn is_new(&self) -> bool {
+        self.new
     }
 
     /// The demo manager's account and (session-only) token.
     pub fn sign_in(&self) -> anyhow::Result<(Account, Sensitive<String>)> {
-        let control = self.running.control();
+        let running = self
+            .running
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("the demo server was stopped"))?;
+        let control = running.control();
         let admin = control.user(Role::Admin);
-        let account = Account::new(&self.running.base_url(), &control.client_id(), &admin.email)?;
+        let account = Account::new(&running.base_url(), &control.client_id(), &admin.email)?;
         Ok((account, Sensitive::new(admin.token)))
     }
 
     /// Saves the demo data and stops serving.
-    pub async fn stop(self) {
+    pub async fn stop(mut self) {
+        self.save_and_stop_saving();
+        if let Some(running) = self.running.take() {
+            running.shutdown().await;
+        }
+    }
+
+    fn save_and_stop_saving(&mut self) {
         self.saver.abort();
-        if let Err(e) = self.running.control().save(&self.state_path) {
+        if let Some(running) = &self.running
+            && let Err(e) = running.control().save(&self.state_path)
+        {
             tracing::warn!(error = %e, "cannot save the demo data");
         }
-        self.running.shutdown().await;
+    }
+}
+
+impl Drop for DemoServer {
+    /// Ended without `stop` (a command still held the session): save once, stop the
+    /// periodic saver so it never writes an old world over a newer demo's, stop serving.
+    fn drop(&mut self) {
+        if self.running.is_some() {
+            self.save_and_stop_saving();
+        }
+    }
+}
+
+/// Removes the demo workspace's databases and account (a new demo world starts).
+pub fn forget_workspace(dir: &Path) -> std::io::Result<()> {
+    for name in [
+        "account.json",
+        "mirror.db",
+        "mirror.db-wal",
+        "mirror.db-shm",
+        "outbox.db",
+        "outbox.db-wal",
+        "outbox.db-shm",
+    ] {
+        match std::fs::remove_file(dir.join(name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The saved demo world, or a newly seeded one (`true`) when none can be read.
+fn load(state_path: &Path) -> (Emulator, bool) {
+    match Emulator::load(state_path) {
+        Ok(emulator) => (emulator, false),
+        Err(e) => {
+            if state_path.exists() {
+                tracing::warn!(error = %e, "the saved demo data cannot be read; starting a new demo");
+            }
+            (Emulator::seeded(&demo_config()), true)
+        }
     }
 }
 

@@ -164,24 +164,87 @@ impl AppState {
     /// mirror), or the demo when no account is configured or `--demo` was given. Until it
     /// is done the window shows "Opening"; a failure is kept for the connect screen.
     pub async fn open_at_start(&self) -> Result<(), ShellError> {
+        let _switching = self.switching.lock().await;
         let result = match self.accounts.current() {
-            Ok(Some(dir)) if !self.force_demo => self.open_account(&dir).await,
+            Ok(Some(dir)) if !self.force_demo => self.open_account(&dir, None).await,
             Ok(_) => self.open_demo().await,
             Err(e) => Err(e.into()),
         };
-        *self.start.write().expect("start lock") = match &result {
+        self.switched(&result);
+        result
+    }
+
+    /// Switches to the demo (the connect screen's "Try the demo").
+    pub async fn start_demo(&self) -> Result<(), ShellError> {
+        let _switching = self.switching.lock().await;
+        let result = self.open_demo().await;
+        self.switched(&result);
+        result
+    }
+
+    /// Connects an account (token checked when the server answers, then kept in the OS
+    /// credential store) and opens it. Each account has its own folder, so its mirror
+    /// and queue are kept when another one is used.
+    pub async fn connect(
+        &self,
+        server: &str,
+        client_id: &str,
+        email: &str,
+        token: dtasks_core::Sensitive<String>,
+    ) -> Result<dtasks_core::workspace::ConnectReport, ShellError> {
+        let account = dtasks_core::Account::new(server, client_id, email)?;
+        let dir = self.accounts.dir_for(&account);
+        let _switching = self.switching.lock().await;
+        let report = {
+            let mut workspace = Workspace::open(&dir)?;
+            workspace
+                .connect(account.clone(), Some(token.clone()))
+                .await?
+        };
+        self.accounts.set_current(&account)?;
+        // The token just typed is the one this session uses (not `DEEPEN_TOKEN`, which
+        // would otherwise come first).
+        let result = self.open_account(&dir, Some(token)).await;
+        self.switched(&result);
+        result.map(|()| report)
+    }
+
+    /// Forgets the account's token; its mirror and queue stay for the next sign-in.
+    pub async fn sign_out(&self) -> Result<(), ShellError> {
+        let _switching = self.switching.lock().await;
+        let session = self.session()?;
+        if session.info.mode == SessionMode::Account {
+            session.workspace.sign_out()?;
+            self.accounts.clear_current()?;
+        }
+        drop(session);
+        self.close().await;
+        self.switched(&Ok(()));
+        Ok(())
+    }
+
+    /// After a switch (holding `switching`): what the window is told, and what the
+    /// connect screen shows when it failed.
+    fn switched(&self, result: &Result<(), ShellError>) {
+        *self.start.write().expect("start lock") = match result {
             Ok(()) => Ok(true),
             Err(e) => Err(e.message.clone()),
         };
         self.notify(Notice::SessionChanged);
-        result
     }
 
-    /// Opens the workspace in `dir` (its account must be connected).
-    pub async fn open_account(&self, dir: &Path) -> Result<(), ShellError> {
-        let _switching = self.switching.lock().await;
+    /// Opens the workspace in `dir` (its account must be connected); `token` for this
+    /// session instead of the environment's or the stored one. Callers hold `switching`.
+    async fn open_account(
+        &self,
+        dir: &Path,
+        token: Option<dtasks_core::Sensitive<String>>,
+    ) -> Result<(), ShellError> {
         self.close().await;
-        let workspace = Workspace::open(dir)?;
+        let mut workspace = Workspace::open(dir)?;
+        if let Some(token) = token {
+            workspace = workspace.with_session_token(token);
+        }
         let Some(account) = workspace.account().cloned() else {
             return Err(ShellError::not_connected());
         };
@@ -205,19 +268,33 @@ impl AppState {
         Ok(())
     }
 
-    pub async fn open_demo(&self) -> Result<(), ShellError> {
-        let _switching = self.switching.lock().await;
+    /// Callers hold `switching`.
+    async fn open_demo(&self) -> Result<(), ShellError> {
         self.close().await;
         let dir = self.accounts.demo_dir();
-        let demo = DemoServer::start(&dir).await.map_err(|e| {
+        let demo_failed = |e: &dyn std::fmt::Display| {
             ShellError::new(ErrorKind::Other, format!("The demo could not start: {e}"))
-        })?;
-        let (account, token) = demo.sign_in().map_err(|e| {
-            ShellError::new(ErrorKind::Other, format!("The demo could not start: {e}"))
-        })?;
+        };
+        let demo = DemoServer::start(&dir).await.map_err(|e| demo_failed(&e))?;
+        let (account, token) = demo.sign_in().map_err(|e| demo_failed(&e))?;
+        if demo.is_new() {
+            // A new demo world: what the old demo mirror and queue held is about another one.
+            crate::demo::forget_workspace(&dir).map_err(|e| demo_failed(&e))?;
+        }
         let mut workspace = Workspace::open(&dir)?.with_session_token(token);
-        if workspace.account() != Some(&account) {
-            workspace.connect(account.clone(), None).await?;
+        match workspace.account() {
+            Some(known) if known == &account => {}
+            // The same demo world on another port (the last one was taken): same data.
+            Some(_) if !demo.is_new() => {
+                account
+                    .save(&dir.join("account.json"))
+                    .map_err(|e| demo_failed(&e))?;
+                workspace = Workspace::open(&dir)?
+                    .with_session_token(demo.sign_in().map_err(|e| demo_failed(&e))?.1);
+            }
+            _ => {
+                workspace.connect(account.clone(), None).await?;
+            }
         }
         let engine = workspace.engine()?;
         let info = SessionInfo {
@@ -229,41 +306,6 @@ impl AppState {
             start_error: None,
         };
         self.install(workspace, info, Some(engine), Some(demo));
-        Ok(())
-    }
-
-    /// Connects an account (token checked when the server answers, then kept in the OS
-    /// credential store) and opens it. Each account has its own folder, so its mirror
-    /// and queue are kept when another one is used.
-    pub async fn connect(
-        &self,
-        server: &str,
-        client_id: &str,
-        email: &str,
-        token: dtasks_core::Sensitive<String>,
-    ) -> Result<dtasks_core::workspace::ConnectReport, ShellError> {
-        let account = dtasks_core::Account::new(server, client_id, email)?;
-        let dir = self.accounts.dir_for(&account);
-        let report = {
-            let mut workspace = Workspace::open(&dir)?;
-            workspace.connect(account.clone(), Some(token)).await?
-        };
-        self.accounts.set_current(&account)?;
-        self.open_account(&dir).await?;
-        Ok(report)
-    }
-
-    /// Forgets the account's token; its mirror and queue stay for the next sign-in.
-    pub async fn sign_out(&self) -> Result<(), ShellError> {
-        let session = self.session()?;
-        if session.info.mode == SessionMode::Account {
-            session.workspace.sign_out()?;
-            self.accounts.clear_current()?;
-        }
-        drop(session);
-        let _switching = self.switching.lock().await;
-        self.close().await;
-        self.notify(Notice::SessionChanged);
         Ok(())
     }
 

@@ -80,6 +80,18 @@ impl TestApp {
         panic!("timed out waiting for {what}");
     }
 
+    /// Until the first sync pulled every dataset's tasks (reads do not wait for a pull,
+    /// so datasets can show before their tasks).
+    fn until_pulled(&self) {
+        self.until("the first sync pulled every dataset", |a| {
+            a.invoke("datasets", json!({})).ok().map(|d| {
+                d.as_array().is_some_and(|l| {
+                    !l.is_empty() && l.iter().all(|d| !d["tasks_pulled_at"].is_null())
+                })
+            })
+        });
+    }
+
     fn tasks(&self, query: Value) -> Value {
         let mut q = json!({
             "task_ids": [], "dataset_id": null, "stage_id": null, "statuses": [], "assignee": null,
@@ -102,11 +114,7 @@ fn demo_mode_opens_signed_in_as_the_demo_manager_with_data() {
         session.get("token").is_none(),
         "the token never reaches the window"
     );
-    app.until("the first sync filled the mirror", |a| {
-        a.invoke("datasets", json!({}))
-            .ok()
-            .map(|d| d.as_array().is_some_and(|l| !l.is_empty()))
-    });
+    app.until_pulled();
     let page = app.tasks(json!({}));
     assert!(page["total"].as_f64().unwrap() > 100.0, "{page}");
     let status = app.invoke("sync_status", json!({})).unwrap();
@@ -116,11 +124,7 @@ fn demo_mode_opens_signed_in_as_the_demo_manager_with_data() {
 #[test]
 fn a_reassignment_through_ipc_is_queued_at_once_and_synced_by_the_background_task() {
     let app = TestApp::demo();
-    app.until("datasets", |a| {
-        a.invoke("datasets", json!({}))
-            .ok()
-            .map(|d| d.as_array().is_some_and(|l| !l.is_empty()))
-    });
+    app.until_pulled();
     let datasets = app.invoke("datasets", json!({})).unwrap();
     let dataset = &datasets[0];
     let users: Vec<String> = dataset["users"]
@@ -162,11 +166,7 @@ fn a_reassignment_through_ipc_is_queued_at_once_and_synced_by_the_background_tas
 #[test]
 fn refused_actions_and_bad_arguments_come_back_as_plain_words() {
     let app = TestApp::demo();
-    app.until("datasets", |a| {
-        a.invoke("datasets", json!({}))
-            .ok()
-            .map(|d| d.as_array().is_some_and(|l| !l.is_empty()))
-    });
+    app.until_pulled();
     let accepted = app.tasks(json!({ "statuses": ["accepted"] }));
     let id = accepted["rows"][0]["task_id"].as_str().unwrap();
     let err = app
@@ -277,11 +277,7 @@ fn a_damaged_workspace_at_start_is_explained_on_the_connect_screen_and_kept() {
 #[test]
 fn balance_gives_every_unassigned_open_task_of_a_stage_to_the_least_loaded() {
     let app = TestApp::demo();
-    app.until("datasets", |a| {
-        a.invoke("datasets", json!({}))
-            .ok()
-            .map(|d| d.as_array().is_some_and(|l| !l.is_empty()))
-    });
+    app.until_pulled();
     let dataset = app.invoke("datasets", json!({})).unwrap()[0].clone();
     let stage = dataset["stages"][0].as_str().unwrap();
     let workers: Vec<String> = dataset["workers"]
@@ -396,9 +392,7 @@ fn accounts_connect_through_the_credential_store_keep_their_own_mirror_and_sign_
         (session["mode"].as_str(), session["email"].as_str()),
         (Some("account"), Some(users[0].email.as_str()))
     );
-    app.until("the first account's mirror is filled", |a| {
-        Some(a.tasks(json!({}))["total"].as_f64().unwrap() > 0.0)
-    });
+    app.until_pulled();
     let first_total = app.tasks(json!({}))["total"].clone();
 
     // A second account gets a mirror of its own; the first one's stays on disk.

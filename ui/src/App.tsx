@@ -4,6 +4,8 @@ import { useEffect, useState } from "react";
 import { events } from "./bindings";
 import type { SessionInfo, SyncStatus } from "./types";
 import { api, call, useDataVersion, useLoad } from "./api";
+import { dialogOpen, errorText, isTyping } from "./keys";
+import { useToast } from "./components/Toast";
 import { Connect } from "./views/Connect";
 import { MyTasks } from "./views/MyTasks";
 import { Board } from "./views/Board";
@@ -27,6 +29,9 @@ function useSession(): { session: SessionInfo | undefined; error: string | null 
   const [version, setVersion] = useState(0);
   useEffect(() => {
     const un = events.sessionChanged.listen(() => setVersion((v) => v + 1));
+    // Once listening, ask again: a change announced before the listener was in place
+    // (the start opening finishing early) would otherwise be missed.
+    void un.then(() => setVersion((v) => v + 1));
     return () => {
       void un.then((f) => f());
     };
@@ -68,10 +73,11 @@ function Workspace({ session }: { session: SessionInfo }) {
   const [connecting, setConnecting] = useState(false);
   const status = useSyncStatus(true);
   const version = useDataVersion();
+  const toast = useToast();
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (isTyping(e) || dialogOpen() || e.ctrlKey || e.metaKey || e.altKey) return;
       const nav = NAV.find((n) => n.key === e.key);
       if (nav) {
         setView(nav.id);
@@ -85,7 +91,7 @@ function Workspace({ session }: { session: SessionInfo }) {
     return () => window.removeEventListener("keydown", onKey);
   }, []);
 
-  if (connecting) return <Connect onCancel={() => setConnecting(false)} />;
+  if (connecting) return <Connect onCancel={() => setConnecting(false)} onDone={() => setConnecting(false)} />;
 
   const me = session.email ?? "";
   return (
@@ -133,7 +139,11 @@ function Workspace({ session }: { session: SessionInfo }) {
           <div className="spacer" />
           <div className="who" title={session.server ?? undefined}>
             <div className="email">{me}</div>
-            <button className="link" onClick={() => void call(api.signOut())} data-testid="sign-out">
+            <button
+              className="link"
+              onClick={() => call(api.signOut()).catch((e: unknown) => toast({ kind: "error", text: errorText(e) }, 9000))}
+              data-testid="sign-out"
+            >
               {session.mode === "demo" ? "Leave demo" : "Sign out"}
             </button>
           </div>
@@ -153,10 +163,4 @@ function Workspace({ session }: { session: SessionInfo }) {
       {help && <ShortcutHelp onClose={() => setHelp(false)} />}
     </div>
   );
-}
-
-export function isTyping(e: KeyboardEvent): boolean {
-  const t = e.target as HTMLElement | null;
-  if (!t) return false;
-  return t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable;
 }

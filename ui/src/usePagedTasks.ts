@@ -34,20 +34,22 @@ export function usePagedTasks(query: Omit<TaskQuery, "limit" | "offset">, versio
     inFlight.current.add(page);
     call(api.tasks({ ...queryRef.current, limit: PAGE_SIZE, offset: page * PAGE_SIZE })).then(
       (res) => {
-        inFlight.current.delete(page);
         if (gen !== generation.current) return;
+        inFlight.current.delete(page);
         fresh.current.add(page);
         setTotal(res.total);
         setError(null);
         setPages((old) => {
           const next = new Map(old);
           next.set(page, res.rows);
+          // Pages past the end of a list that shrank hold rows that are gone.
+          for (const p of next.keys()) if (p * PAGE_SIZE >= res.total) next.delete(p);
           return next;
         });
       },
       (e: unknown) => {
-        inFlight.current.delete(page);
         if (gen !== generation.current) return;
+        inFlight.current.delete(page);
         setError(e instanceof UserError ? e : new UserError({ kind: "other", message: String(e) }));
       },
     );

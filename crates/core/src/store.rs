@@ -29,7 +29,7 @@ impl Store {
         let outbox = Outbox::open(&dir.join(OUTBOX_FILE))?;
         let mirror = Mirror::open(&dir.join(MIRROR_FILE))?;
         let view = View::open(mirror.path(), outbox.path())?;
-        let mirror_reader = Mirror::open(mirror.path())?;
+        let mirror_reader = Mirror::open_reader(mirror.path())?;
         Ok(Self {
             dir: dir.to_path_buf(),
             mirror: Mutex::new(mirror),

@@ -375,11 +375,30 @@ impl Workspace {
         }
         drop(view);
         let shares = crate::balance::plan(&unassigned, &loads);
+        // All or none: every assignee checked, then one transaction for every move.
+        let users = self.store.mirror_reader().dataset_users(dataset_id)?;
+        if let Some(stranger) = annotators
+            .iter()
+            .find(|a| !users.is_empty() && !users.contains(a))
+        {
+            return Err(WorkspaceError::UnknownAssignee {
+                email: stranger.clone(),
+                dataset_id: dataset_id.to_string(),
+            });
+        }
+        let mut items = Vec::with_capacity(unassigned.len());
+        let bases = self.bases(&unassigned)?;
+        let by_id: std::collections::HashMap<&str, &crate::wire::Task> =
+            bases.iter().map(|b| (b.task_id.as_str(), b)).collect();
         for share in &shares {
-            if !share.task_ids.is_empty() {
-                self.assign(&share.task_ids, Some(&share.assignee))?;
+            let intent = Intent::Assign {
+                assignee: Some(share.assignee.clone()),
+            };
+            for id in &share.task_ids {
+                items.push((intent.clone(), by_id[id.as_str()]));
             }
         }
+        self.store.outbox().enqueue(&items)?;
         Ok(shares)
     }
 

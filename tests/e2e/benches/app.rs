@@ -45,12 +45,8 @@ fn stats(name: &str, unit: &str, mut v: Vec<f64>) {
 }
 
 /// The app process's start, in Unix ms (from /proc: boot time + start ticks).
-fn process_start_millis() -> f64 {
-    let out = std::process::Command::new("pgrep")
-        .args(["-n", "-x", "deepen-tasks"])
-        .output()
-        .unwrap();
-    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+fn process_start_millis(data_dir: &std::path::Path) -> f64 {
+    let pid = common::app_processes(data_dir)[0];
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("the app's /proc entry");
     // Field 22 (starttime), counted after the command name's closing parenthesis.
     let after = &stat[stat.rfind(')').unwrap() + 2..];
@@ -123,7 +119,7 @@ async fn launch_to_first_list() {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        let start = process_start_millis();
+        let start = process_start_millis(data.dir.path());
         samples.push(painted.as_f64().expect("a list was painted") - start);
         page_starts.push(
             metric(&app, "performance.timeOrigin")

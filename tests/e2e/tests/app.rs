@@ -63,6 +63,26 @@ async fn ctrl_click(app: &App, el: &Element) {
     app.client.release_actions().await.expect("release");
 }
 
+/// Types `text` in My tasks' search box (empty: clears it).
+async fn search(app: &App, text: &str) {
+    let input = app.wait_for("[data-testid=search]").await;
+    // Select all and delete, as a person would (WebDriver's clear() bypasses React).
+    let erase: String = [
+        char::from(Key::Control),
+        'a',
+        char::from(Key::Null),
+        char::from(Key::Backspace),
+    ]
+    .iter()
+    .collect();
+    input.send_keys(&erase).await.expect("erase the search");
+    if !text.is_empty() {
+        input.send_keys(text).await.expect("type in the search");
+        app.wait_for(&format!("[data-testid=task-row][data-task-id='{text}']"))
+            .await;
+    }
+}
+
 fn column(assignee: &str) -> String {
     format!("[data-testid=board-column][data-assignee='{assignee}']")
 }
@@ -134,10 +154,7 @@ async fn annotator_submits_offline_and_it_applies_exactly_once_when_back_online(
     server.offline();
     let app = App::launch(&data, "1-annotator-offline").await;
 
-    // The first two open tasks of My tasks (sorted by due date). Done tasks are hidden by
-    // default; shown here so the submitted ones stay in view with their badges.
-    app.wait_for("[data-testid=task-row]").await;
-    app.click("[data-testid=show-done]").await;
+    // The first two submittable tasks of My tasks (open ones, sorted by due date).
     app.wait_for("[data-testid=task-row]").await;
     let mut tasks = Vec::new();
     for row in app.find_all("[data-testid=task-row]").await {
@@ -156,13 +173,17 @@ async fn annotator_submits_offline_and_it_applies_exactly_once_when_back_online(
     }
     app.click("[data-testid=action-submit]").await;
 
-    // At once: each shows pending, and the app finds out it is offline.
+    // At once: each shows pending (done tasks are hidden by default, so show them and
+    // search each), and the app finds out it is offline.
+    app.click("[data-testid=show-done]").await;
     for t in &tasks {
+        search(&app, t).await;
         app.eventually(&format!("{t} badge pending"), 10, || async {
             app.badge_of(t).await.as_deref() == Some("pending")
         })
         .await;
     }
+    search(&app, "").await;
     app.eventually("status bar says offline", 20, || async {
         app.connectivity().await == "offline"
     })
@@ -185,6 +206,7 @@ async fn annotator_submits_offline_and_it_applies_exactly_once_when_back_online(
     server.online();
     app.click("[data-testid=sync-now]").await;
     for t in &tasks {
+        search(&app, t).await;
         app.eventually(&format!("{t} badge cleared"), 30, || async {
             app.badge_of(t).await.as_deref() == Some("none")
         })
@@ -560,7 +582,10 @@ async fn a_card_moves_to_the_next_column_with_the_keyboard_alone() {
     for c in app.find_all("[data-testid=board-column]").await {
         columns.push(c.attr("data-assignee").await.unwrap().unwrap_or_default());
     }
-    let next = columns[columns.iter().position(|c| c == &source).unwrap() + 1].clone();
+    let next = columns
+        .get(columns.iter().position(|c| c == &source).unwrap() + 1)
+        .expect("a column right of the source (two_columns picks a source with one)")
+        .clone();
     let task = cards_in(&app, &source).await.remove(0);
     let card = app.wait_for(&format!("[data-task-id='{task}']")).await;
     app.client

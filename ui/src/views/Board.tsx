@@ -19,9 +19,9 @@ import {
   type DragStartEvent,
   type KeyboardCoordinateGetter,
 } from "@dnd-kit/core";
-import { useVirtualizer } from "@tanstack/react-virtual";
 import type { TaskRow } from "../types";
 import { api, call, useLoad, UserError } from "../api";
+import { dialogOpen, isTyping } from "../keys";
 import {
   assignableUsers,
   clickSelect,
@@ -38,6 +38,7 @@ import {
 import { OPEN_STATUSES, STATUSES, statusLabel } from "../model/badges";
 import { dueText } from "../model/format";
 import { usePagedTasks } from "../usePagedTasks";
+import { useVirtualRows } from "../useVirtualRows";
 import { datasetName, useDatasets } from "../useDatasets";
 import { StatusPill, SyncBadge } from "../components/TaskBadges";
 import { Empty, ErrorNote } from "../components/Empty";
@@ -134,9 +135,10 @@ export function Board({ version }: { version: number }) {
 
   const undoEntry = useCallback(
     async (entry: UndoEntry) => {
+      // Off the stack first: a quick second Ctrl+Z undoes the move before, not this one again.
+      setUndo((u) => u.filter((x) => x !== entry));
       try {
         for (const a of undoAssignments(entry)) await call(api.assign(a.taskIds, a.assignee));
-        setUndo((u) => u.filter((x) => x !== entry));
         toast({ kind: "info", text: `Undone: ${entry.label.charAt(0).toLowerCase()}${entry.label.slice(1)}` });
       } catch (e) {
         toast({ kind: "error", text: e instanceof UserError ? e.message : String(e) }, 9000);
@@ -166,6 +168,7 @@ export function Board({ version }: { version: number }) {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if (dialogOpen() || isTyping(e)) return;
       if ((e.ctrlKey || e.metaKey) && e.key === "z" && undo.length > 0) {
         e.preventDefault();
         void undoEntry(undo[undo.length - 1]!);
@@ -443,19 +446,8 @@ const BoardColumn = memo(function BoardColumn({
   const rowAt = (index: number): TaskRow | undefined =>
     index < arriving.length ? arriving[index] : list.rowAt(index - arriving.length);
   const scroller = useRef<HTMLDivElement>(null);
-  // TanStack Virtual's functions are not memoized by the React compiler; used as documented.
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const virtualizer = useVirtualizer({
-    count: total,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => CARD_HEIGHT,
-    overscan: 6,
-  });
+  const virtualizer = useVirtualRows(total, scroller, CARD_HEIGHT, 6, list.show);
   const items = virtualizer.getVirtualItems();
-  const first = items[0]?.index ?? 0;
-  const last = items[items.length - 1]?.index ?? 0;
-  const { show } = list;
-  useEffect(() => show(first, last), [first, last, show]);
 
   return (
     <div

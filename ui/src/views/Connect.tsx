@@ -3,7 +3,16 @@
 import { useState, type FormEvent } from "react";
 import { api, call, UserError } from "../api";
 
-export function Connect({ onCancel, startError }: { onCancel?: () => void; startError?: string | null }) {
+export function Connect({
+  onCancel,
+  onDone,
+  startError,
+}: {
+  onCancel?: () => void;
+  /** Connected: the caller leaves this screen (a new session may not remount it). */
+  onDone?: () => void;
+  startError?: string | null;
+}) {
   const [server, setServer] = useState("https://tools.deepen.ai/api/v2");
   const [clientId, setClientId] = useState("");
   const [email, setEmail] = useState("");
@@ -20,6 +29,7 @@ export function Connect({ onCancel, startError }: { onCancel?: () => void; start
       const report = await call(api.connect(server, clientId, email, token));
       setToken("");
       if (!report.validated) setNote("Deepen could not be reached, so the token was not checked yet. It will be on the next sync.");
+      onDone?.();
     } catch (err) {
       setError(err instanceof UserError ? err.message : String(err));
     } finally {
@@ -74,7 +84,13 @@ export function Connect({ onCancel, startError }: { onCancel?: () => void; start
               Back
             </button>
           ) : (
-            <button type="button" onClick={() => void call(api.startDemo())} data-testid="try-demo">
+            <button
+              type="button"
+              onClick={() =>
+                call(api.startDemo()).catch((err: unknown) => setError(err instanceof UserError ? err.message : String(err)))
+              }
+              data-testid="try-demo"
+            >
               Try the demo
             </button>
           )}

@@ -1,7 +1,7 @@
 // Delayed: every task past its due date that Deepen reports as delayed, most overdue first.
-import { useEffect, useMemo, useRef } from "react";
-import { useVirtualizer } from "@tanstack/react-virtual";
+import { useMemo, useRef } from "react";
 import { usePagedTasks } from "../usePagedTasks";
+import { useVirtualRows } from "../useVirtualRows";
 import { datasetName, useDatasets } from "../useDatasets";
 import { duration } from "../model/format";
 import { displayName } from "../model/board";
@@ -29,19 +29,8 @@ export function Delayed({ version }: { version: number }) {
   const list = usePagedTasks(query, version);
   const total = list.total ?? 0;
   const scroller = useRef<HTMLDivElement>(null);
-  // TanStack Virtual's functions are not memoized by the React compiler; used as documented.
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const virtualizer = useVirtualizer({
-    count: total,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-  });
+  const virtualizer = useVirtualRows(total, scroller, ROW_HEIGHT, 12, list.show);
   const items = virtualizer.getVirtualItems();
-  const first = items[0]?.index ?? 0;
-  const last = items[items.length - 1]?.index ?? 0;
-  const { show } = list;
-  useEffect(() => show(first, last), [first, last, show]);
 
   return (
     <section className="view" aria-label="Delayed tasks">

@@ -1,15 +1,15 @@
 // My tasks: what is assigned to me across datasets, worked from the keyboard or mouse.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { useVirtualizer } from "@tanstack/react-virtual";
 import type { ActionKind, TaskRow } from "../types";
 import { api, call, UserError } from "../api";
-import { isTyping } from "../App";
+import { dialogOpen, isTyping } from "../keys";
 import { activeFilterCount, myTasksQuery, NO_FILTERS, type MyTaskFilters } from "../model/filters";
 import { STATUSES, statusLabel } from "../model/badges";
 import { dueText } from "../model/format";
 import { useNow } from "../useNow";
 import { markListPainted } from "../metrics";
 import { usePagedTasks } from "../usePagedTasks";
+import { useVirtualRows } from "../useVirtualRows";
 import { datasetName, useDatasets } from "../useDatasets";
 import { StatusPill, SyncBadge } from "../components/TaskBadges";
 import { RejectDialog } from "../components/RejectDialog";
@@ -42,21 +42,8 @@ export function MyTasks({ me, version }: { me: string; version: number }) {
   const list = usePagedTasks(query, version);
   const total = list.total ?? 0;
 
-  // TanStack Virtual's functions are not memoized by the React compiler; used as documented.
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const virtualizer = useVirtualizer({
-    count: total,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-  });
+  const virtualizer = useVirtualRows(total, scroller, ROW_HEIGHT, 12, list.show);
   const items = virtualizer.getVirtualItems();
-  const first = items[0]?.index ?? 0;
-  const last = items[items.length - 1]?.index ?? 0;
-  const { show } = list;
-  useEffect(() => {
-    show(first, last);
-  }, [first, last, show]);
 
   const setFilter = <K extends keyof MyTaskFilters>(k: K, v: MyTaskFilters[K]) => {
     setFilters((f) => ({ ...f, [k]: v }));
@@ -101,7 +88,7 @@ export function MyTasks({ me, version }: { me: string; version: number }) {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (rejecting || isTyping(e) || document.querySelector(".dialog")) return;
+      if (rejecting || isTyping(e) || dialogOpen()) return;
       const row = list.rowAt(cursor);
       if (e.key === "ArrowDown" || e.key === "j") moveCursor(cursor + 1, e.shiftKey);
       else if (e.key === "ArrowUp" || e.key === "k") moveCursor(cursor - 1, e.shiftKey);

@@ -33,6 +33,18 @@ impl Mirror {
         })
     }
 
+    /// A second connection for reads only (see `Store::mirror_reader`), with a small page
+    /// cache: it reads a few rows at a time, never a whole dataset.
+    pub fn open_reader(path: &Path) -> Result<Self, DbError> {
+        let conn = db::open(path, Durability::Normal, schema::MIGRATIONS)?;
+        conn.pragma_update(None, "cache_size", -4_096)
+            .map_err(|e| DbError::from_sqlite(path, e))?;
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

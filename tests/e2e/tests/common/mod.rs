@@ -229,7 +229,12 @@ impl App {
                     let _ = e;
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
-                Err(e) => panic!("no WebDriver session on the app: {e}"),
+                Err(e) => {
+                    let mut driver = driver;
+                    stop_driver(&mut driver);
+                    end_app_processes(data.dir.path());
+                    panic!("no WebDriver session on the app: {e}")
+                }
             }
         };
         let app = Self {
@@ -397,7 +402,7 @@ impl Drop for App {
 }
 
 /// The app processes started for `data_dir` (by their DTASKS_APP_DIR).
-fn app_processes(data_dir: &Path) -> Vec<u32> {
+pub fn app_processes(data_dir: &Path) -> Vec<u32> {
     let wanted = format!("DTASKS_APP_DIR={}", data_dir.display());
     let mut pids = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
