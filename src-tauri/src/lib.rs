@@ -63,14 +63,19 @@ pub fn run() {
         force_demo: std::env::args().any(|a| a == "--demo"),
         data_dir: None,
     };
-    let app = app_builder(tauri::Builder::default(), options)
-        // First: a second launch focuses the running window and exits.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+    let mut builder = app_builder(tauri::Builder::default(), options);
+    // One instance per data folder: a second launch focuses the running window and exits.
+    // The plugin knows one instance per app, so a launch with its own folder
+    // (`DTASKS_APP_DIR`: tests, a second workspace set) runs on its own.
+    if std::env::var_os("DTASKS_APP_DIR").is_none_or(|d| d.is_empty()) {
+        builder = builder.plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.unminimize();
                 let _ = window.set_focus();
             }
-        }))
+        }));
+    }
+    let app = builder
         .plugin(
             tauri_plugin_log::Builder::new()
                 .targets([

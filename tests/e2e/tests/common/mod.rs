@@ -217,23 +217,29 @@ impl App {
             serde_json::json!({ "application": app_binary().canonicalize().unwrap() }),
         );
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + Duration::from_secs(45);
+        let mut driver = driver;
         let client = loop {
-            match ClientBuilder::native()
-                .capabilities(caps.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(c) => break c,
-                Err(e) if Instant::now() < deadline => {
-                    let _ = e;
+            // A session waits for the app's window; never wait for it forever.
+            let attempt = tokio::time::timeout(
+                Duration::from_secs(30),
+                ClientBuilder::native()
+                    .capabilities(caps.clone())
+                    .connect(&url),
+            )
+            .await;
+            match attempt {
+                Ok(Ok(c)) => break c,
+                Ok(Err(_)) if Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
-                Err(e) => {
-                    let mut driver = driver;
+                other => {
                     stop_driver(&mut driver);
                     end_app_processes(data.dir.path());
-                    panic!("no WebDriver session on the app: {e}")
+                    match other {
+                        Ok(Err(e)) => panic!("{name}: no WebDriver session on the app: {e}"),
+                        _ => panic!("{name}: the app's window did not come up within 30 s"),
+                    }
                 }
             }
         };
@@ -458,6 +464,12 @@ fn stop_driver(driver: &mut Child) {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    // Still there: end its WebKitWebDriver first (it would hold our output pipes), then it.
+    let _ = Command::new("pkill")
+        .args(["-KILL", "-P", &driver.id().to_string()])
+        .status();
+    let _ = driver.kill();
+    let _ = driver.wait();
 }
 
 pub fn screenshot_dir() -> PathBuf {
