@@ -103,25 +103,6 @@ impl Drop for DemoServer {
     }
 }
 
-/// Removes the demo workspace's databases and account (a new demo world starts).
-pub fn forget_workspace(dir: &Path) -> std::io::Result<()> {
-    for name in [
-        "account.json",
-        "mirror.db",
-        "mirror.db-wal",
-        "mirror.db-shm",
-        "outbox.db",
-        "outbox.db-wal",
-        "outbox.db-shm",
-    ] {
-        match std::fs::remove_file(dir.join(name)) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
 /// The saved demo world, or a newly seeded one (`true`) when none can be read.
 fn load(state_path: &Path) -> (Emulator, bool) {
     match Emulator::load(state_path) {

@@ -279,9 +279,9 @@ impl AppState {
         let (account, token) = demo.sign_in().map_err(|e| demo_failed(&e))?;
         if demo.is_new() {
             // A new demo world: what the old demo mirror and queue held is about another one.
-            crate::demo::forget_workspace(&dir).map_err(|e| demo_failed(&e))?;
+            Workspace::remove(&dir).map_err(|e| demo_failed(&e))?;
         }
-        let mut workspace = Workspace::open(&dir)?.with_session_token(token);
+        let mut workspace = Workspace::open(&dir)?.with_session_token(token.clone());
         match workspace.account() {
             Some(known) if known == &account => {}
             // The same demo world on another port (the last one was taken): same data.
@@ -289,8 +289,7 @@ impl AppState {
                 account
                     .save(&dir.join("account.json"))
                     .map_err(|e| demo_failed(&e))?;
-                workspace = Workspace::open(&dir)?
-                    .with_session_token(demo.sign_in().map_err(|e| demo_failed(&e))?.1);
+                workspace = Workspace::open(&dir)?.with_session_token(token);
             }
             _ => {
                 workspace.connect(account.clone(), None).await?;

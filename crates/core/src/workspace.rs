@@ -106,6 +106,22 @@ impl Workspace {
         })
     }
 
+    /// Deletes the workspace in `dir` (account, mirror, queue) so that it starts anew; the
+    /// folder and any other file stay. For throwaway workspaces such as the demo's.
+    pub fn remove(dir: &Path) -> std::io::Result<()> {
+        let mut names = vec![ACCOUNT_FILE.to_string()];
+        for db in [crate::store::MIRROR_FILE, crate::store::OUTBOX_FILE] {
+            names.extend([db.to_string(), format!("{db}-wal"), format!("{db}-shm")]);
+        }
+        for name in names {
+            match std::fs::remove_file(dir.join(name)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
         self.timeouts = timeouts;
         self

@@ -67,6 +67,21 @@ fn process_start_millis(data_dir: &std::path::Path) -> f64 {
     (btime + start_ticks / hz) * 1000.0
 }
 
+/// A JSON array of numbers.
+fn numbers(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .expect("an array")
+        .iter()
+        .map(|n| n.as_f64().expect("a number"))
+        .collect()
+}
+
+/// Frame intervals from `requestAnimationFrame`; the first one counts from before the
+/// first frame (the script's start), so it is left out.
+fn frame_times(v: &Value) -> Vec<f64> {
+    numbers(v).into_iter().skip(1).collect()
+}
+
 async fn metric(app: &App, expr: &str) -> Value {
     app.client
         .execute(
@@ -187,25 +202,13 @@ async fn drop_and_scroll() {
         })
         .await;
     }
-    let times: Vec<f64> = metric(&app, "m.dropToShownMs")
-        .await
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect();
+    let times: Vec<f64> = numbers(&metric(&app, "m.dropToShownMs").await);
     stats(
         "drop → card shown in its new column (50k-task stage)",
         " ms",
         times,
     );
-    let queued: Vec<f64> = metric(&app, "m.dropToQueuedMs")
-        .await
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect();
+    let queued: Vec<f64> = numbers(&metric(&app, "m.dropToQueuedMs").await);
     stats(
         "drop → reassignment durably queued (the command returned)",
         " ms",
@@ -226,13 +229,7 @@ async fn drop_and_scroll() {
         )
         .await
         .unwrap();
-    let idle: Vec<f64> = idle
-        .as_array()
-        .unwrap()
-        .iter()
-        .skip(1)
-        .map(|v| v.as_f64().unwrap())
-        .collect();
+    let idle = frame_times(&idle);
     stats("idle frame time (baseline of this display)", " ms", idle);
     scroll(
         &app,
@@ -284,13 +281,7 @@ async fn scroll(app: &App, step: f64, what: &str) {
         )
         .await
         .unwrap();
-    let frames: Vec<f64> = result["frames"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .skip(1)
-        .map(|v| v.as_f64().unwrap())
-        .collect();
+    let frames = frame_times(&result["frames"]);
     println!(
         "{what}: {} frames over 50 ms, {} of {} frames showed a not-yet-loaded placeholder",
         frames.iter().filter(|f| **f > 50.0).count(),

@@ -83,6 +83,15 @@ async fn search(app: &App, text: &str) {
     }
 }
 
+/// The board's columns, left to right, by assignee ("" for Unassigned).
+async fn column_ids(app: &App) -> Vec<String> {
+    let mut ids = Vec::new();
+    for c in app.find_all("[data-testid=board-column]").await {
+        ids.push(c.attr("data-assignee").await.unwrap().unwrap_or_default());
+    }
+    ids
+}
+
 fn column(assignee: &str) -> String {
     format!("[data-testid=board-column][data-assignee='{assignee}']")
 }
@@ -129,11 +138,7 @@ async fn two_columns(app: &App, server: &Server) -> (String, String) {
     }
     let source = source.expect("an annotator column with 3 cards");
     // The column right after it, so both are on screen together.
-    let columns = app.find_all("[data-testid=board-column]").await;
-    let mut ids = Vec::new();
-    for c in &columns {
-        ids.push(c.attr("data-assignee").await.unwrap().unwrap_or_default());
-    }
+    let ids = column_ids(app).await;
     let at = ids.iter().position(|id| id == &source).unwrap();
     let target = ids
         .iter()
@@ -578,10 +583,7 @@ async fn a_card_moves_to_the_next_column_with_the_keyboard_alone() {
     let app = App::launch(&data, "6-keyboard-drag").await;
     open_board(&app).await;
     let (source, _) = two_columns(&app, &server).await;
-    let mut columns = Vec::new();
-    for c in app.find_all("[data-testid=board-column]").await {
-        columns.push(c.attr("data-assignee").await.unwrap().unwrap_or_default());
-    }
+    let columns = column_ids(&app).await;
     let next = columns
         .get(columns.iter().position(|c| c == &source).unwrap() + 1)
         .expect("a column right of the source (two_columns picks a source with one)")
