@@ -8,7 +8,7 @@ packages=(
   build-essential pkg-config libssl-dev   # Rust crates that build C (SQLite, TLS)
   python3 curl                            # a second SQLite client in a test; the demo script
   dbus dbus-x11 gnome-keyring libsecret-tools  # a real Secret Service for the credential test
-  # The desktop app (Tauri on WebKitGTK), see ../shared/platform-notes.md
+  # The desktop app (Tauri on WebKitGTK)
   libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev libgtk-3-dev
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
   # Its end-to-end tests: a virtual display, WebKit's WebDriver, screenshots

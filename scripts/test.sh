@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
   cd ui
   npm run --silent typecheck
   npm run --silent lint
+  npm run --silent format:check
   npm run --silent test
   npm run --silent build
 )

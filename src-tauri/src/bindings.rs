@@ -30,6 +30,12 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             events::DataChanged,
             events::SessionChanged
         ])
+        // The task vocabulary, defined once in the core's wire module.
+        .constant("STATUS_VOCABULARY", dtasks_core::wire::status_vocabulary())
+        .constant("ACTION_VOCABULARY", dtasks_core::wire::action_vocabulary())
+        .typ::<dtasks_core::wire::StatusInfo>()
+        .typ::<dtasks_core::wire::ActionInfo>()
+        .typ::<dtasks_core::AttentionReason>()
 }
 
 /// The bindings as TypeScript.
@@ -57,6 +63,61 @@ fn tempfile_dir() -> Result<std::path::PathBuf, String> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
+    use crate::command_names::COMMANDS;
+
+    fn snake(camel: &str) -> String {
+        let mut out = String::new();
+        for c in camel.chars() {
+            if c.is_ascii_uppercase() {
+                out.push('_');
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// The command lists agree: the names `build.rs` declares, the commands the bindings
+    /// collect (and so the invoke handler serves), and those the capability allows.
+    #[test]
+    fn command_lists_agree() {
+        let declared: BTreeSet<String> = COMMANDS.iter().map(|c| c.to_string()).collect();
+        assert_eq!(declared.len(), COMMANDS.len(), "a command is listed twice");
+        let generated = super::typescript().expect("bindings export");
+        // `export const commands = { name: (…) => …, … };`, one command a line.
+        let commands = generated
+            .split_once("export const commands = {")
+            .and_then(|(_, rest)| rest.split_once("\n};"))
+            .expect("a commands object")
+            .0;
+        let collected: BTreeSet<String> = commands
+            .lines()
+            .filter_map(|l| l.strip_prefix('\t')?.split_once(": ("))
+            .map(|(name, _)| snake(name))
+            .collect();
+        assert_eq!(
+            collected, declared,
+            "bindings.rs collects other commands than command_names.rs"
+        );
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/default.json"))
+                .expect("capability JSON");
+        let allowed: BTreeSet<String> = capability["permissions"]
+            .as_array()
+            .expect("permissions")
+            .iter()
+            .filter_map(|p| p.as_str()?.strip_prefix("allow-"))
+            .map(|p| p.replace('-', "_"))
+            .collect();
+        assert_eq!(
+            allowed, declared,
+            "capabilities/default.json allows other commands"
+        );
+    }
+
     /// The checked-in bindings are what the Rust side generates now.
     #[test]
     fn bindings_are_current() {

@@ -7,7 +7,7 @@ use dtasks_core::mirror::DatasetInfo;
 use dtasks_core::outbox::Resolution;
 use dtasks_core::view::{Count, CountBy, TaskPage, TaskQuery};
 use dtasks_core::workspace::ConnectReport;
-use dtasks_core::{ActionKind, Op, Sensitive, SyncStatus};
+use dtasks_core::{ActionKind, Changes, Op, Sensitive, SyncStatus};
 use tauri::State;
 
 use crate::error::ShellError;
@@ -57,6 +57,7 @@ pub async fn start_demo(state: State<'_, AppState>) -> Result<()> {
     state.start_demo().await
 }
 
+/// The mirrored datasets, with their stages, people and task counts.
 #[tauri::command]
 #[specta::specta]
 pub async fn datasets(state: State<'_, AppState>) -> Result<Vec<DatasetInfo>> {
@@ -97,8 +98,8 @@ pub async fn act(
 ) -> Result<u32> {
     let session = state.session()?;
     let queued = session.workspace.act(kind, &task_ids, reason.as_deref())?;
-    changed(&state, &session);
-    Ok(queued.len() as u32)
+    changed(&state, &session, queued.changes);
+    Ok(queued.value.len() as u32)
 }
 
 /// Reassigns tasks (`None` unassigns). Moving a task back before it synced cancels the
@@ -112,8 +113,8 @@ pub async fn assign(
 ) -> Result<u32> {
     let session = state.session()?;
     let queued = session.workspace.assign(&task_ids, assignee.as_deref())?;
-    changed(&state, &session);
-    Ok(queued.len() as u32)
+    changed(&state, &session, queued.changes);
+    Ok(queued.value.len() as u32)
 }
 
 /// Spreads the unassigned open tasks of a stage over the chosen annotators by load.
@@ -129,8 +130,8 @@ pub async fn balance(
     let shares = session
         .workspace
         .balance(&dataset_id, &stage_id, &annotators)?;
-    changed(&state, &session);
-    Ok(shares)
+    changed(&state, &session, shares.changes);
+    Ok(shares.value)
 }
 
 /// Every action not yet done, oldest first.
@@ -149,11 +150,12 @@ pub async fn resolve(
     resolution: Resolution,
 ) -> Result<()> {
     let session = state.session()?;
-    session.workspace.resolve(&op_id, resolution)?;
-    changed(&state, &session);
+    let resolved = session.workspace.resolve(&op_id, resolution)?;
+    changed(&state, &session, resolved.changes);
     Ok(())
 }
 
+/// The sync status as last recorded.
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus> {
@@ -168,12 +170,12 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<()> {
     Ok(())
 }
 
-/// After a local change: the queue grew or shrank, the views changed, and the sync task
-/// should send it.
-fn changed(state: &AppState, session: &crate::session::Session) {
+/// After a local change: the status's counts, the views the operation changed, and a
+/// nudge so the sync task sends it.
+fn changed(state: &AppState, session: &crate::session::Session, changes: Changes) {
     if let Ok(status) = session.workspace.status() {
         state.notify(Notice::Status(status));
     }
-    state.notify(Notice::DataChanged);
+    state.notify(Notice::DataChanged(changes.into_vec()));
     session.nudge();
 }

@@ -1,6 +1,6 @@
 //! The events the shell sends the window (typed in the generated bindings).
 
-use dtasks_core::SyncStatus;
+use dtasks_core::{SyncStatus, ViewChange};
 use tauri::{AppHandle, Runtime};
 use tauri_specta::Event;
 
@@ -10,18 +10,22 @@ use crate::session::Notice;
 #[derive(Debug, Clone, serde::Serialize, specta::Type, tauri_specta::Event)]
 pub struct SyncStatusChanged(pub SyncStatus);
 
-/// Tasks, counts or the queue may have changed: re-query what is shown.
+/// These views changed (by a local action or a sync round): re-query exactly those.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
-pub struct DataChanged;
+pub struct DataChanged {
+    /// The views that changed.
+    pub views: Vec<ViewChange>,
+}
 
-/// Another account (or the demo, or none) is open now: reload everything.
+/// Another account (or the demo, or none) is open now, or changes were missed: reload
+/// everything.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
 pub struct SessionChanged;
 
 pub fn emit<R: Runtime>(app: &AppHandle<R>, notice: Notice) {
     let result = match notice {
         Notice::Status(status) => SyncStatusChanged(status).emit(app),
-        Notice::DataChanged => DataChanged.emit(app),
+        Notice::DataChanged(views) => DataChanged { views }.emit(app),
         Notice::SessionChanged => SessionChanged.emit(app),
     };
     if let Err(e) = result {

@@ -7,6 +7,7 @@
 //! - `bindings`: the typed TypeScript bindings (`ui/src/bindings.ts`), generated.
 
 pub mod bindings;
+pub mod command_names;
 mod commands;
 mod demo;
 mod error;

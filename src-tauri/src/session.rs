@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use dtasks_core::accounts::Accounts;
 use dtasks_core::engine::Schedule;
-use dtasks_core::{SyncEngine, SyncStatus, Workspace};
+use dtasks_core::{SyncEngine, SyncStatus, ViewChange, Workspace};
 use tokio::sync::watch;
 
 use crate::demo::DemoServer;
@@ -17,10 +17,12 @@ use crate::error::{ErrorKind, ShellError};
 /// What the shell tells the window; `lib.rs` turns these into typed events.
 #[derive(Debug, Clone)]
 pub enum Notice {
+    /// The sync status changed.
     Status(SyncStatus),
-    /// Tasks, counts or the queue may have changed: re-query what is shown.
-    DataChanged,
-    /// Another account (or demo, or none) is open now.
+    /// These views changed: re-query them.
+    DataChanged(Vec<ViewChange>),
+    /// Another account (or demo, or none) is open now, or changes were missed: reload
+    /// everything.
     SessionChanged,
 }
 
@@ -197,9 +199,11 @@ impl AppState {
         let _switching = self.switching.lock().await;
         let report = {
             let mut workspace = Workspace::open(&dir)?;
+            // The session switch below re-reads every view (SessionChanged).
             workspace
                 .connect(account.clone(), Some(token.clone()))
                 .await?
+                .into_value()
         };
         self.accounts.set_current(&account)?;
         // The token just typed is the one this session uses (not `DEEPEN_TOKEN`, which
@@ -345,13 +349,13 @@ impl AppState {
         self.notify(Notice::SessionChanged);
     }
 
-    /// Passes the engine's status and change signals on to the window until shutdown.
+    /// Passes the engine's status and view changes on to the window until shutdown.
     fn forward(&self, engine: &SyncEngine, mut shutdown: watch::Receiver<bool>) {
         let Some(notify) = self.notify.read().expect("notify lock").clone() else {
             return;
         };
         let mut status = engine.status();
-        let mut changes = engine.mirror_changes();
+        let mut changes = engine.view_changes();
         tokio::spawn(async move {
             loop {
                 tokio::select! {
@@ -361,7 +365,9 @@ impl AppState {
                         notify(Notice::Status(current));
                     }
                     change = changes.recv() => match change {
-                        Ok(()) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => notify(Notice::DataChanged),
+                        Ok(views) => notify(Notice::DataChanged(views)),
+                        // Some changes were missed: everything is re-read.
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => notify(Notice::SessionChanged),
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                     },
                     _ = shutdown.changed() => return,

@@ -1,11 +1,11 @@
 // The window: the session decides between the connect screen and the workspace; the
 // workspace has a sidebar of views, the view, and the status bar that is always shown.
 import { useEffect, useState } from "react";
-import { events } from "./bindings";
-import type { SessionInfo, SyncStatus } from "./types";
-import { api, call, useDataVersion, useLoad } from "./api";
-import { dialogOpen, errorText, isTyping } from "./keys";
-import { useToast } from "./components/Toast";
+import type { SessionInfo } from "./types";
+import { api, call } from "./api";
+import { dialogOpen, isTyping } from "./keys";
+import { useSession, useShellEvents, useSyncStatus } from "./queries/hooks";
+import { useErrorToast } from "./components/Toast";
 import { Connect } from "./views/Connect";
 import { MyTasks } from "./views/MyTasks";
 import { Board } from "./views/Board";
@@ -25,40 +25,8 @@ const NAV: { id: ViewId; label: string; key: string }[] = [
   { id: "sync", label: "Sync centre", key: "5" },
 ];
 
-function useSession(): { session: SessionInfo | undefined; error: string | null } {
-  const [version, setVersion] = useState(0);
-  useEffect(() => {
-    const un = events.sessionChanged.listen(() => setVersion((v) => v + 1));
-    // Once listening, ask again: a change announced before the listener was in place
-    // (the start opening finishing early) would otherwise be missed.
-    void un.then(() => setVersion((v) => v + 1));
-    return () => {
-      void un.then((f) => f());
-    };
-  }, []);
-  const { data, error } = useLoad(() => call(api.session()), "session", version);
-  return { session: data, error: error?.message ?? null };
-}
-
-function useSyncStatus(enabled: boolean): SyncStatus | null {
-  const [status, setStatus] = useState<SyncStatus | null>(null);
-  useEffect(() => {
-    if (!enabled) return;
-    let live = true;
-    call(api.syncStatus()).then(
-      (s) => live && setStatus(s),
-      () => undefined,
-    );
-    const un = events.syncStatusChanged.listen((e) => setStatus(e.payload));
-    return () => {
-      live = false;
-      void un.then((f) => f());
-    };
-  }, [enabled]);
-  return status;
-}
-
 export function App() {
+  useShellEvents();
   const { session, error } = useSession();
   if (session === undefined || session.mode === "opening") {
     return <div className="splash">{error ?? "Opening…"}</div>;
@@ -71,9 +39,8 @@ function Workspace({ session }: { session: SessionInfo }) {
   const [view, setView] = useState<ViewId>(session.mode === "demo" ? "board" : "my");
   const [help, setHelp] = useState(false);
   const [connecting, setConnecting] = useState(false);
-  const status = useSyncStatus(true);
-  const version = useDataVersion();
-  const toast = useToast();
+  const status = useSyncStatus();
+  const toastError = useErrorToast();
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -117,7 +84,10 @@ function Workspace({ session }: { session: SessionInfo }) {
       <div className="main">
         <nav className="sidebar" aria-label="Views">
           <div className="brand">
-            <span className="logo" aria-hidden="true">✓</span> Deepen Tasks
+            <span className="logo" aria-hidden="true">
+              ✓
+            </span>{" "}
+            Deepen Tasks
           </div>
           {NAV.map((n) => (
             <button
@@ -139,11 +109,7 @@ function Workspace({ session }: { session: SessionInfo }) {
           <div className="spacer" />
           <div className="who" title={session.server ?? undefined}>
             <div className="email">{me}</div>
-            <button
-              className="link"
-              onClick={() => call(api.signOut()).catch((e: unknown) => toast({ kind: "error", text: errorText(e) }, 9000))}
-              data-testid="sign-out"
-            >
+            <button className="link" onClick={() => call(api.signOut()).catch(toastError)} data-testid="sign-out">
               {session.mode === "demo" ? "Leave demo" : "Sign out"}
             </button>
           </div>
@@ -152,11 +118,11 @@ function Workspace({ session }: { session: SessionInfo }) {
           </button>
         </nav>
         <main className="content">
-          {view === "my" && <MyTasks me={me} version={version} />}
-          {view === "board" && <Board version={version} />}
-          {view === "delayed" && <Delayed version={version} />}
-          {view === "overview" && <Overview version={version} />}
-          {view === "sync" && <SyncCentre version={version} status={status} />}
+          {view === "my" && <MyTasks me={me} />}
+          {view === "board" && <Board />}
+          {view === "delayed" && <Delayed />}
+          {view === "overview" && <Overview />}
+          {view === "sync" && <SyncCentre status={status} />}
         </main>
       </div>
       <StatusBar status={status} onOpen={() => setView("sync")} />

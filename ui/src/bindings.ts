@@ -18,6 +18,7 @@ export const commands = {
 	signOut: () => typedError<null, ShellError>(__TAURI_INVOKE("sign_out")),
 	/**  Opens the demo (built-in server with sample data). */
 	startDemo: () => typedError<null, ShellError>(__TAURI_INVOKE("start_demo")),
+	/**  The mirrored datasets, with their stages, people and task counts. */
 	datasets: () => typedError<DatasetInfo_Serialize[], ShellError>(__TAURI_INVOKE("datasets")),
 	/**  A filtered, sorted page of tasks as the user sees them (pending changes laid over). */
 	tasks: (query: TaskQuery_Deserialize) => typedError<TaskPage_Serialize, ShellError>(__TAURI_INVOKE("tasks", { query })),
@@ -39,6 +40,7 @@ export const commands = {
 	queue: () => typedError<Op_Serialize[], ShellError>(__TAURI_INVOKE("queue")),
 	/**  The user's decision on an action that needs attention. */
 	resolve: (opId: string, resolution: Resolution) => typedError<null, ShellError>(__TAURI_INVOKE("resolve", { opId, resolution })),
+	/**  The sync status as last recorded. */
 	syncStatus: () => typedError<SyncStatus_Serialize, ShellError>(__TAURI_INVOKE("sync_status")),
 	/**  Syncs now instead of waiting for the next scheduled attempt. */
 	syncNow: () => typedError<null, ShellError>(__TAURI_INVOKE("sync_now")),
@@ -46,16 +48,145 @@ export const commands = {
 
 /** Events */
 export const events = {
-	dataChanged: makeEvent<DataChanged, DataChanged>("data-changed"),
+	dataChanged: makeEvent<DataChanged_Serialize, DataChanged_Deserialize>("data-changed"),
 	sessionChanged: makeEvent<SessionChanged, SessionChanged>("session-changed"),
 	syncStatusChanged: makeEvent<SyncStatusChanged_Serialize, SyncStatusChanged_Deserialize>("sync-status-changed"),
 };
 
-/* Types */
-/**  A task action of endpoints 2-4. */
-export type ActionKind = "submit" | "accept" | "reject";
+/* Constants */
+export const ACTION_VOCABULARY = [{"allowed_from":["ready","in_progress","rejected"],"kind":"submit","target":"submitted"},{"allowed_from":["submitted"],"kind":"accept","target":"accepted"},{"allowed_from":["submitted"],"kind":"reject","target":"rejected"},{"allowed_from":["waiting","ready","in_progress","rejected"],"kind":"assign","target":null}] as const;
 
-export type AssigneeFilter = { kind: "is"; email: string } | { kind: "unassigned" };
+export const STATUS_VOCABULARY = [{"done":false,"open":true,"status":"waiting"},{"done":false,"open":true,"status":"ready"},{"done":false,"open":true,"status":"in_progress"},{"done":false,"open":true,"status":"rejected"},{"done":true,"open":false,"status":"submitted"},{"done":true,"open":false,"status":"accepted"}] as const;
+
+/* Types */
+/**  One action as the front ends list it (the generated `ACTION_VOCABULARY`). */
+export type ActionInfo = ActionInfo_Serialize | ActionInfo_Deserialize;
+
+/**  One action as the front ends list it (the generated `ACTION_VOCABULARY`). */
+export type ActionInfo_Deserialize = {
+	/**  The action. */
+	kind: ActionKind,
+	/**  The status it leads to (`None`: a reassignment keeps the status). */
+	target?: KnownTaskStatus | null,
+	/**  The statuses from which the server allows it. */
+	allowed_from: KnownTaskStatus[],
+};
+
+/**  One action as the front ends list it (the generated `ACTION_VOCABULARY`). */
+export type ActionInfo_Serialize = {
+	/**  The action. */
+	kind: ActionKind,
+	/**  The status it leads to (`None`: a reassignment keeps the status). */
+	target: KnownTaskStatus | null,
+	/**  The statuses from which the server allows it. */
+	allowed_from: KnownTaskStatus[],
+};
+
+/**
+ *  Everything a user can do to a task: the actions of endpoints 2-4, and a reassignment
+ *  (endpoints 7-8). The outbox queues these; the CLI and the window offer them.
+ */
+export type ActionKind = 
+/**  Hand the task in for review. */
+"submit" | 
+/**  Accept a submitted task (reviewer). */
+"accept" | 
+/**  Send a submitted task back (reviewer), with an optional reason. */
+"reject" | 
+/**  Give the task to someone else, or to nobody. */
+"assign";
+
+/**  Whose tasks a query wants. */
+export type AssigneeFilter = 
+/**  This person's. */
+{ kind: "is"; email: string } | 
+/**  Nobody's. */
+{ kind: "unassigned" };
+
+/**  Why an action waits on the user (state `needs_attention`). */
+export type AttentionReason = AttentionReason_Serialize | AttentionReason_Deserialize;
+
+/**  Why an action waits on the user (state `needs_attention`). */
+export type AttentionReason_Deserialize = 
+/**
+ *  Someone else reassigned the task after the user moved it from `from` to `to`; it is
+ *  now with `now_assignee` (`None`: nobody).
+ */
+{ kind: "reassigned_elsewhere"; 
+/**  Who has the task on the server now. */
+now_assignee?: string | null; 
+/**  Where the user moved it from. */
+from?: string | null; 
+/**  Where the user moved it to. */
+to?: string | null } | 
+/**
+ *  The answer to a request was lost and the task changed on the server since the
+ *  user acted: whether it was applied is unknown, and a resend could repeat it.
+ */
+{ kind: "changed_after_lost_answer"; 
+/**  The task's status on the server now. */
+status: TaskStatus } | 
+/**  Someone else changed the task: its status no longer allows the action. */
+{ kind: "no_longer_allowed"; 
+/**  The task's status on the server now. */
+status: TaskStatus } | 
+/**  The server kept failing after every retry. */
+{ kind: "keeps_failing"; 
+/**  Requests made. */
+attempts: number; 
+/**  The last failure, as a technical note. */
+error: string } | 
+/**  The server refused the action (403, 404, 409, …). */
+{ kind: "refused"; 
+/**  The HTTP status of the refusal. */
+http_status: number; 
+/**  The server's own words (its error message, or an excerpt of its answer). */
+server_says: string } | 
+/**  A reason stored in words by an earlier version of this app. */
+{ kind: "text"; 
+/**  The stored words. */
+text: string };
+
+/**  Why an action waits on the user (state `needs_attention`). */
+export type AttentionReason_Serialize = 
+/**
+ *  Someone else reassigned the task after the user moved it from `from` to `to`; it is
+ *  now with `now_assignee` (`None`: nobody).
+ */
+{ kind: "reassigned_elsewhere"; 
+/**  Who has the task on the server now. */
+now_assignee: string | null; 
+/**  Where the user moved it from. */
+from: string | null; 
+/**  Where the user moved it to. */
+to: string | null } | 
+/**
+ *  The answer to a request was lost and the task changed on the server since the
+ *  user acted: whether it was applied is unknown, and a resend could repeat it.
+ */
+{ kind: "changed_after_lost_answer"; 
+/**  The task's status on the server now. */
+status: TaskStatus } | 
+/**  Someone else changed the task: its status no longer allows the action. */
+{ kind: "no_longer_allowed"; 
+/**  The task's status on the server now. */
+status: TaskStatus } | 
+/**  The server kept failing after every retry. */
+{ kind: "keeps_failing"; 
+/**  Requests made. */
+attempts: number; 
+/**  The last failure, as a technical note. */
+error: string } | 
+/**  The server refused the action (403, 404, 409, …). */
+{ kind: "refused"; 
+/**  The HTTP status of the refusal. */
+http_status: number; 
+/**  The server's own words (its error message, or an excerpt of its answer). */
+server_says: string } | 
+/**  A reason stored in words by an earlier version of this app. */
+{ kind: "text"; 
+/**  The stored words. */
+text: string };
 
 /**  What `connect` found out. */
 export type ConnectReport = ConnectReport_Serialize | ConnectReport_Deserialize;
@@ -64,8 +195,11 @@ export type ConnectReport = ConnectReport_Serialize | ConnectReport_Deserialize;
 export type ConnectReport_Deserialize = {
 	/**  The server accepted the token just now (false when it could not be reached). */
 	validated: boolean,
+	/**  Datasets the server lists for the account, when it answered. */
 	datasets?: number | null,
+	/**  The token was kept in the OS credential store. */
 	token_stored: boolean,
+	/**  Why the server could not be reached, when it could not. */
 	offline_error?: string | null,
 };
 
@@ -73,11 +207,15 @@ export type ConnectReport_Deserialize = {
 export type ConnectReport_Serialize = {
 	/**  The server accepted the token just now (false when it could not be reached). */
 	validated: boolean,
+	/**  Datasets the server lists for the account, when it answered. */
 	datasets: number | null,
+	/**  The token was kept in the OS credential store. */
 	token_stored: boolean,
+	/**  Why the server could not be reached, when it could not. */
 	offline_error: string | null,
 };
 
+/**  The state of the link to the server, as the status bar shows it. */
 export type Connectivity = 
 /**  The last request reached the server. */
 "online" | 
@@ -88,131 +226,240 @@ export type Connectivity =
 /**  The token was refused: everything is kept and paused until the user signs in again. */
 "needs_sign_in";
 
+/**  One group of a task count (see [`CountBy`]). */
 export type Count = Count_Serialize | Count_Deserialize;
 
 /**  What a count groups by. */
-export type CountBy = "assignee" | "stage" | "status";
+export type CountBy = 
+/**  Per assignee (unassigned as `None`). */
+"assignee" | 
+/**  Per stage. */
+"stage" | 
+/**  Per status. */
+"status";
 
+/**  One group of a task count (see [`CountBy`]). */
 export type Count_Deserialize = {
 	/**  `None` for unassigned when counting by assignee. */
 	key?: string | null,
+	/**  How many tasks. */
 	count: number,
 };
 
+/**  One group of a task count (see [`CountBy`]). */
 export type Count_Serialize = {
 	/**  `None` for unassigned when counting by assignee. */
 	key: string | null,
+	/**  How many tasks. */
 	count: number,
 };
 
-/**  Tasks, counts or the queue may have changed: re-query what is shown. */
-export type DataChanged = null;
+/**  These views changed (by a local action or a sync round): re-query exactly those. */
+export type DataChanged = DataChanged_Serialize | DataChanged_Deserialize;
+
+/**  These views changed (by a local action or a sync round): re-query exactly those. */
+export type DataChanged_Deserialize = {
+	/**  The views that changed. */
+	views: ViewChange_Deserialize[],
+};
+
+/**  These views changed (by a local action or a sync round): re-query exactly those. */
+export type DataChanged_Serialize = {
+	/**  The views that changed. */
+	views: ViewChange_Serialize[],
+};
 
 /**  A dataset as the mirror knows it. */
 export type DatasetInfo = DatasetInfo_Serialize | DatasetInfo_Deserialize;
 
 /**  A dataset as the mirror knows it. */
 export type DatasetInfo_Deserialize = {
+	/**  Deepen's id of the dataset. */
 	dataset_id: string,
+	/**  Its display name, when the server gave one. */
 	dataset_name?: string | null,
+	/**  Deepen's `labelling_mode` (which kind of tasks it has), once its details were read. */
 	labelling_mode?: string | null,
+	/**  Its pipeline's stage ids, in pipeline order. */
 	stages: string[],
 	/**  Emails of the users who can be assigned, with their scopes. */
 	users: ([string, string[]])[],
 	/**  Those of `users` who work on tasks (label or review): the board's columns. */
 	workers: string[],
+	/**  How many of its tasks the mirror holds. */
 	task_count: number,
+	/**
+	 *  False when the server refused to list its tasks to this user (403): only the
+	 *  user's own tasks are known.
+	 */
 	tasks_listable: boolean,
+	/**  When its whole task list was last pulled (Unix ms); `None` if never. */
 	tasks_pulled_at?: number | null,
 };
 
 /**  A dataset as the mirror knows it. */
 export type DatasetInfo_Serialize = {
+	/**  Deepen's id of the dataset. */
 	dataset_id: string,
+	/**  Its display name, when the server gave one. */
 	dataset_name: string | null,
+	/**  Deepen's `labelling_mode` (which kind of tasks it has), once its details were read. */
 	labelling_mode: string | null,
+	/**  Its pipeline's stage ids, in pipeline order. */
 	stages: string[],
 	/**  Emails of the users who can be assigned, with their scopes. */
 	users: ([string, string[]])[],
 	/**  Those of `users` who work on tasks (label or review): the board's columns. */
 	workers: string[],
+	/**  How many of its tasks the mirror holds. */
 	task_count: number,
+	/**
+	 *  False when the server refused to list its tasks to this user (403): only the
+	 *  user's own tasks are known.
+	 */
 	tasks_listable: boolean,
+	/**  When its whole task list was last pulled (Unix ms); `None` if never. */
 	tasks_pulled_at: number | null,
 };
 
+/**  What kind of failure, so the window can act on it. */
 export type ErrorKind = 
 /**  No account is open (the connect screen should show). */
 "not_connected" | 
-/**  The server refused the token. */
+/**  The server refused the token, or none is there: sign in again. */
 "sign_in" | 
 /**  The action is not possible for this task now (status, assignee). */
 "not_allowed" | 
 /**  What was typed is not valid (URL, email, client id). */
 "invalid" | 
-/**  The local database cannot be used (damaged, full disk, locked). */
+/**  The local database or folder cannot be used (damaged, full disk, locked). */
 "storage" | 
 /**  The OS credential store failed. */
-"credentials" | "other";
+"credentials" | 
+/**  Deepen could not be reached, or answered with a failure. */
+"server" | 
+/**  Anything else. */
+"other";
+
+/**
+ *  A status Deepen documents. Kept apart from [`TaskStatus`] so the front ends can list
+ *  the known ones (their order is the life cycle's).
+ */
+export type KnownTaskStatus = 
+/**  Not yet workable (an earlier stage is not done). */
+"waiting" | 
+/**  Workable, not started. */
+"ready" | 
+/**  Being worked on. */
+"in_progress" | 
+/**  Sent back by a reviewer; work again. */
+"rejected" | 
+/**  Handed in, waiting for review. */
+"submitted" | 
+/**  Reviewed and accepted. */
+"accepted";
 
 /**  One queued action, as stored. */
 export type Op = Op_Serialize | Op_Deserialize;
 
-export type OpKind = "submit" | "accept" | "reject" | "assign";
-
-export type OpState = "pending" | "in_flight" | "done" | "needs_attention";
+/**  Where a queued action is in its life. */
+export type OpState = 
+/**  Waiting to be sent (or to be sent again after a backoff). */
+"pending" | 
+/**  Being sent; after a crash it may have been applied. */
+"in_flight" | 
+/**  Applied, or its effect found on the server. */
+"done" | 
+/**  The user must decide (see [`Op::attention`]). */
+"needs_attention";
 
 /**  One queued action, as stored. */
 export type Op_Deserialize = {
+	/**  Its id (a UUIDv7), stable across restarts. */
 	op_id: string,
-	kind: OpKind,
+	/**  What the user wants done. */
+	kind: ActionKind,
+	/**  The task it acts on. */
 	task_id: string,
+	/**  The task's dataset. */
 	dataset_id: string,
+	/**  The task's type (`file` or `label`): which assignment endpoint serves it. */
 	task_type: string,
 	/**  Reject reason (`reject_reason` in JSON). */
 	reject_reason?: string | null,
 	/**  Target of an assign; `None` unassigns. */
 	assignee?: string | null,
-	base_status: string,
+	/**  The status the intent was made against (the server's, with earlier intents laid over). */
+	base_status: TaskStatus,
+	/**  The assignee the intent was made against. */
 	base_assignee?: string | null,
 	/**  The task's `updated_at_millis` on the server when the intent was made. */
 	base_updated_at?: number | null,
+	/**  Where it is in its life. */
 	state: OpState,
+	/**  A request may have been applied: the server's state decides before a resend. */
 	verify: boolean,
+	/**  Reassign even though someone else changed the assignee meanwhile. */
 	overwrite: boolean,
+	/**  Requests made so far (for backoff). */
 	attempts: number,
+	/**  Not before this time (Unix ms). */
 	next_attempt_at: number,
+	/**  The last failure, as a technical note (for logs and the queue's details). */
 	last_error?: string | null,
-	/**  Why the user must decide, in plain words (state `needs_attention`); `reason` in JSON. */
-	reason?: string | null,
+	/**
+	 *  Why the user must decide (state `needs_attention`), as data each front end words;
+	 *  `reason` in JSON.
+	 */
+	reason?: AttentionReason_Deserialize | null,
+	/**  When the user acted (Unix ms). */
 	created_at: number,
+	/**  Last change of this record (Unix ms). */
 	updated_at: number,
 };
 
 /**  One queued action, as stored. */
 export type Op_Serialize = {
+	/**  Its id (a UUIDv7), stable across restarts. */
 	op_id: string,
-	kind: OpKind,
+	/**  What the user wants done. */
+	kind: ActionKind,
+	/**  The task it acts on. */
 	task_id: string,
+	/**  The task's dataset. */
 	dataset_id: string,
+	/**  The task's type (`file` or `label`): which assignment endpoint serves it. */
 	task_type: string,
 	/**  Reject reason (`reject_reason` in JSON). */
 	reject_reason: string | null,
 	/**  Target of an assign; `None` unassigns. */
 	assignee: string | null,
-	base_status: string,
+	/**  The status the intent was made against (the server's, with earlier intents laid over). */
+	base_status: TaskStatus,
+	/**  The assignee the intent was made against. */
 	base_assignee: string | null,
 	/**  The task's `updated_at_millis` on the server when the intent was made. */
 	base_updated_at: number | null,
+	/**  Where it is in its life. */
 	state: OpState,
+	/**  A request may have been applied: the server's state decides before a resend. */
 	verify: boolean,
+	/**  Reassign even though someone else changed the assignee meanwhile. */
 	overwrite: boolean,
+	/**  Requests made so far (for backoff). */
 	attempts: number,
+	/**  Not before this time (Unix ms). */
 	next_attempt_at: number,
+	/**  The last failure, as a technical note (for logs and the queue's details). */
 	last_error: string | null,
-	/**  Why the user must decide, in plain words (state `needs_attention`); `reason` in JSON. */
-	reason: string | null,
+	/**
+	 *  Why the user must decide (state `needs_attention`), as data each front end words;
+	 *  `reason` in JSON.
+	 */
+	reason: AttentionReason_Serialize | null,
+	/**  When the user acted (Unix ms). */
 	created_at: number,
+	/**  Last change of this record (Unix ms). */
 	updated_at: number,
 };
 
@@ -225,7 +472,10 @@ export type Resolution =
 /**  Reassign even though someone else changed the assignee meanwhile. */
 "overwrite";
 
-/**  Another account (or the demo, or none) is open now: reload everything. */
+/**
+ *  Another account (or the demo, or none) is open now, or changes were missed: reload
+ *  everything.
+ */
 export type SessionChanged = null;
 
 /**  Who is signed in where (never the token). */
@@ -273,14 +523,19 @@ export type SessionMode =
 
 /**  One annotator's share of a plan. */
 export type Share = {
+	/**  Who. */
 	assignee: string,
 	/**  Open tasks before the plan. */
 	load_before: number,
+	/**  The tasks the plan gives them. */
 	task_ids: string[],
 };
 
+/**  An error as the window receives it. */
 export type ShellError = {
+	/**  What kind of failure. */
 	kind: ErrorKind,
+	/**  In words for a person. */
 	message: string,
 };
 
@@ -291,8 +546,21 @@ export type SortKey =
 /**  Most overdue first (the delayed view). */
 "overdue" | 
 /**  Most recently changed on the server first. */
-"updated" | "task_id";
+"updated" | 
+/**  By task id. */
+"task_id";
 
+/**  One status as the front ends list it (the generated `STATUS_VOCABULARY`). */
+export type StatusInfo = {
+	/**  The status. */
+	status: KnownTaskStatus,
+	/**  Still work for the assignee. */
+	open: boolean,
+	/**  Handed in (hidden from "my tasks" unless asked; keeps its assignee). */
+	done: boolean,
+};
+
+/**  Everything the status bar shows: the recorded state with the current queue counts. */
 export type SyncStatus = SyncStatus_Serialize | SyncStatus_Deserialize;
 
 /**  The sync status changed (connectivity, queue counts, last sync). */
@@ -304,10 +572,13 @@ export type SyncStatusChanged_Deserialize = SyncStatus_Deserialize;
 /**  The sync status changed (connectivity, queue counts, last sync). */
 export type SyncStatusChanged_Serialize = SyncStatus_Serialize;
 
+/**  Everything the status bar shows: the recorded state with the current queue counts. */
 export type SyncStatus_Deserialize = {
+	/**  Reachability, as last judged from real requests. */
 	connectivity: Connectivity,
 	/**  Actions waiting to be sent (in flight included). */
 	pending: number,
+	/**  Actions waiting for the user's decision. */
 	needs_attention: number,
 	/**  When a sync last completed with the server reachable (Unix ms). */
 	last_sync_at?: number | null,
@@ -315,10 +586,13 @@ export type SyncStatus_Deserialize = {
 	last_error?: string | null,
 };
 
+/**  Everything the status bar shows: the recorded state with the current queue counts. */
 export type SyncStatus_Serialize = {
+	/**  Reachability, as last judged from real requests. */
 	connectivity: Connectivity,
 	/**  Actions waiting to be sent (in flight included). */
 	pending: number,
+	/**  Actions waiting for the user's decision. */
 	needs_attention: number,
 	/**  When a sync last completed with the server reachable (Unix ms). */
 	last_sync_at: number | null,
@@ -326,15 +600,20 @@ export type SyncStatus_Serialize = {
 	last_error: string | null,
 };
 
+/**  The answer to a [`TaskQuery`]: one page of rows and how many match in all. */
 export type TaskPage = TaskPage_Serialize | TaskPage_Deserialize;
 
+/**  The answer to a [`TaskQuery`]: one page of rows and how many match in all. */
 export type TaskPage_Deserialize = {
+	/**  The page's rows. */
 	rows: TaskRow_Deserialize[],
 	/**  All rows matching the filters. */
 	total: number,
 };
 
+/**  The answer to a [`TaskQuery`]: one page of rows and how many match in all. */
 export type TaskPage_Serialize = {
+	/**  The page's rows. */
 	rows: TaskRow_Serialize[],
 	/**  All rows matching the filters. */
 	total: number,
@@ -353,15 +632,23 @@ export type TaskQuery = TaskQuery_Serialize | TaskQuery_Deserialize;
 export type TaskQuery_Deserialize = {
 	/**  Only these tasks (empty: all). */
 	task_ids: string[],
+	/**  Only this dataset's. */
 	dataset_id?: string | null,
+	/**  Only this stage's. */
 	stage_id?: string | null,
-	statuses: string[],
+	/**  Only tasks in these statuses, as the user sees them (empty: any). */
+	statuses: TaskStatus[],
+	/**  Only these people's (or nobody's). */
 	assignee?: AssigneeFilter | null,
+	/**  Only tasks the server reports late. */
 	delayed_only: boolean,
 	/**  Matches task id, file id or label id (case-insensitive substring). */
 	text?: string | null,
+	/**  The order. */
 	sort: SortKey,
+	/**  At most this many rows (0: 200; at most 10,000). */
 	limit: number,
+	/**  Skip this many rows. */
 	offset: number,
 };
 
@@ -372,15 +659,23 @@ export type TaskQuery_Deserialize = {
 export type TaskQuery_Serialize = {
 	/**  Only these tasks (empty: all). */
 	task_ids: string[],
+	/**  Only this dataset's. */
 	dataset_id: string | null,
+	/**  Only this stage's. */
 	stage_id: string | null,
-	statuses: string[],
+	/**  Only tasks in these statuses, as the user sees them (empty: any). */
+	statuses: TaskStatus[],
+	/**  Only these people's (or nobody's). */
 	assignee: AssigneeFilter | null,
+	/**  Only tasks the server reports late. */
 	delayed_only: boolean,
 	/**  Matches task id, file id or label id (case-insensitive substring). */
 	text: string | null,
+	/**  The order. */
 	sort: SortKey,
+	/**  At most this many rows (0: 200; at most 10,000). */
 	limit: number,
+	/**  Skip this many rows. */
 	offset: number,
 };
 
@@ -389,49 +684,133 @@ export type TaskRow = TaskRow_Serialize | TaskRow_Deserialize;
 
 /**  One task as the user sees it. */
 export type TaskRow_Deserialize = {
+	/**  The task. */
 	task_id: string,
+	/**  Its dataset. */
 	dataset_id: string,
+	/**  `file` or `label`. */
 	task_type: string,
+	/**  Its stage. */
 	stage_id: string,
 	/**  With pending intent applied. */
-	status: string,
+	status: TaskStatus,
+	/**  With pending intent applied. */
 	assignee?: string | null,
 	/**  As the server last said. */
-	server_status: string,
+	server_status: TaskStatus,
+	/**  As the server last said. */
 	server_assignee?: string | null,
-	/**  The latest pending action's kind, if any. */
-	pending?: string | null,
-	/**  `pending`, `in_flight` or `needs_attention`, if any action is open. */
-	pending_state?: string | null,
+	/**  The latest open action's kind, if any. */
+	pending?: ActionKind | null,
+	/**  Pending, in flight or needing attention, if any action is open. */
+	pending_state?: OpState | null,
+	/**  The file it is on. */
 	file_id?: string | null,
+	/**  The label it is on (label tasks). */
 	label_id?: string | null,
+	/**  Due (Unix ms). */
 	due_at_millis?: number | null,
+	/**  Last changed on the server (Unix ms). */
 	updated_at_millis?: number | null,
+	/**  How late, when the server reports it late (ms). */
 	delayed_by_millis?: number | null,
 };
 
 /**  One task as the user sees it. */
 export type TaskRow_Serialize = {
+	/**  The task. */
 	task_id: string,
+	/**  Its dataset. */
 	dataset_id: string,
+	/**  `file` or `label`. */
 	task_type: string,
+	/**  Its stage. */
 	stage_id: string,
 	/**  With pending intent applied. */
-	status: string,
+	status: TaskStatus,
+	/**  With pending intent applied. */
 	assignee: string | null,
 	/**  As the server last said. */
-	server_status: string,
+	server_status: TaskStatus,
+	/**  As the server last said. */
 	server_assignee: string | null,
-	/**  The latest pending action's kind, if any. */
-	pending: string | null,
-	/**  `pending`, `in_flight` or `needs_attention`, if any action is open. */
-	pending_state: string | null,
+	/**  The latest open action's kind, if any. */
+	pending: ActionKind | null,
+	/**  Pending, in flight or needing attention, if any action is open. */
+	pending_state: OpState | null,
+	/**  The file it is on. */
 	file_id: string | null,
+	/**  The label it is on (label tasks). */
 	label_id: string | null,
+	/**  Due (Unix ms). */
 	due_at_millis: number | null,
+	/**  Last changed on the server (Unix ms). */
 	updated_at_millis: number | null,
+	/**  How late, when the server reports it late (ms). */
 	delayed_by_millis: number | null,
 };
+
+/**
+ *  A task's status. A status Deepen adds later is kept as [`TaskStatus::Unknown`] and
+ *  shown as it is spelled, never an error; it counts as neither open nor done.
+ */
+export type TaskStatus = KnownTaskStatus | string;
+
+/**  How [`TaskStatus`] looks on the wire and in TypeScript: a known name or any string. */
+export type TaskStatusWire = KnownTaskStatus | string;
+
+/**  One view that changed. */
+export type ViewChange = ViewChange_Serialize | ViewChange_Deserialize;
+
+/**  One view that changed. */
+export type ViewChange_Deserialize = 
+/**  Task lists and counts of a dataset. */
+{ view: "tasks"; 
+/**  The dataset. */
+dataset_id: string; 
+/**
+ *  The people whose task lists gained, lost or changed tasks (`None` in the list:
+ *  the unassigned tasks); `None`: any list of the dataset (after a pull, say).
+ */
+assignees?: (string | null)[] | null; 
+/**
+ *  Whether statuses changed (counts by status and status-filtered lists); false
+ *  when only assignees moved.
+ */
+statuses: boolean } | 
+/**  The delayed list. */
+{ view: "delayed" } | 
+/**  The queue of actions. */
+{ view: "queue" } | 
+/**  The list of datasets (names, users, stages, when pulled). */
+{ view: "datasets" } | 
+/**  The sync status (connectivity, queue counts, last sync). */
+{ view: "status" };
+
+/**  One view that changed. */
+export type ViewChange_Serialize = 
+/**  Task lists and counts of a dataset. */
+{ view: "tasks"; 
+/**  The dataset. */
+dataset_id: string; 
+/**
+ *  The people whose task lists gained, lost or changed tasks (`None` in the list:
+ *  the unassigned tasks); `None`: any list of the dataset (after a pull, say).
+ */
+assignees: (string | null)[] | null; 
+/**
+ *  Whether statuses changed (counts by status and status-filtered lists); false
+ *  when only assignees moved.
+ */
+statuses: boolean } | 
+/**  The delayed list. */
+{ view: "delayed" } | 
+/**  The queue of actions. */
+{ view: "queue" } | 
+/**  The list of datasets (names, users, stages, when pulled). */
+{ view: "datasets" } | 
+/**  The sync status (connectivity, queue counts, last sync). */
+{ view: "status" };
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

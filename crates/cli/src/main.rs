@@ -5,6 +5,7 @@
 mod args;
 mod output;
 mod sync;
+mod wording;
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -57,6 +58,7 @@ fn main() -> ExitCode {
     }
 }
 
+// One arm per command: a dispatch table, longer than our ~80-line rule on purpose.
 async fn run(cli: Cli, out: &Out) -> Result<u8> {
     let home = args::home_dir(cli.home.as_deref())?;
     let mut ws = Workspace::open(&home)
@@ -70,19 +72,11 @@ async fn run(cli: Cli, out: &Out) -> Result<u8> {
         } => {
             let account = Account::new(&server, &client_id, &email)?;
             let token = if token_stdin {
-                let mut text = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut text)
-                    .context("cannot read the token from standard input")?;
-                let text = text.trim().to_string();
-                if text.is_empty() {
-                    bail!("no token on standard input");
-                }
-                Some(Sensitive::new(text))
+                Some(token_from_stdin()?)
             } else {
                 None
             };
-            let report = ws.connect(account, token).await?;
+            let report = ws.connect(account, token).await?.into_value();
             out.connected(ws.account().expect("just connected"), &report);
             Ok(exit::OK)
         }
@@ -92,37 +86,7 @@ async fn run(cli: Cli, out: &Out) -> Result<u8> {
             Ok(exit::OK)
         }
         Command::Tasks(filter) => {
-            let mine = filter
-                .mine
-                .then(|| ws.account().map(|a| a.email.clone()))
-                .flatten();
-            if filter.mine && mine.is_none() {
-                bail!("--mine needs an account: run `dtasks connect` first");
-            }
-            let assignee = match (mine, filter.assignee, filter.unassigned) {
-                (Some(me), _, _) => Some(AssigneeFilter::Is(me)),
-                (None, Some(email), _) => Some(AssigneeFilter::Is(email)),
-                (None, None, true) => Some(AssigneeFilter::Unassigned),
-                (None, None, false) => None,
-            };
-            let query = TaskQuery {
-                task_ids: Vec::new(),
-                dataset_id: filter.dataset,
-                stage_id: filter.stage,
-                statuses: filter
-                    .status
-                    .iter()
-                    .flat_map(|s| s.split(','))
-                    .map(|s| s.trim().to_string())
-                    .collect(),
-                assignee,
-                delayed_only: filter.delayed,
-                text: filter.text,
-                sort: filter.sort.into(),
-                limit: filter.limit,
-                offset: filter.offset,
-            };
-            out.tasks(&ws.tasks(&query)?);
+            out.tasks(&ws.tasks(&task_query(&ws, filter)?)?);
             Ok(exit::OK)
         }
         Command::Counts { dataset, stage, by } => {
@@ -181,7 +145,7 @@ async fn run(cli: Cli, out: &Out) -> Result<u8> {
                 (_, _, true) => Resolution::Overwrite,
                 _ => unreachable!("clap requires one of --retry, --discard, --overwrite"),
             };
-            let op_after = ws.resolve(&op, resolution)?;
+            let op_after = ws.resolve(&op, resolution)?.into_value();
             out.resolved(&op, op_after.as_ref());
             Ok(exit::OK)
         }
@@ -213,4 +177,51 @@ async fn act(
         sync::after_action(ws, out).await;
     }
     Ok(exit::OK)
+}
+
+/// The token typed or piped on standard input.
+fn token_from_stdin() -> Result<Sensitive<String>> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .context("cannot read the token from standard input")?;
+    let text = text.trim().to_string();
+    if text.is_empty() {
+        bail!("no token on standard input");
+    }
+    Ok(Sensitive::new(text))
+}
+
+/// The query `dtasks tasks` asks for.
+fn task_query(ws: &Workspace, filter: args::TaskFilter) -> Result<TaskQuery> {
+    let mine = filter
+        .mine
+        .then(|| ws.account().map(|a| a.email.clone()))
+        .flatten();
+    if filter.mine && mine.is_none() {
+        bail!("--mine needs an account: run `dtasks connect` first");
+    }
+    let assignee = match (mine, filter.assignee, filter.unassigned) {
+        (Some(me), _, _) => Some(AssigneeFilter::Is(me)),
+        (None, Some(email), _) => Some(AssigneeFilter::Is(email)),
+        (None, None, true) => Some(AssigneeFilter::Unassigned),
+        (None, None, false) => None,
+    };
+    Ok(TaskQuery {
+        task_ids: Vec::new(),
+        dataset_id: filter.dataset,
+        stage_id: filter.stage,
+        statuses: filter
+            .status
+            .iter()
+            .flat_map(|s| s.split(','))
+            .map(|s| dtasks_core::TaskStatus::parse(s.trim()))
+            .collect(),
+        assignee,
+        delayed_only: filter.delayed,
+        text: filter.text,
+        sort: filter.sort.into(),
+        limit: filter.limit,
+        offset: filter.offset,
+    })
 }

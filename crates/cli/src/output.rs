@@ -30,10 +30,11 @@ impl Out {
     }
 
     pub fn error(&self, e: &anyhow::Error) {
+        let text = crate::wording::error(e);
         if self.json {
-            eprintln!("{}", json!({ "error": format!("{e:#}") }));
+            eprintln!("{}", json!({ "error": text }));
         } else {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {text}");
         }
     }
 
@@ -101,7 +102,9 @@ impl Out {
         );
         for t in &page.rows {
             let pending = match (&t.pending, &t.pending_state) {
-                (Some(kind), Some(state)) => format!("{kind} ({})", state.replace('_', " ")),
+                (Some(kind), Some(state)) => {
+                    format!("{kind} ({})", state.as_str().replace('_', " "))
+                }
                 _ => String::new(),
             };
             println!(
@@ -205,7 +208,20 @@ impl Out {
 
     pub fn queue(&self, ops: &[Op]) {
         if self.json {
-            return self.print_json(&ops);
+            // `reason` in words, as a person reads it; `reason_data` as the core gives it.
+            let worded: Vec<serde_json::Value> = ops
+                .iter()
+                .map(|op| {
+                    let mut v = serde_json::to_value(op).expect("ops serialize");
+                    v["reason_data"] = v["reason"].take();
+                    v["reason"] = match op.attention {
+                        Some(_) => crate::wording::reason(op).into(),
+                        None => serde_json::Value::Null,
+                    };
+                    v
+                })
+                .collect();
+            return self.print_json(&worded);
         }
         if ops.is_empty() {
             return println!("the queue is empty");
@@ -215,11 +231,7 @@ impl Out {
             "OP", "KIND", "TASK", "STATE", "TRY"
         );
         for op in ops {
-            let reason = op
-                .attention
-                .as_deref()
-                .or(op.last_error.as_deref())
-                .unwrap_or("");
+            let reason = crate::wording::reason(op);
             println!(
                 "{:<36} {:<7} {:<28} {:<16} {:>3}  {}",
                 op.op_id,
@@ -301,17 +313,17 @@ impl PullBar {
         Arc::new(move |event| match event {
             PullEvent::Datasets { count } => bar.set_message(format!("{count} dataset(s)")),
             PullEvent::DatasetStarted { dataset_id, name } => {
-                bar.set_message(format!("{dataset_id} {}", name.unwrap_or_default()))
+                bar.set_message(format!("{dataset_id} {}", name.unwrap_or_default()));
             }
             PullEvent::Tasks { dataset_id, seen } => {
-                bar.set_message(format!("{dataset_id}: {seen} tasks"))
+                bar.set_message(format!("{dataset_id}: {seen} tasks"));
             }
             PullEvent::DatasetDone { dataset_id, counts } => bar.println(format!(
                 "{dataset_id}: {} tasks, {} changed",
                 counts.seen, counts.written
             )),
             PullEvent::DatasetSkipped { dataset_id, reason } => {
-                bar.println(format!("{dataset_id}: skipped ({reason})"))
+                bar.println(format!("{dataset_id}: skipped ({reason})"));
             }
         })
     }

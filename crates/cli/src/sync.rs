@@ -88,6 +88,7 @@ pub async fn sync(ws: &Workspace, out: &Out, max_wait: u64) -> Result<u8> {
                 },
                 pull,
                 pull_error,
+                changes: Vec::new(),
             }
         }
         Err(e) => match failure_code(&e) {
@@ -126,6 +127,7 @@ fn add(total: PushReport, round: &PushReport) -> PushReport {
         unreachable: round.unreachable,
         sign_in_needed: round.sign_in_needed,
         last_error: round.last_error.clone().or(total.last_error),
+        changes: total.changes,
     }
 }
 

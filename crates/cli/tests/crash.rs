@@ -30,6 +30,7 @@ fn queue(cli: &Cli) -> Vec<serde_json::Value> {
         .clone()
 }
 
+// A scenario read top to bottom: longer than our ~80-line rule on purpose.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_at_random_moments_loses_nothing_and_doubles_nothing() {
     let kills = env_number("DTASKS_CRASH_KILLS", 36);

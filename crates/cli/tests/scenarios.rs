@@ -5,6 +5,7 @@ mod common;
 use common::Cli;
 use deepen_emulator::{Action, EmulatorConfig, Faults, OfflineMode, Role};
 
+// A scenario read top to bottom: longer than our ~80-line rule on purpose.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn annotator_works_offline_and_syncs_exactly_once() {
     let cli = Cli::start(EmulatorConfig::default(), Role::Annotator).await;
@@ -187,6 +188,7 @@ async fn revoked_token_exit_code_keeps_the_queue() {
     assert_eq!(cli.applied(&ready[0], "submit"), 1);
 }
 
+// A scenario read top to bottom: longer than our ~80-line rule on purpose.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_arguments_and_bad_files_give_clear_errors() {
     let cli = Cli::start(EmulatorConfig::default(), Role::Annotator).await;

@@ -8,39 +8,55 @@ use std::path::Path;
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
 
+/// The account a workspace is connected to, as saved in `account.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
     /// The API base, e.g. `https://tools.deepen.ai/api/v2`.
     pub server: String,
+    /// The Deepen client (workspace) id that the client-level endpoints take in their path.
     pub client_id: String,
+    /// The user's sign-in email: whose tasks are "mine", and part of the token's key.
     pub email: String,
 }
 
+/// Why an account's settings were refused, or `account.json` could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
+    /// The server is not a URL with a host, or its scheme is neither https nor http.
     #[error("`{0}` is not a valid server URL")]
     BadUrl(String),
+    /// Plain http to a host other than this machine (carries the host).
     #[error(
         "plain http is only allowed to this machine (127.0.0.1, ::1, localhost); use https for {0}"
     )]
     InsecureUrl(String),
+    /// The email has no `@` with text on both sides, or contains whitespace.
     #[error("`{0}` does not look like an email address")]
     BadEmail(String),
+    /// The client id is blank.
     #[error("the client id must not be empty")]
     EmptyClientId,
+    /// Reading or writing `account.json` failed.
     #[error("could not read or write {path}: {source}")]
     Io {
+        /// The file.
         path: String,
+        /// Why.
         source: std::io::Error,
     },
-    #[error("{path} is damaged ({source}); run `dtasks connect` again")]
+    /// `account.json` exists but does not hold a valid account.
+    #[error("{path} is damaged ({source})")]
     Corrupt {
+        /// The file.
         path: String,
+        /// What does not parse.
         source: serde_json::Error,
     },
 }
 
 impl Account {
+    /// Checks and trims the settings: https (or http to loopback), a non-blank client id,
+    /// a plausible email.
     pub fn new(server: &str, client_id: &str, email: &str) -> Result<Self, AccountError> {
         validate_server(server)?;
         if client_id.trim().is_empty() {
@@ -61,10 +77,12 @@ impl Account {
         })
     }
 
+    /// The API base as a URL, checked again (the file may have been edited by hand).
     pub fn server_url(&self) -> Result<Url, AccountError> {
         validate_server(&self.server)
     }
 
+    /// Reads the account saved at `path`; `None` when there is no file (never connected).
     pub fn load(path: &Path) -> Result<Option<Self>, AccountError> {
         match std::fs::read(path) {
             Ok(bytes) => {

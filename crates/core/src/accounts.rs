@@ -10,6 +10,7 @@ const CURRENT_FILE: &str = "current-account";
 const ACCOUNTS_DIR: &str = "accounts";
 const DEMO_DIR: &str = "demo";
 
+/// The accounts folder (or its record of the current account) could not be read or written.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot use the accounts folder {path}: {source}")]
 pub struct AccountsError {
@@ -17,11 +18,13 @@ pub struct AccountsError {
     source: std::io::Error,
 }
 
+/// The accounts kept under one root folder: a workspace folder each, and the current one.
 pub struct Accounts {
     root: PathBuf,
 }
 
 impl Accounts {
+    /// The accounts under `root` (the app's data folder); nothing is created until needed.
     pub fn new(root: &Path) -> Self {
         Self {
             root: root.to_path_buf(),

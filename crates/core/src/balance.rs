@@ -1,21 +1,21 @@
 //! Balancing: spreading a stage's unassigned tasks over chosen annotators so that their
 //! workloads end as even as possible (the board's "balance" button). Planning is a pure
-//! function; `Workspace::balance` reads the loads and queues the reassignments.
+//! function; `Workspace::balance` reads the loads (open tasks: `TaskStatus::is_open`)
+//! and queues the reassignments.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-
-/// Statuses that are still work for the assignee: the load balancing evens out.
-pub const OPEN_STATUSES: [&str; 4] = ["waiting", "ready", "in_progress", "rejected"];
 
 /// One annotator's share of a plan.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Share {
+    /// Who.
     pub assignee: String,
     /// Open tasks before the plan.
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub load_before: u64,
+    /// The tasks the plan gives them.
     pub task_ids: Vec<String>,
 }
 

@@ -17,8 +17,10 @@ use crate::wire::{
 /// rather than exhausting memory.
 const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
+/// How long requests may take before they count as failed.
 #[derive(Debug, Clone)]
 pub struct Timeouts {
+    /// Limit for opening a connection to the server.
     pub connect: Duration,
     /// Whole-request limit for actions and small reads.
     pub request: Duration,
@@ -36,6 +38,7 @@ impl Default for Timeouts {
     }
 }
 
+/// A failed request, in the detail the sync engine needs to classify it ([`ApiError::class`]).
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
     /// The request never reached the server (connection refused, DNS, TLS): nothing applied.
@@ -44,11 +47,16 @@ pub enum ApiError {
     /// The request was sent but no complete answer came back: it may have been applied.
     #[error("the connection broke before the server answered: {0}")]
     NoAnswer(String),
+    /// The server answered with a status other than 2xx.
     #[error("the server answered {status}: {message}")]
     Status {
+        /// The HTTP status code.
         status: u16,
+        /// The server's error text (for a 401 a fixed note: nothing about the token is echoed).
         message: String,
+        /// Tasks the error body names as the cause (the bad entries of an assignment batch).
         task_ids: Vec<String>,
+        /// The `Retry-After` header, when given in seconds.
         retry_after: Option<Duration>,
     },
     /// A 2xx answer that does not parse: treated as ambiguous, never as success.
@@ -72,6 +80,7 @@ pub enum ErrorClass {
 }
 
 impl ApiError {
+    /// What the sync engine must do about this failure.
     pub fn class(&self) -> ErrorClass {
         match self {
             Self::Unreachable(_) => ErrorClass::Unreachable,
@@ -93,6 +102,7 @@ impl ApiError {
         matches!(self, Self::Unreachable(_) | Self::NoAnswer(_))
     }
 
+    /// The HTTP status, when the server answered with one.
     pub fn status(&self) -> Option<u16> {
         match self {
             Self::Status { status, .. } => Some(*status),
@@ -100,6 +110,7 @@ impl ApiError {
         }
     }
 
+    /// The tasks the server named as the cause; empty when it named none.
     pub fn task_ids(&self) -> &[String] {
         match self {
             Self::Status { task_ids, .. } => task_ids,
@@ -136,6 +147,8 @@ fn transport_detail(e: &reqwest::Error) -> String {
     parts.join(": ")
 }
 
+/// One account's connection to the Deepen API (base URL, client id, token); its `Debug`
+/// never shows the token.
 #[derive(Clone)]
 pub struct ApiClient {
     http: reqwest::Client,

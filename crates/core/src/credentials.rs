@@ -5,19 +5,30 @@
 use crate::account::Account;
 use crate::sensitive::Sensitive;
 
+/// The environment variable whose token, when set, is used before the credential store's.
 pub const TOKEN_ENV: &str = "DEEPEN_TOKEN";
 const SERVICE: &str = "deepen-tasks";
 
+/// Why no usable token could be found or kept.
 #[derive(Debug, thiserror::Error)]
 pub enum CredentialError {
+    /// Neither the environment nor the credential store has a token for the account.
     #[error(
-        "no token for {email}: set the {TOKEN_ENV} environment variable, or run `dtasks connect ... --token-stdin` to keep one in the system's credential store"
+        "no token for {email} (neither the {TOKEN_ENV} environment variable nor the system's credential store has one)"
     )]
-    Missing { email: String },
+    Missing {
+        /// Whose token.
+        email: String,
+    },
+    /// The OS credential store cannot be used on this machine or session.
     #[error(
         "the system credential store is not available ({detail}); set the {TOKEN_ENV} environment variable instead"
     )]
-    StoreUnavailable { detail: String },
+    StoreUnavailable {
+        /// The store's own error, which describes the store, never the secret.
+        detail: String,
+    },
+    /// A token to be stored is blank.
     #[error("the token is empty")]
     Empty,
 }
@@ -25,7 +36,9 @@ pub enum CredentialError {
 /// Where a token was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenSource {
+    /// The `DEEPEN_TOKEN` environment variable (used, never stored).
     Environment,
+    /// The OS credential store (through `keyring`).
     CredentialStore,
 }
 

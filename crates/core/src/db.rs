@@ -12,6 +12,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 /// outbox is never held that long. Past this the user sees "locked", not a hang.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How surely a database's commits reach the disk, chosen per file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Durability {
     /// `synchronous=FULL`: every commit is on disk before it returns (the outbox).
@@ -21,36 +22,57 @@ pub enum Durability {
     Normal,
 }
 
+/// A database failure, sorted into the cases a person can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
+    /// The file is damaged or is not a SQLite database.
     #[error(
         "the database {path} is damaged ({detail}); nothing was changed — move it aside to start afresh"
     )]
-    Corrupt { path: PathBuf, detail: String },
-    #[error(
-        "the database {path} is locked by another process (is another dtasks or the app busy?)"
-    )]
-    Locked { path: PathBuf },
+    Corrupt {
+        /// The database file.
+        path: PathBuf,
+        /// SQLite's message.
+        detail: String,
+    },
+    /// Another process kept the database busy for longer than [`BUSY_TIMEOUT`].
+    #[error("the database {path} is locked by another process")]
+    Locked {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// The file's schema is newer than this build's migrations know.
     #[error(
         "the database {path} was written by a newer version of Deepen Tasks (schema {found}, this build knows {known}); update the app"
     )]
     TooNew {
+        /// The database file.
         path: PathBuf,
+        /// The schema version in the file.
         found: i64,
+        /// The newest schema version this build can migrate to.
         known: i64,
     },
+    /// A write failed because the disk is full.
     #[error(
         "cannot write the database {path}: the disk is full; free some space — nothing was lost"
     )]
-    DiskFull { path: PathBuf },
+    DiskFull {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// Any other SQLite failure.
     #[error("database error in {path}: {source}")]
     Sqlite {
+        /// The database file.
         path: PathBuf,
+        /// SQLite's error.
         source: rusqlite::Error,
     },
 }
 
 impl DbError {
+    /// Sorts an error of the database at `path` into one of the cases above.
     pub fn from_sqlite(path: &Path, source: rusqlite::Error) -> Self {
         let path = path.to_path_buf();
         match source.sqlite_error_code() {

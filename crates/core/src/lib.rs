@@ -4,10 +4,18 @@
 //! offer) → [`engine`] (sync) and [`view`] (what the user sees) → [`mirror`] (confirmed
 //! server state) and [`outbox`] (pending intent) → [`client`] (HTTP) → [`wire`] (Deepen's
 //! JSON and rules). Nothing below calls back up except through the engine's signals.
+//!
+//! Where to look: the task vocabulary (statuses, actions) is [`wire::vocabulary`]'s; what
+//! an operation changed is [`changes`]; errors are data ([`WorkspaceError`],
+//! [`AttentionReason`]) that each front end words. The design it keeps is in the
+//! repository's `docs/` (`sync-design.md`, `api-contract.md`, `architecture.md`).
+
+#![warn(missing_docs)]
 
 pub mod account;
 pub mod accounts;
 pub mod balance;
+pub mod changes;
 pub mod client;
 pub mod clock;
 pub mod credentials;
@@ -22,9 +30,10 @@ pub mod wire;
 pub mod workspace;
 
 pub use account::Account;
+pub use changes::{Changed, Changes, ViewChange};
 pub use engine::{Connectivity, RoundReport, Scope, SyncEngine, SyncStatus};
-pub use outbox::{Enqueued, Op, OpKind, OpState, Resolution};
+pub use outbox::{AttentionReason, Enqueued, Op, OpState, Resolution};
 pub use sensitive::Sensitive;
 pub use view::{AssigneeFilter, CountBy, SortKey, TaskQuery, TaskRow};
-pub use wire::ActionKind;
+pub use wire::{ActionKind, KnownTaskStatus, TaskStatus};
 pub use workspace::{Workspace, WorkspaceError};

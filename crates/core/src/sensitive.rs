@@ -4,10 +4,12 @@
 
 use std::fmt;
 
+/// A secret that `Debug` and `Display` never show; read it with [`Sensitive::expose`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct Sensitive<T>(T);
 
 impl<T> Sensitive<T> {
+    /// Wraps a secret.
     pub fn new(value: T) -> Self {
         Self(value)
     }

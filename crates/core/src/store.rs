@@ -9,9 +9,12 @@ use crate::mirror::Mirror;
 use crate::outbox::Outbox;
 use crate::view::View;
 
+/// The mirror's file name in a workspace folder.
 pub const MIRROR_FILE: &str = "mirror.db";
+/// The outbox's file name in a workspace folder.
 pub const OUTBOX_FILE: &str = "outbox.db";
 
+/// The open databases of one workspace folder (see the module's note).
 pub struct Store {
     dir: PathBuf,
     mirror: Mutex<Mirror>,
@@ -24,6 +27,7 @@ pub struct Store {
 }
 
 impl Store {
+    /// Opens (creating and migrating if needed) the databases in `dir`.
     pub fn open(dir: &Path) -> Result<Self, DbError> {
         // The outbox first: if the mirror is damaged, the queue is still known good.
         let outbox = Outbox::open(&dir.join(OUTBOX_FILE))?;
@@ -39,12 +43,14 @@ impl Store {
         })
     }
 
+    /// The workspace folder.
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
     // A panic while holding a lock leaves SQLite consistent (the transaction rolls back),
     // so a poisoned lock is safe to keep using.
+    /// The mirror's writing connection (waits while a pull holds it).
     pub fn mirror(&self) -> MutexGuard<'_, Mirror> {
         self.mirror.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -54,10 +60,12 @@ impl Store {
         self.mirror_reader.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The outbox (the queue of actions).
     pub fn outbox(&self) -> MutexGuard<'_, Outbox> {
         self.outbox.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The reader of what the user sees.
     pub fn view(&self) -> MutexGuard<'_, View> {
         self.view.lock().unwrap_or_else(|p| p.into_inner())
     }

@@ -1,5 +1,5 @@
 //! The view: what the user sees, computed and never stored — the mirror's confirmed server
-//! state with the outbox's pending intents laid over it (sync-design invariant 5). It
+//! state with the outbox's pending intents laid over it (`docs/sync-design.md`, invariant 5). It
 //! reads through its own connection (mirror.db with outbox.db attached), so queries are
 //! answered offline and never wait for a pull in progress.
 
@@ -10,14 +10,18 @@ use rusqlite::{Connection, OpenFlags, params_from_iter};
 use serde::Serialize;
 
 use crate::db::{BUSY_TIMEOUT, DbError};
+use crate::outbox::OpState;
+use crate::wire::{ActionKind, TaskStatus, sql_target_status};
 
 /// Open intents per task, folded to what the user sees. Done actions do not count; an
-/// action needing attention stays laid over until the user retries or discards it.
-const OVERLAY: &str = "
+/// action needing attention stays laid over until the user retries or discards it. The
+/// status an action leads to comes from the vocabulary ([`sql_target_status`]).
+fn overlay_sql() -> String {
+    format!(
+        "
 CREATE TEMP VIEW IF NOT EXISTS overlay AS
 SELECT p.task_id,
-       CASE a.kind WHEN 'submit' THEN 'submitted' WHEN 'accept' THEN 'accepted' WHEN 'reject' THEN 'rejected' END
-           AS eff_status,
+       {} AS eff_status,
        s.seq IS NOT NULL AS has_assign,
        s.assignee AS eff_assignee,
        l.kind AS pending_kind,
@@ -32,7 +36,10 @@ FROM (SELECT task_id,
 JOIN q.ops l ON l.seq = p.last_seq
 LEFT JOIN q.ops a ON a.seq = p.action_seq
 LEFT JOIN q.ops s ON s.seq = p.assign_seq;
-";
+",
+        sql_target_status("a.kind")
+    )
+}
 
 /// Sort orders of task lists.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -46,14 +53,18 @@ pub enum SortKey {
     Overdue,
     /// Most recently changed on the server first.
     Updated,
+    /// By task id.
     TaskId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "email")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+/// Whose tasks a query wants.
 pub enum AssigneeFilter {
+    /// This person's.
     Is(String),
+    /// Nobody's.
     Unassigned,
 }
 
@@ -64,15 +75,23 @@ pub enum AssigneeFilter {
 pub struct TaskQuery {
     /// Only these tasks (empty: all).
     pub task_ids: Vec<String>,
+    /// Only this dataset's.
     pub dataset_id: Option<String>,
+    /// Only this stage's.
     pub stage_id: Option<String>,
-    pub statuses: Vec<String>,
+    /// Only tasks in these statuses, as the user sees them (empty: any).
+    pub statuses: Vec<TaskStatus>,
+    /// Only these people's (or nobody's).
     pub assignee: Option<AssigneeFilter>,
+    /// Only tasks the server reports late.
     pub delayed_only: bool,
     /// Matches task id, file id or label id (case-insensitive substring).
     pub text: Option<String>,
+    /// The order.
     pub sort: SortKey,
+    /// At most this many rows (0: 200; at most 10,000).
     pub limit: u32,
+    /// Skip this many rows.
     pub offset: u32,
 }
 
@@ -80,33 +99,46 @@ pub struct TaskQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TaskRow {
+    /// The task.
     pub task_id: String,
+    /// Its dataset.
     pub dataset_id: String,
+    /// `file` or `label`.
     pub task_type: String,
+    /// Its stage.
     pub stage_id: String,
     /// With pending intent applied.
-    pub status: String,
+    pub status: TaskStatus,
+    /// With pending intent applied.
     pub assignee: Option<String>,
     /// As the server last said.
-    pub server_status: String,
+    pub server_status: TaskStatus,
+    /// As the server last said.
     pub server_assignee: Option<String>,
-    /// The latest pending action's kind, if any.
-    pub pending: Option<String>,
-    /// `pending`, `in_flight` or `needs_attention`, if any action is open.
-    pub pending_state: Option<String>,
+    /// The latest open action's kind, if any.
+    pub pending: Option<ActionKind>,
+    /// Pending, in flight or needing attention, if any action is open.
+    pub pending_state: Option<OpState>,
+    /// The file it is on.
     pub file_id: Option<String>,
+    /// The label it is on (label tasks).
     pub label_id: Option<String>,
+    /// Due (Unix ms).
     #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub due_at_millis: Option<i64>,
+    /// Last changed on the server (Unix ms).
     #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub updated_at_millis: Option<i64>,
+    /// How late, when the server reports it late (ms).
     #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub delayed_by_millis: Option<i64>,
 }
 
+/// The answer to a [`TaskQuery`]: one page of rows and how many match in all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TaskPage {
+    /// The page's rows.
     pub rows: Vec<TaskRow>,
     /// All rows matching the filters.
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
@@ -118,20 +150,26 @@ pub struct TaskPage {
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum CountBy {
+    /// Per assignee (unassigned as `None`).
     Assignee,
+    /// Per stage.
     Stage,
+    /// Per status.
     Status,
 }
 
+/// One group of a task count (see [`CountBy`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Count {
     /// `None` for unassigned when counting by assignee.
     pub key: Option<String>,
+    /// How many tasks.
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub count: u64,
 }
 
+/// A reader of what the user sees (see the module's note).
 pub struct View {
     conn: Connection,
     path: PathBuf,
@@ -153,7 +191,7 @@ impl View {
             .map_err(err)?;
         conn.execute("ATTACH DATABASE ?1 AS q", [outbox.to_string_lossy()])
             .map_err(|e| DbError::from_sqlite(outbox, e))?;
-        conn.execute_batch(OVERLAY).map_err(err)?;
+        conn.execute_batch(&overlay_sql()).map_err(err)?;
         Ok(Self {
             conn,
             path: mirror.to_path_buf(),
@@ -189,81 +227,11 @@ impl View {
     }
 
     fn rows(&self, q: &TaskQuery) -> Result<Vec<TaskRow>, DbError> {
-        let limit = if q.limit == 0 {
-            200
-        } else {
-            q.limit.min(10_000)
-        } as i64;
-        let window = limit + i64::from(q.offset);
-        let (order_inner, order_outer) = match q.sort {
-            SortKey::Due => ("t.due_sort, t.task_id", "due_sort, task_id"),
-            SortKey::Overdue => (
-                "d.delayed_by_millis DESC, t.task_id",
-                "delayed_by_millis DESC, task_id",
-            ),
-            SortKey::Updated => (
-                "t.updated_at_millis DESC, t.task_id",
-                "updated_at_millis DESC, task_id",
-            ),
-            SortKey::TaskId => ("t.task_id", "task_id"),
-        };
-        let delayed_join = if q.delayed_only {
-            "JOIN delayed d"
-        } else {
-            "LEFT JOIN delayed d"
-        };
-
-        // Tasks with no open intent: filtered on the server's columns, so indexes serve.
         let mut args: Vec<Value> = Vec::new();
-        let plain_where = filters(q, "t.status", "t.assignee", &mut args);
-        // Tasks with open intent (few): filtered on what the user sees.
-        let overlaid_where = filters(
-            q,
-            "coalesce(o.eff_status, t.status)",
-            "CASE WHEN o.has_assign THEN o.eff_assignee ELSE t.assignee END",
-            &mut args,
-        );
-        let columns = "t.task_id, t.dataset_id, t.task_type, t.stage_id";
-        let sql = format!(
-            "SELECT * FROM (
-               SELECT * FROM (
-                 SELECT {columns}, t.status AS status, t.assignee AS assignee, t.status, t.assignee,
-                        NULL AS pending, NULL AS pending_state, t.file_id, t.label_id, t.due_at_millis,
-                        t.updated_at_millis, d.delayed_by_millis, t.due_sort
-                 FROM tasks t {delayed_join} ON d.task_id = t.task_id
-                 WHERE {plain_where} AND t.task_id NOT IN (SELECT task_id FROM overlay)
-                 ORDER BY {order_inner} LIMIT {window})
-               UNION ALL
-               SELECT {columns}, coalesce(o.eff_status, t.status),
-                      CASE WHEN o.has_assign THEN o.eff_assignee ELSE t.assignee END,
-                      t.status, t.assignee, o.pending_kind, o.pending_state, t.file_id, t.label_id,
-                      t.due_at_millis, t.updated_at_millis, d.delayed_by_millis, t.due_sort
-               FROM overlay o CROSS JOIN tasks t ON t.task_id = o.task_id {delayed_join} ON d.task_id = t.task_id
-               WHERE {overlaid_where})
-             ORDER BY {order_outer} LIMIT {limit} OFFSET {offset}",
-            offset = q.offset,
-        );
+        let sql = rows_sql(q, &mut args);
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(params_from_iter(args.iter()), |r| {
-                Ok(TaskRow {
-                    task_id: r.get(0)?,
-                    dataset_id: r.get(1)?,
-                    task_type: r.get(2)?,
-                    stage_id: r.get(3)?,
-                    status: r.get(4)?,
-                    assignee: r.get(5)?,
-                    server_status: r.get(6)?,
-                    server_assignee: r.get(7)?,
-                    pending: r.get(8)?,
-                    pending_state: r.get(9)?,
-                    file_id: r.get(10)?,
-                    label_id: r.get(11)?,
-                    due_at_millis: r.get(12)?,
-                    updated_at_millis: r.get(13)?,
-                    delayed_by_millis: r.get(14)?,
-                })
-            })
+            .query_map(params_from_iter(args.iter()), read_row)
             .map_err(|e| self.err(e))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.err(e))?;
@@ -366,6 +334,87 @@ impl View {
     }
 }
 
+/// The SQL of a page of rows: tasks with no open intent (filtered on the server's
+/// columns, so indexes serve), then the few with open intent (filtered on what the user
+/// sees), merged in order. Pushes its arguments onto `args`.
+fn rows_sql(q: &TaskQuery, args: &mut Vec<Value>) -> String {
+    let limit = if q.limit == 0 {
+        200
+    } else {
+        q.limit.min(10_000)
+    } as i64;
+    let window = limit + i64::from(q.offset);
+    let (order_inner, order_outer) = match q.sort {
+        SortKey::Due => ("t.due_sort, t.task_id", "due_sort, task_id"),
+        SortKey::Overdue => (
+            "d.delayed_by_millis DESC, t.task_id",
+            "delayed_by_millis DESC, task_id",
+        ),
+        SortKey::Updated => (
+            "t.updated_at_millis DESC, t.task_id",
+            "updated_at_millis DESC, task_id",
+        ),
+        SortKey::TaskId => ("t.task_id", "task_id"),
+    };
+    let delayed_join = if q.delayed_only {
+        "JOIN delayed d"
+    } else {
+        "LEFT JOIN delayed d"
+    };
+    let plain_where = filters(q, "t.status", "t.assignee", args);
+    let overlaid_where = filters(
+        q,
+        "coalesce(o.eff_status, t.status)",
+        "CASE WHEN o.has_assign THEN o.eff_assignee ELSE t.assignee END",
+        args,
+    );
+    let columns = "t.task_id, t.dataset_id, t.task_type, t.stage_id";
+    format!(
+        "SELECT * FROM (
+           SELECT * FROM (
+             SELECT {columns}, t.status AS status, t.assignee AS assignee, t.status, t.assignee,
+                    NULL AS pending, NULL AS pending_state, t.file_id, t.label_id, t.due_at_millis,
+                    t.updated_at_millis, d.delayed_by_millis, t.due_sort
+             FROM tasks t {delayed_join} ON d.task_id = t.task_id
+             WHERE {plain_where} AND t.task_id NOT IN (SELECT task_id FROM overlay)
+             ORDER BY {order_inner} LIMIT {window})
+           UNION ALL
+           SELECT {columns}, coalesce(o.eff_status, t.status),
+                  CASE WHEN o.has_assign THEN o.eff_assignee ELSE t.assignee END,
+                  t.status, t.assignee, o.pending_kind, o.pending_state, t.file_id, t.label_id,
+                  t.due_at_millis, t.updated_at_millis, d.delayed_by_millis, t.due_sort
+           FROM overlay o CROSS JOIN tasks t ON t.task_id = o.task_id {delayed_join} ON d.task_id = t.task_id
+           WHERE {overlaid_where})
+         ORDER BY {order_outer} LIMIT {limit} OFFSET {offset}",
+        offset = q.offset,
+    )
+}
+
+/// One row of [`rows_sql`].
+fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TaskRow> {
+    Ok(TaskRow {
+        task_id: r.get(0)?,
+        dataset_id: r.get(1)?,
+        task_type: r.get(2)?,
+        stage_id: r.get(3)?,
+        status: r.get(4)?,
+        assignee: r.get(5)?,
+        server_status: r.get(6)?,
+        server_assignee: r.get(7)?,
+        pending: r
+            .get::<_, Option<String>>(8)?
+            .and_then(|k| ActionKind::parse(&k)),
+        pending_state: r
+            .get::<_, Option<String>>(9)?
+            .and_then(|s| OpState::parse(&s)),
+        file_id: r.get(10)?,
+        label_id: r.get(11)?,
+        due_at_millis: r.get(12)?,
+        updated_at_millis: r.get(13)?,
+        delayed_by_millis: r.get(14)?,
+    })
+}
+
 /// The WHERE clause over `task_counts` (alias `c`) for a query it can answer: filters on
 /// dataset, stage, status and assignee only. `None` when another filter is set.
 fn counted_filters(q: &TaskQuery, args: &mut Vec<Value>) -> Option<String> {
@@ -385,12 +434,16 @@ fn counted_filters(q: &TaskQuery, args: &mut Vec<Value>) -> Option<String> {
         clauses.push(format!("c.stage_id = {}", arg(stage.clone())));
     }
     if !q.statuses.is_empty() {
-        let list: Vec<String> = q.statuses.iter().map(|s| arg(s.clone())).collect();
+        let list: Vec<String> = q
+            .statuses
+            .iter()
+            .map(|s| arg(s.as_str().to_string()))
+            .collect();
         clauses.push(format!("c.status IN ({})", list.join(", ")));
     }
     match &q.assignee {
         Some(AssigneeFilter::Is(email)) => {
-            clauses.push(format!("c.assignee = {}", arg(email.clone())))
+            clauses.push(format!("c.assignee = {}", arg(email.clone())));
         }
         Some(AssigneeFilter::Unassigned) => clauses.push("c.assignee = ''".to_string()),
         None => {}
@@ -430,7 +483,7 @@ fn filters(q: &TaskQuery, status: &str, assignee: &str, args: &mut Vec<Value>) -
         let list: Vec<String> = q
             .statuses
             .iter()
-            .map(|s| arg(Value::Text(s.clone()), args))
+            .map(|s| arg(Value::Text(s.as_str().to_string()), args))
             .collect();
         clauses.push(format!("{status} IN ({})", list.join(", ")));
     }

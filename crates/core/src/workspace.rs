@@ -1,7 +1,7 @@
 //! Operations: the one definition of what a user can do with a workspace (one account's
-//! mirror and queue in one folder), reached by the `dtasks` CLI and the desktop shell
-//! alike. Each operation says which views it changes: actions change the task views and
-//! the queue; a resolution changes the queue; a sync changes everything.
+//! mirror and queue in one folder), reached by the command line and the desktop shell
+//! alike. Each operation that changes anything returns [`Changed`]: its result and the
+//! views it changed (see [`crate::changes`]), so a front end re-reads exactly those.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::account::{Account, AccountError};
 use crate::balance::Share;
+use crate::changes::{Changed, Changes, ViewChange};
 use crate::client::{ApiClient, ApiError, ErrorClass, Timeouts};
 use crate::credentials::{self, CredentialError};
 use crate::db::DbError;
@@ -19,52 +20,87 @@ use crate::outbox::{Enqueued, Intent, Op, OutboxError, Resolution};
 use crate::sensitive::Sensitive;
 use crate::store::Store;
 use crate::view::{AssigneeFilter, Count, CountBy, SortKey, TaskPage, TaskQuery};
-use crate::wire::ActionKind;
+use crate::wire::{ActionKind, Task, TaskStatus};
 
 const ACCOUNT_FILE: &str = "account.json";
 
+/// A failure of a workspace operation: a kind with its fields; each front end words it.
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
+    /// A local database failed.
     #[error(transparent)]
     Db(#[from] DbError),
+    /// The account's settings are invalid or unreadable.
     #[error(transparent)]
     Account(#[from] AccountError),
+    /// The token could not be found or kept.
     #[error(transparent)]
     Credentials(#[from] CredentialError),
+    /// Talking to the server failed.
     #[error(transparent)]
     Engine(#[from] EngineError),
+    /// The queue refused the decision.
     #[error(transparent)]
     Outbox(#[from] OutboxError),
-    #[error(
-        "not connected to Deepen yet: run `dtasks connect --server URL --client-id ID --email EMAIL` first"
-    )]
+    /// No account is connected in this workspace.
+    #[error("no Deepen account is connected in this workspace")]
     NotConnected,
-    #[error("the server refused the token for {email}: check it, or create a new one in Deepen")]
-    TokenRefused { email: String },
+    /// The server refused the token.
+    #[error("the server refused the token for {email}")]
+    TokenRefused {
+        /// Whose token.
+        email: String,
+    },
+    /// The workspace folder cannot be made or used.
     #[error("cannot use the workspace folder {path}: {source}")]
     Folder {
+        /// The folder.
         path: PathBuf,
+        /// Why.
         source: std::io::Error,
     },
-    #[error("unknown task{}: {} (not in the local mirror; run `dtasks pull`)", if .0.len() == 1 { "" } else { "s" }, .0.join(", "))]
+    /// These tasks are not in the local mirror.
+    #[error("unknown task{}: {} (not in the local mirror)", if .0.len() == 1 { "" } else { "s" }, .0.join(", "))]
     UnknownTasks(Vec<String>),
-    #[error("cannot {kind} {task_id}: it is {status}{}", if *.pending { " (with your change waiting to sync)" } else { "" })]
+    /// The task's status (as the user sees it) does not allow the action.
+    #[error("cannot {kind} {task_id}: it is {status}{}", if *.pending { " (with a change waiting to sync)" } else { "" })]
     NotAllowed {
+        /// The action.
         kind: ActionKind,
+        /// The task.
         task_id: String,
-        status: String,
+        /// Its status as the user sees it.
+        status: TaskStatus,
+        /// Whether a change of the user's is laid over it.
         pending: bool,
     },
-    #[error(
-        "cannot reassign {task_id}: it is {status}, and submitted or accepted tasks keep their assignee"
-    )]
-    NotReassignable { task_id: String, status: String },
-    #[error("{email} cannot be assigned tasks of dataset {dataset_id} (not one of its users)")]
-    UnknownAssignee { email: String, dataset_id: String },
-    #[error(
-        "{pending} action(s) of {email} are still queued here; sync them (`dtasks sync`) or discard them before connecting another account"
-    )]
-    AccountSwitchBlocked { email: String, pending: u64 },
+    /// Submitted and accepted tasks keep their assignee.
+    #[error("cannot reassign {task_id}: it is {status}")]
+    NotReassignable {
+        /// The task.
+        task_id: String,
+        /// Its status as the user sees it.
+        status: TaskStatus,
+    },
+    /// The person is not one of the dataset's users.
+    #[error("{email} is not one of the users of dataset {dataset_id}")]
+    UnknownAssignee {
+        /// Who.
+        email: String,
+        /// The dataset.
+        dataset_id: String,
+    },
+    /// Another account's actions still wait in this workspace's queue.
+    #[error("{pending} action(s) of {email} are still queued here")]
+    AccountSwitchBlocked {
+        /// The account whose actions wait.
+        email: String,
+        /// How many.
+        pending: u64,
+    },
+    /// A reassignment was asked through `act`: it goes through `assign`, with an assignee.
+    #[error("a reassignment needs an assignee")]
+    AssignWithoutAssignee,
 }
 
 /// What `connect` found out.
@@ -73,12 +109,16 @@ pub enum WorkspaceError {
 pub struct ConnectReport {
     /// The server accepted the token just now (false when it could not be reached).
     pub validated: bool,
+    /// Datasets the server lists for the account, when it answered.
     #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub datasets: Option<usize>,
+    /// The token was kept in the OS credential store.
     pub token_stored: bool,
+    /// Why the server could not be reached, when it could not.
     pub offline_error: Option<String>,
 }
 
+/// One account's mirror and queue in one folder, and every operation on them.
 pub struct Workspace {
     dir: PathBuf,
     store: Arc<Store>,
@@ -122,6 +162,7 @@ impl Workspace {
         Ok(())
     }
 
+    /// Uses `timeouts` for this workspace's requests instead of the defaults (tests, slow links).
     pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
         self.timeouts = timeouts;
         self
@@ -141,14 +182,17 @@ impl Workspace {
         }
     }
 
+    /// The workspace folder.
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
+    /// The connected account; `None` until one connects.
     pub fn account(&self) -> Option<&Account> {
         self.account.as_ref()
     }
 
+    /// The workspace's databases, shared with its sync engines.
     pub fn store(&self) -> &Arc<Store> {
         &self.store
     }
@@ -189,7 +233,7 @@ impl Workspace {
         &mut self,
         account: Account,
         token: Option<Sensitive<String>>,
-    ) -> Result<ConnectReport, WorkspaceError> {
+    ) -> Result<Changed<ConnectReport>, WorkspaceError> {
         if let Some(current) = &self.account
             && current != &account
         {
@@ -234,9 +278,14 @@ impl Workspace {
             credentials::store_token(&account, token)?;
             report.token_stored = true;
         }
+        let mut changes = Changes::from(ViewChange::Status);
         if self.account.as_ref() != Some(&account) {
             // One mirror per account: another account's data must not show under this one.
+            for dataset in self.store.mirror_reader().datasets()? {
+                changes.whole_dataset(&dataset.dataset_id);
+            }
             self.store.mirror().clear()?;
+            changes.add(ViewChange::Datasets).add(ViewChange::Delayed);
         }
         account.save(&self.dir.join(ACCOUNT_FILE))?;
         self.account = Some(account);
@@ -251,24 +300,27 @@ impl Workspace {
             },
             report.offline_error.as_deref(),
         )?;
-        Ok(report)
+        Ok(Changed::new(report, changes))
     }
 
     /// Forgets the stored token; the mirror and the queue stay for the next sign-in.
-    pub fn sign_out(&self) -> Result<(), WorkspaceError> {
+    pub fn sign_out(&self) -> Result<Changed<()>, WorkspaceError> {
         let account = self.require_account()?;
         credentials::forget_token(account)?;
-        Ok(())
+        Ok(Changed::new((), ViewChange::Status.into()))
     }
 
+    /// The datasets in the mirror, with their users, stages and task counts.
     pub fn datasets(&self) -> Result<Vec<DatasetInfo>, WorkspaceError> {
         Ok(self.store.mirror_reader().datasets()?)
     }
 
+    /// A page of tasks as the user sees them.
     pub fn tasks(&self, query: &TaskQuery) -> Result<TaskPage, WorkspaceError> {
         Ok(self.store.view().tasks(query)?)
     }
 
+    /// Task counts of a dataset, grouped, as the user sees them.
     pub fn counts(
         &self,
         dataset_id: &str,
@@ -279,13 +331,15 @@ impl Workspace {
     }
 
     /// Queues submit/accept/reject of `task_ids`, all or none, durably; works offline.
-    /// Changes: task views, queue.
     pub fn act(
         &self,
         kind: ActionKind,
         task_ids: &[String],
         reason: Option<&str>,
-    ) -> Result<Vec<Enqueued>, WorkspaceError> {
+    ) -> Result<Changed<Vec<Enqueued>>, WorkspaceError> {
+        if kind == ActionKind::Assign {
+            return Err(WorkspaceError::AssignWithoutAssignee);
+        }
         let intent = Intent::Action {
             kind,
             reason: reason
@@ -293,8 +347,9 @@ impl Workspace {
                 .map(str::to_string),
         };
         let bases = self.bases(task_ids)?;
+        let mut changes = local_change();
         for row in self.store.view().tasks_by_id(task_ids)? {
-            if !kind.allowed_from().contains(&row.status.as_str()) {
+            if !kind.allowed(&row.status) {
                 return Err(WorkspaceError::NotAllowed {
                     kind,
                     task_id: row.task_id,
@@ -302,69 +357,115 @@ impl Workspace {
                     pending: row.pending.is_some(),
                 });
             }
+            changes.tasks_of(&row.dataset_id, [row.assignee.as_deref()], true);
         }
-        let items: Vec<(Intent, &crate::wire::Task)> =
-            bases.iter().map(|b| (intent.clone(), b)).collect();
-        Ok(self.store.outbox().enqueue(&items)?)
+        let items: Vec<(Intent, &Task)> = bases.iter().map(|b| (intent.clone(), b)).collect();
+        let enqueued = self.store.outbox().enqueue(&items)?;
+        Ok(Changed::new(enqueued, changes))
     }
 
     /// Queues reassignment of `task_ids` to `assignee` (`None` unassigns). Several moves of
-    /// one task before it syncs are one change. Changes: task views, counts, queue.
+    /// one task before it syncs are one change.
     pub fn assign(
         &self,
         task_ids: &[String],
         assignee: Option<&str>,
-    ) -> Result<Vec<Enqueued>, WorkspaceError> {
+    ) -> Result<Changed<Vec<Enqueued>>, WorkspaceError> {
         let bases = self.bases(task_ids)?;
+        let mut changes = local_change();
         for row in self.store.view().tasks_by_id(task_ids)? {
-            if !crate::wire::can_reassign(&row.status) {
+            if !row.status.can_reassign() {
                 return Err(WorkspaceError::NotReassignable {
                     task_id: row.task_id,
                     status: row.status,
                 });
             }
+            changes.tasks_of(&row.dataset_id, [row.assignee.as_deref(), assignee], false);
         }
         if let Some(email) = assignee {
-            let mirror = self.store.mirror_reader();
             let datasets: std::collections::BTreeSet<&str> =
                 bases.iter().map(|b| b.dataset_id.as_str()).collect();
             for dataset_id in datasets {
-                // Unknown users (the dataset's metadata was not readable) leave it to the server.
-                let users = mirror.dataset_users(dataset_id)?;
-                if !users.is_empty() && !users.iter().any(|u| u == email) {
-                    return Err(WorkspaceError::UnknownAssignee {
-                        email: email.to_string(),
-                        dataset_id: dataset_id.to_string(),
-                    });
-                }
+                self.check_assignee(dataset_id, email)?;
             }
         }
         let intent = Intent::Assign {
             assignee: assignee.map(str::to_string),
         };
-        let items: Vec<(Intent, &crate::wire::Task)> =
-            bases.iter().map(|b| (intent.clone(), b)).collect();
-        Ok(self.store.outbox().enqueue(&items)?)
+        let items: Vec<(Intent, &Task)> = bases.iter().map(|b| (intent.clone(), b)).collect();
+        let enqueued = self.store.outbox().enqueue(&items)?;
+        Ok(Changed::new(enqueued, changes))
+    }
+
+    /// Whether `email` may be given tasks of `dataset_id`: one of its users. Unknown users
+    /// (the dataset's metadata was not readable) leave it to the server.
+    fn check_assignee(&self, dataset_id: &str, email: &str) -> Result<(), WorkspaceError> {
+        let users = self.store.mirror_reader().dataset_users(dataset_id)?;
+        if users.is_empty() || users.iter().any(|u| u == email) {
+            Ok(())
+        } else {
+            Err(WorkspaceError::UnknownAssignee {
+                email: email.to_string(),
+                dataset_id: dataset_id.to_string(),
+            })
+        }
     }
 
     /// Spreads the unassigned open tasks of a stage over `annotators` by their current
-    /// open load (see [`crate::balance::plan`]) and queues the reassignments.
-    /// Changes: task views, counts, queue.
+    /// open load (see [`crate::balance::plan`]) and queues the reassignments, all or none.
     pub fn balance(
         &self,
         dataset_id: &str,
         stage_id: &str,
         annotators: &[String],
-    ) -> Result<Vec<Share>, WorkspaceError> {
+    ) -> Result<Changed<Vec<Share>>, WorkspaceError> {
+        for email in annotators {
+            self.check_assignee(dataset_id, email)?;
+        }
+        let (loads, unassigned) = self.open_work(dataset_id, stage_id, annotators)?;
+        let shares = crate::balance::plan(&unassigned, &loads);
+        let bases = self.bases(&unassigned)?;
+        let by_id: std::collections::HashMap<&str, &Task> =
+            bases.iter().map(|b| (b.task_id.as_str(), b)).collect();
+        let mut items = Vec::with_capacity(unassigned.len());
+        for share in &shares {
+            let intent = Intent::Assign {
+                assignee: Some(share.assignee.clone()),
+            };
+            // Every id of a share came from `unassigned`, whose bases were all found.
+            items.extend(
+                share
+                    .task_ids
+                    .iter()
+                    .filter_map(|id| by_id.get(id.as_str()))
+                    .map(|base| (intent.clone(), *base)),
+            );
+        }
+        self.store.outbox().enqueue(&items)?;
+        let mut changes = local_change();
+        let people = shares.iter().filter(|s| !s.task_ids.is_empty());
+        changes.tasks_of(
+            dataset_id,
+            people.map(|s| Some(s.assignee.as_str())).chain([None]),
+            false,
+        );
+        Ok(Changed::new(shares, changes))
+    }
+
+    /// The open load of each of `annotators` and the unassigned open tasks of a stage, as
+    /// the user sees them.
+    fn open_work(
+        &self,
+        dataset_id: &str,
+        stage_id: &str,
+        annotators: &[String],
+    ) -> Result<(Loads, Vec<String>), WorkspaceError> {
+        const PAGE: u32 = 10_000;
         let view = self.store.view();
-        let open: Vec<String> = crate::balance::OPEN_STATUSES
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
         let query = |assignee: AssigneeFilter, limit: u32, offset: u32| TaskQuery {
             dataset_id: Some(dataset_id.to_string()),
             stage_id: Some(stage_id.to_string()),
-            statuses: open.clone(),
+            statuses: TaskStatus::open_statuses(),
             assignee: Some(assignee),
             sort: SortKey::TaskId,
             limit,
@@ -378,48 +479,18 @@ impl Workspace {
         }
         let mut unassigned = Vec::new();
         loop {
-            let page = view.tasks(&query(
-                AssigneeFilter::Unassigned,
-                10_000,
-                unassigned.len() as u32,
-            ))?;
+            let offset = unassigned.len() as u32;
+            let page = view.tasks(&query(AssigneeFilter::Unassigned, PAGE, offset))?;
             let got = page.rows.len();
             unassigned.extend(page.rows.into_iter().map(|r| r.task_id));
-            if got < 10_000 {
-                break;
+            if got < PAGE as usize {
+                return Ok((loads, unassigned));
             }
         }
-        drop(view);
-        let shares = crate::balance::plan(&unassigned, &loads);
-        // All or none: every assignee checked, then one transaction for every move.
-        let users = self.store.mirror_reader().dataset_users(dataset_id)?;
-        if let Some(stranger) = annotators
-            .iter()
-            .find(|a| !users.is_empty() && !users.contains(a))
-        {
-            return Err(WorkspaceError::UnknownAssignee {
-                email: stranger.clone(),
-                dataset_id: dataset_id.to_string(),
-            });
-        }
-        let mut items = Vec::with_capacity(unassigned.len());
-        let bases = self.bases(&unassigned)?;
-        let by_id: std::collections::HashMap<&str, &crate::wire::Task> =
-            bases.iter().map(|b| (b.task_id.as_str(), b)).collect();
-        for share in &shares {
-            let intent = Intent::Assign {
-                assignee: Some(share.assignee.clone()),
-            };
-            for id in &share.task_ids {
-                items.push((intent.clone(), by_id[id.as_str()]));
-            }
-        }
-        self.store.outbox().enqueue(&items)?;
-        Ok(shares)
     }
 
     /// The server's last known state of each task; all must be known.
-    fn bases(&self, task_ids: &[String]) -> Result<Vec<crate::wire::Task>, WorkspaceError> {
+    fn bases(&self, task_ids: &[String]) -> Result<Vec<Task>, WorkspaceError> {
         let mirror = self.store.mirror_reader();
         let mut bases = Vec::with_capacity(task_ids.len());
         let mut unknown = Vec::new();
@@ -441,26 +512,45 @@ impl Workspace {
         Ok(self.store.outbox().list(include_done)?)
     }
 
-    /// Applies the user's decision on an action. Changes: queue, task views.
+    /// Applies the user's decision on an action.
     pub fn resolve(
         &self,
         op_id: &str,
         resolution: Resolution,
-    ) -> Result<Option<Op>, WorkspaceError> {
+    ) -> Result<Changed<Option<Op>>, WorkspaceError> {
         let op = self
             .store
             .outbox()
             .op(op_id)?
             .ok_or_else(|| OutboxError::UnknownOp(op_id.to_string()))?;
         let server = self.store.mirror_reader().task(&op.task_id)?;
-        Ok(self
+        let after = self
             .store
             .outbox()
-            .resolve(op_id, resolution, server.as_ref())?)
+            .resolve(op_id, resolution, server.as_ref())?;
+        let mut changes = local_change();
+        // The task shows elsewhere (discarded) or with another badge.
+        let people = [
+            op.base_assignee.as_deref(),
+            op.assignee.as_deref(),
+            server.as_ref().and_then(|t| t.assignee.as_deref()),
+        ];
+        changes.tasks_of(&op.dataset_id, people, op.kind.changes_status());
+        Ok(Changed::new(after, changes))
     }
 
     /// The status as last recorded (works with no engine running).
     pub fn status(&self) -> Result<SyncStatus, WorkspaceError> {
         Ok(engine::load_status(&self.store.outbox())?)
     }
+}
+
+/// Open tasks per person: what balancing evens out.
+type Loads = Vec<(String, u64)>;
+
+/// What every local action changes besides the tasks: the queue and the status's counts.
+fn local_change() -> Changes {
+    [ViewChange::Queue, ViewChange::Status]
+        .into_iter()
+        .collect()
 }

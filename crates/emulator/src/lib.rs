@@ -1,5 +1,5 @@
 //! deepen-emulator: a faithful, stateful local server of the Deepen v2 Tasks API
-//! (see deepen-api.md), with fault injection, for the client's tests and the demo mode.
+//! (see `docs/api-contract.md`), with fault injection, for the client's tests and the demo mode.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {

@@ -77,7 +77,7 @@ impl LabellingMode {
     }
 }
 
-/// The task life-cycle states of deepen-api.md.
+/// The task life-cycle states of `docs/api-contract.md`.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Status {

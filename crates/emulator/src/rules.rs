@@ -1,4 +1,4 @@
-//! The rules of deepen-api.md: the task life cycle (submit / accept / reject, who may do
+//! The rules of `docs/api-contract.md`: the task life cycle (submit / accept / reject, who may do
 //! them from which state, and what happens to the next stage) and assignment changes
 //! (admin only, all or nothing, 400 / 409 with the offending task ids). Both the HTTP
 //! API and `Control::act` go through `apply`, so they cannot disagree.
@@ -270,6 +270,8 @@ fn review(
     Ok(Applied::Task(r))
 }
 
+/// Endpoints 7-8. Longer than our ~80-line rule on purpose: all-or-nothing validation of
+/// every entry, then the apply, read best as one piece against the contract.
 fn assign(
     state: &mut State,
     ctx: Ctx<'_>,

@@ -242,7 +242,7 @@ fn push_dataset(
     let created_at_millis = if fill == Fill::Seeded {
         base - rng.random_range(20..60) * 24 * HOUR
     } else {
-        crate::seed::now_millis()
+        now_millis()
     };
     let meta = DatasetMeta {
         id: format!("ds{number}"),

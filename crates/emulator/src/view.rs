@@ -19,7 +19,7 @@ const CHUNK: usize = 1000;
 /// Writes TaskResource JSON by hand, from pieces prepared once per dataset: a million
 /// tasks are served in about a second (release) without generic serializer overhead.
 ///
-/// Field order: the deepen-api.md fields, then two extras a real server may well add
+/// Field order: the `docs/api-contract.md` fields, then two extras a real server may well add
 /// (`priority`, and `frame_index` for file tasks / `track_length` for label tasks), then
 /// `delayed_by_millis` for DelayedTask.
 pub(crate) struct TaskWriter<'a> {
@@ -205,7 +205,7 @@ pub(crate) type Listed = (usize, usize, Option<i64>);
 /// `{"<key>": [tasks...]}` for the tasks picked.
 pub(crate) fn task_list_body(state: &State, lists: &[(&str, Vec<Listed>)]) -> Vec<u8> {
     let mut out = Vec::with_capacity(360 * lists.iter().map(|l| l.1.len()).sum::<usize>() + 64);
-    let writers: Vec<TaskWriter> = state
+    let writers: Vec<TaskWriter<'_>> = state
         .datasets
         .iter()
         .map(|d| TaskWriter::new(&d.meta, &state.users))

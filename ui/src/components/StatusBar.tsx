@@ -32,7 +32,10 @@ export function StatusBar({ status, onOpen }: { status: SyncStatus | null; onOpe
       data-pending={status.pending}
       data-attention={status.needs_attention}
     >
-      <span className="conn" title={status.last_error && c !== "online" ? `${HINT[c]}\n\n${status.last_error}` : HINT[c]}>
+      <span
+        className="conn"
+        title={status.last_error && c !== "online" ? `${HINT[c]}\n\n${status.last_error}` : HINT[c]}
+      >
         <span className="dot" aria-hidden="true" />
         <span data-testid="connectivity">{LABEL[c]}</span>
       </span>

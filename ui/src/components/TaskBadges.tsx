@@ -1,8 +1,9 @@
 import type { TaskRow } from "../types";
-import { BADGE_HINT, BADGE_LABEL, badgeOf, statusLabel } from "../model/badges";
+import { BADGE_HINT, BADGE_LABEL, badgeOf } from "../model/badges";
+import { statusClass, statusLabel } from "../model/vocabulary";
 
 export function StatusPill({ status }: { status: string }) {
-  return <span className={`pill s-${status}`}>{statusLabel(status)}</span>;
+  return <span className={`pill ${statusClass(status)}`}>{statusLabel(status)}</span>;
 }
 
 export function SyncBadge({ row }: { row: TaskRow }) {

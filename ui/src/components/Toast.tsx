@@ -1,5 +1,6 @@
 // Short messages at the bottom right: results, errors, and the board's undo.
 import { createContext, useCallback, useContext, useState, type ReactNode } from "react";
+import { errorText } from "../keys";
 
 export interface ToastItem {
   id: number;
@@ -14,6 +15,12 @@ const ToastContext = createContext<Show>(() => undefined);
 
 export function useToast(): Show {
   return useContext(ToastContext);
+}
+
+/** Shows a failure (a command's readable error, or anything thrown) as an error toast. */
+export function useErrorToast(): (e: unknown) => void {
+  const toast = useToast();
+  return useCallback((e: unknown) => toast({ kind: "error", text: errorText(e) }, 9000), [toast]);
 }
 
 export function ToastHost({ children }: { children: ReactNode }) {

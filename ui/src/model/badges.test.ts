@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
-import { badgeOf, statusLabel } from "./badges";
+import { badgeOf } from "./badges";
+import { inLifeCycleOrder, OPEN_STATUSES, statusClass, statusLabel } from "./vocabulary";
 import { pagesFor } from "./paging";
 import { dueText, duration } from "./format";
 
@@ -12,7 +13,14 @@ it("a row's badge follows its open action's state", () => {
 
 it("status labels read as words", () => {
   expect(statusLabel("in_progress")).toBe("In progress");
-  expect(statusLabel("some_new_state")).toBe("some new state");
+  expect(statusLabel("some_new_state")).toBe("Some new state");
+});
+
+it("known statuses have their colour, others a neutral one; order follows the life cycle", () => {
+  expect(statusClass("in_progress")).toBe("s-in_progress");
+  expect(statusClass("on_hold")).toBe("s-other");
+  expect(OPEN_STATUSES).toEqual(["waiting", "ready", "in_progress", "rejected"]);
+  expect(inLifeCycleOrder(["accepted", "on_hold", "ready"])).toEqual(["ready", "accepted", "on_hold"]);
 });
 
 it("pages cover the visible rows with a page of margin, within the list", () => {

@@ -27,22 +27,3 @@ export const BADGE_HINT: Record<Badge, string> = {
   syncing: "Being sent to Deepen now.",
   needs_attention: "Deepen could not apply your change as it was. Open the sync centre to decide.",
 };
-
-export const STATUS_LABEL: Record<string, string> = {
-  waiting: "Waiting",
-  ready: "Ready",
-  in_progress: "In progress",
-  submitted: "Submitted",
-  accepted: "Accepted",
-  rejected: "Rejected",
-};
-
-export function statusLabel(status: string): string {
-  return STATUS_LABEL[status] ?? status.replace(/_/g, " ");
-}
-
-/** Every status, in life-cycle order. */
-export const STATUSES = ["waiting", "ready", "in_progress", "rejected", "submitted", "accepted"] as const;
-
-/** Statuses an annotator still has work in. */
-export const OPEN_STATUSES = ["waiting", "ready", "in_progress", "rejected"];

@@ -1,12 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { assignableUsers, clickSelect, columnsOf, displayName, movesForDrop, UNASSIGNED, undoAssignments } from "./board";
+import {
+  assignableUsers,
+  clickSelect,
+  columnsOf,
+  displayName,
+  movesForDrop,
+  UNASSIGNED,
+  undoAssignments,
+} from "./board";
 
 describe("columnsOf", () => {
   it("puts Unassigned first, then people by email, with their loads", () => {
-    const cols = columnsOf(["bo@x.com", "ana@x.com"], [
-      { key: null, count: 7 },
-      { key: "bo@x.com", count: 3 },
-    ]);
+    const cols = columnsOf(
+      ["bo@x.com", "ana@x.com"],
+      [
+        { key: null, count: 7 },
+        { key: "bo@x.com", count: 3 },
+      ],
+    );
     expect(cols.map((c) => [c.id, c.load])).toEqual([
       [UNASSIGNED, 7],
       ["ana@x.com", 0],
@@ -41,7 +52,9 @@ describe("movesForDrop", () => {
     ["t3", "cara"],
   ]);
   it("moves the whole selection when the dragged card is in it, skipping cards already there", () => {
-    const moves = movesForDrop({ taskId: "t1", column: "ana" }, "cara", new Set(["t1", "t2", "t3"]), (id) => columns.get(id));
+    const moves = movesForDrop({ taskId: "t1", column: "ana" }, "cara", new Set(["t1", "t2", "t3"]), (id) =>
+      columns.get(id),
+    );
     expect(moves).toEqual([
       { taskId: "t1", from: "ana" },
       { taskId: "t2", from: "bo" },

@@ -1,6 +1,6 @@
 // The dataset board's model: its columns, multi-selection, what a drop does, and undo.
 // Pure functions; the components only render and forward events.
-import type { Count, DatasetInfo } from "../types";
+import type { Count, DatasetInfo, TaskQuery } from "../types";
 
 export const UNASSIGNED = "";
 
@@ -24,13 +24,30 @@ export function columnsOf(users: string[], loads: Count[]): Column[] {
   for (const c of loads) byKey.set(c.key ?? UNASSIGNED, c.count);
   const people = new Set(users);
   for (const c of loads) if (c.key !== null && c.count > 0) people.add(c.key);
-  const columns: Column[] = [
-    { id: UNASSIGNED, title: "Unassigned", load: byKey.get(UNASSIGNED) ?? 0 },
-  ];
+  const columns: Column[] = [{ id: UNASSIGNED, title: "Unassigned", load: byKey.get(UNASSIGNED) ?? 0 }];
   for (const email of [...people].sort((a, b) => a.localeCompare(b))) {
     columns.push({ id: email, title: displayName(email), load: byKey.get(email) ?? 0 });
   }
   return columns;
+}
+
+/** The task list of one column: a person's (or the unassigned) tasks of a stage. */
+export function columnQuery(
+  datasetId: string,
+  stageId: string,
+  statuses: string[],
+  columnId: string,
+): Omit<TaskQuery, "limit" | "offset"> {
+  return {
+    task_ids: [],
+    dataset_id: datasetId,
+    stage_id: stageId,
+    statuses,
+    assignee: columnId === UNASSIGNED ? { kind: "unassigned" } : { kind: "is", email: columnId },
+    delayed_only: false,
+    text: null,
+    sort: "due",
+  };
 }
 
 /** "ana.silva@example.com" → "Ana Silva". */

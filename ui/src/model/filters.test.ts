@@ -13,10 +13,16 @@ describe("myTasksQuery", () => {
   });
   it("show done lifts the status filter; a chosen status wins", () => {
     expect(myTasksQuery("a", { ...NO_FILTERS, showDone: true }, page).statuses).toEqual([]);
-    expect(myTasksQuery("a", { ...NO_FILTERS, showDone: true, status: "accepted" }, page).statuses).toEqual(["accepted"]);
+    expect(myTasksQuery("a", { ...NO_FILTERS, showDone: true, status: "accepted" }, page).statuses).toEqual([
+      "accepted",
+    ]);
   });
   it("passes dataset, stage, delayed and trimmed text through", () => {
-    const q = myTasksQuery("a", { ...NO_FILTERS, datasetId: "d1", stageId: "QA", delayedOnly: true, text: "  frame-7 " }, page);
+    const q = myTasksQuery(
+      "a",
+      { ...NO_FILTERS, datasetId: "d1", stageId: "QA", delayedOnly: true, text: "  frame-7 " },
+      page,
+    );
     expect([q.dataset_id, q.stage_id, q.delayed_only, q.text]).toEqual(["d1", "QA", true, "frame-7"]);
   });
   it("counts active filters", () => {

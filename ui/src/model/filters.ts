@@ -1,6 +1,6 @@
 // The "My tasks" filters and how they become a query of the core's view.
 import type { TaskQuery } from "../types";
-import { OPEN_STATUSES } from "./badges";
+import { OPEN_STATUSES } from "./vocabulary";
 
 export interface MyTaskFilters {
   datasetId: string | null;
@@ -21,14 +21,7 @@ export const NO_FILTERS: MyTaskFilters = {
   text: "",
 };
 
-/** Done work (submitted for review, accepted) is hidden unless asked for. */
-export const DONE_STATUSES = ["submitted", "accepted"];
-
-export function myTasksQuery(
-  me: string,
-  f: MyTaskFilters,
-  page: { limit: number; offset: number },
-): TaskQuery {
+export function myTasksQuery(me: string, f: MyTaskFilters, page: { limit: number; offset: number }): TaskQuery {
   let statuses: string[];
   if (f.status) statuses = [f.status];
   else if (f.showDone) statuses = [];
@@ -49,6 +42,10 @@ export function myTasksQuery(
 }
 
 export function activeFilterCount(f: MyTaskFilters): number {
-  return [f.datasetId, f.stageId, f.status].filter((v) => v !== null).length +
-    (f.delayedOnly ? 1 : 0) + (f.showDone ? 1 : 0) + (f.text.trim() ? 1 : 0);
+  return (
+    [f.datasetId, f.stageId, f.status].filter((v) => v !== null).length +
+    (f.delayedOnly ? 1 : 0) +
+    (f.showDone ? 1 : 0) +
+    (f.text.trim() ? 1 : 0)
+  );
 }

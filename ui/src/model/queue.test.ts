@@ -4,9 +4,25 @@ import { describeOp, opViews, resolutionsFor } from "./queue";
 
 function op(id: string, task: string, state: Op["state"], extra: Partial<Op> = {}): Op {
   return {
-    op_id: id, kind: "submit", task_id: task, dataset_id: "d", task_type: "frame", reject_reason: null,
-    assignee: null, base_status: "ready", base_assignee: null, base_updated_at: null, state, verify: false,
-    overwrite: false, attempts: 0, next_attempt_at: 0, last_error: null, reason: null, created_at: 0, updated_at: 0,
+    op_id: id,
+    kind: "submit",
+    task_id: task,
+    dataset_id: "d",
+    task_type: "frame",
+    reject_reason: null,
+    assignee: null,
+    base_status: "ready",
+    base_assignee: null,
+    base_updated_at: null,
+    state,
+    verify: false,
+    overwrite: false,
+    attempts: 0,
+    next_attempt_at: 0,
+    last_error: null,
+    reason: null,
+    created_at: 0,
+    updated_at: 0,
     ...extra,
   };
 }
@@ -29,7 +45,9 @@ it("an action behind one that needs a decision is held, not merely pending", () 
 });
 
 it("describes actions and offers overwrite only for reassignments", () => {
-  expect(describeOp(op("1", "t1", "pending", { kind: "assign", assignee: "ana.silva@x.com" }))).toBe("Assign t1 to Ana Silva");
+  expect(describeOp(op("1", "t1", "pending", { kind: "assign", assignee: "ana.silva@x.com" }))).toBe(
+    "Assign t1 to Ana Silva",
+  );
   expect(describeOp(op("1", "t1", "pending", { kind: "reject", reject_reason: "blurry" }))).toBe("Reject t1: “blurry”");
   expect(resolutionsFor({ kind: "assign" })).toContain("overwrite");
   expect(resolutionsFor({ kind: "submit" })).not.toContain("overwrite");

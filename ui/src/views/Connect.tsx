@@ -1,7 +1,8 @@
 // Connect a Deepen account: server, client id, email and token. The token goes to the
 // OS credential store through the shell and is never shown again.
 import { useState, type FormEvent } from "react";
-import { api, call, UserError } from "../api";
+import { api, call } from "../api";
+import { errorText } from "../keys";
 
 export function Connect({
   onCancel,
@@ -28,10 +29,11 @@ export function Connect({
     try {
       const report = await call(api.connect(server, clientId, email, token));
       setToken("");
-      if (!report.validated) setNote("Deepen could not be reached, so the token was not checked yet. It will be on the next sync.");
+      if (!report.validated)
+        setNote("Deepen could not be reached, so the token was not checked yet. It will be on the next sync.");
       onDone?.();
     } catch (err) {
-      setError(err instanceof UserError ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -41,9 +43,14 @@ export function Connect({
     <div className="connect">
       <form className="card connect-card" onSubmit={(e) => void submit(e)}>
         <div className="brand big">
-          <span className="logo" aria-hidden="true">✓</span> Deepen Tasks
+          <span className="logo" aria-hidden="true">
+            ✓
+          </span>{" "}
+          Deepen Tasks
         </div>
-        <p className="muted">Connect your Deepen account. Your tasks are kept on this computer, so you can work without a network.</p>
+        <p className="muted">
+          Connect your Deepen account. Your tasks are kept on this computer, so you can work without a network.
+        </p>
         <label>
           Server
           <input value={server} onChange={(e) => setServer(e.target.value)} required spellCheck={false} />
@@ -54,17 +61,17 @@ export function Connect({
         </label>
         <label>
           Email
-          <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} required autoComplete="username" />
+          <input
+            type="email"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            required
+            autoComplete="username"
+          />
         </label>
         <label>
           Access token
-          <input
-            type="password"
-            value={token}
-            onChange={(e) => setToken(e.target.value)}
-            required
-            autoComplete="off"
-          />
+          <input type="password" value={token} onChange={(e) => setToken(e.target.value)} required autoComplete="off" />
           <span className="hint">Kept in your system's credential store, never in the app's files.</span>
         </label>
         {startError && !error && (
@@ -86,9 +93,7 @@ export function Connect({
           ) : (
             <button
               type="button"
-              onClick={() =>
-                call(api.startDemo()).catch((err: unknown) => setError(err instanceof UserError ? err.message : String(err)))
-              }
+              onClick={() => call(api.startDemo()).catch((err: unknown) => setError(errorText(err)))}
               data-testid="try-demo"
             >
               Try the demo

@@ -1,6 +1,6 @@
 // Delayed: every task past its due date that Deepen reports as delayed, most overdue first.
 import { useMemo, useRef } from "react";
-import { usePagedTasks } from "../usePagedTasks";
+import { usePagedTasks } from "../queries/usePagedTasks";
 import { useVirtualRows } from "../useVirtualRows";
 import { datasetName, useDatasets } from "../useDatasets";
 import { duration } from "../model/format";
@@ -10,8 +10,8 @@ import { Empty, ErrorNote } from "../components/Empty";
 
 const ROW_HEIGHT = 44;
 
-export function Delayed({ version }: { version: number }) {
-  const { datasets } = useDatasets(version);
+export function Delayed() {
+  const { datasets } = useDatasets();
   const byId = useMemo(() => new Map(datasets.map((d) => [d.dataset_id, d])), [datasets]);
   const query = useMemo(
     () => ({
@@ -26,7 +26,7 @@ export function Delayed({ version }: { version: number }) {
     }),
     [],
   );
-  const list = usePagedTasks(query, version);
+  const list = usePagedTasks(query);
   const total = list.total ?? 0;
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualRows(total, scroller, ROW_HEIGHT, 12, list.show);
@@ -36,11 +36,15 @@ export function Delayed({ version }: { version: number }) {
     <section className="view" aria-label="Delayed tasks">
       <header className="view-head">
         <h1>Delayed</h1>
-        <span className="muted">{list.total === null ? "" : `${total} task${total === 1 ? "" : "s"} past due, most overdue first`}</span>
+        <span className="muted">
+          {list.total === null ? "" : `${total} task${total === 1 ? "" : "s"} past due, most overdue first`}
+        </span>
       </header>
       {list.error && <ErrorNote message={list.error.message} />}
       {list.total === 0 ? (
-        <Empty title="Nothing is delayed">Every task is within its due date. Delayed tasks show up here after each sync.</Empty>
+        <Empty title="Nothing is delayed">
+          Every task is within its due date. Delayed tasks show up here after each sync.
+        </Empty>
       ) : (
         <div className="list" ref={scroller}>
           <div className="list-inner" style={{ height: virtualizer.getTotalSize() }}>
@@ -49,8 +53,16 @@ export function Delayed({ version }: { version: number }) {
               const style = { transform: `translateY(${item.start}px)` };
               if (!row) return <div key={item.key} className="row-line placeholder" style={style} />;
               return (
-                <div key={item.key} className="row-line delayed" style={style} data-testid="delayed-row" data-task-id={row.task_id}>
-                  <span className="overdue strong">{row.delayed_by_millis !== null ? `${duration(row.delayed_by_millis)} late` : "late"}</span>
+                <div
+                  key={item.key}
+                  className="row-line delayed"
+                  style={style}
+                  data-testid="delayed-row"
+                  data-task-id={row.task_id}
+                >
+                  <span className="overdue strong">
+                    {row.delayed_by_millis !== null ? `${duration(row.delayed_by_millis)} late` : "late"}
+                  </span>
                   <span className="task-id mono">{row.task_id}</span>
                   <span className="ellipsis dataset">{datasetName(byId.get(row.dataset_id), row.dataset_id)}</span>
                   <span className="stage">{row.stage_id}</span>

@@ -1,25 +1,32 @@
 // Overview: per dataset, tasks by stage and status, and the workload of each person.
 import { useMemo } from "react";
+import { useQueries } from "@tanstack/react-query";
 import type { Count, DatasetInfo } from "../types";
-import { api, call, useLoad } from "../api";
+import { api, call } from "../api";
+import { queryKeys } from "../queries/keys";
+import { useCounts } from "../queries/hooks";
 import { useDatasets, datasetName } from "../useDatasets";
-import { STATUSES, statusLabel } from "../model/badges";
+import { inLifeCycleOrder, STATUSES, statusClass, statusLabel } from "../model/vocabulary";
 import { displayName } from "../model/board";
 import { Empty, ErrorNote } from "../components/Empty";
 
-export function Overview({ version }: { version: number }) {
-  const { datasets, error, loading } = useDatasets(version);
+export function Overview() {
+  const { datasets, error, loading } = useDatasets();
   if (error) return <ErrorNote message={error} />;
   return (
     <section className="view" aria-label="Overview">
       <header className="view-head">
         <h1>Overview</h1>
-        <span className="muted">{datasets.length} dataset{datasets.length === 1 ? "" : "s"}</span>
+        <span className="muted">
+          {datasets.length} dataset{datasets.length === 1 ? "" : "s"}
+        </span>
       </header>
-      {!loading && datasets.length === 0 && <Empty title="No dataset yet">Datasets appear here after the first sync.</Empty>}
+      {!loading && datasets.length === 0 && (
+        <Empty title="No dataset yet">Datasets appear here after the first sync.</Empty>
+      )}
       <div className="overview">
         {datasets.map((d) => (
-          <DatasetCharts key={d.dataset_id} dataset={d} version={version} />
+          <DatasetCharts key={d.dataset_id} dataset={d} />
         ))}
       </div>
     </section>
@@ -31,22 +38,33 @@ interface StageCounts {
   byStatus: Count[];
 }
 
-function DatasetCharts({ dataset, version }: { dataset: DatasetInfo; version: number }) {
-  const stages = useLoad(
-    async (): Promise<StageCounts[]> =>
-      Promise.all(
-        dataset.stages.map(async (stage) => ({
-          stage,
-          byStatus: await call(api.counts(dataset.dataset_id, stage, "status")),
-        })),
-      ),
-    `${dataset.dataset_id}/${dataset.stages.join(",")}`,
-    version,
-  );
-  const people = useLoad(() => call(api.counts(dataset.dataset_id, null, "assignee")), dataset.dataset_id, version);
+/** The stages' bars show together, once every stage is counted. */
+function allStages(stages: string[]) {
+  return (results: { data?: Count[] }[]): StageCounts[] | undefined =>
+    results.every((r) => r.data !== undefined)
+      ? results.map((r, i) => ({ stage: stages[i]!, byStatus: r.data! }))
+      : undefined;
+}
+
+function DatasetCharts({ dataset }: { dataset: DatasetInfo }) {
+  const id = dataset.dataset_id;
+  const combine = useMemo(() => allStages(dataset.stages), [dataset.stages]);
+  const stages = useQueries({
+    queries: dataset.stages.map((stage) => ({
+      queryKey: queryKeys.counts(id, stage, "status"),
+      queryFn: () => call(api.counts(id, stage, "status")),
+    })),
+    combine,
+  });
+  const people = useCounts(id, null, "assignee");
   const maxStage = useMemo(
-    () => Math.max(1, ...(stages.data ?? []).map((s) => s.byStatus.reduce((n, c) => n + c.count, 0))),
-    [stages.data],
+    () => Math.max(1, ...(stages ?? []).map((s) => s.byStatus.reduce((n, c) => n + c.count, 0))),
+    [stages],
+  );
+  // The known statuses, and any other Deepen reports (shown, in a neutral colour).
+  const statuses = useMemo(
+    () => inLifeCycleOrder([...STATUSES, ...(stages ?? []).flatMap((s) => s.byStatus.flatMap((c) => c.key ?? []))]),
+    [stages],
   );
   const workload = (people.data ?? []).filter((c) => c.key !== null).sort((a, b) => b.count - a.count);
   const unassigned = (people.data ?? []).find((c) => c.key === null)?.count ?? 0;
@@ -60,19 +78,19 @@ function DatasetCharts({ dataset, version }: { dataset: DatasetInfo; version: nu
       </div>
       <h3>Tasks by stage and status</h3>
       <div className="stacked" role="img" aria-label="Tasks by stage and status">
-        {(stages.data ?? []).map((s) => {
+        {(stages ?? []).map((s) => {
           const total = s.byStatus.reduce((n, c) => n + c.count, 0);
           return (
             <div className="stacked-row" key={s.stage} data-testid="stage-bar">
               <span className="stacked-label ellipsis">{s.stage}</span>
               <div className="stacked-bar" style={{ width: `${(100 * total) / maxStage}%` }}>
-                {STATUSES.map((st) => {
+                {statuses.map((st) => {
                   const n = s.byStatus.find((c) => c.key === st)?.count ?? 0;
                   if (!n) return null;
                   return (
                     <span
                       key={st}
-                      className={`seg s-${st}`}
+                      className={`seg ${statusClass(st)}`}
                       style={{ flexGrow: n }}
                       title={`${statusLabel(st)}: ${n}`}
                     />
@@ -85,9 +103,9 @@ function DatasetCharts({ dataset, version }: { dataset: DatasetInfo; version: nu
         })}
       </div>
       <div className="legend">
-        {STATUSES.map((st) => (
+        {statuses.map((st) => (
           <span key={st}>
-            <i className={`swatch s-${st}`} /> {statusLabel(st)}
+            <i className={`swatch ${statusClass(st)}`} /> {statusLabel(st)}
           </span>
         ))}
       </div>

@@ -2,12 +2,14 @@
 // inbox of actions that need a decision, with the reason in plain words.
 import { useMemo } from "react";
 import type { Op, Resolution, SyncStatus } from "../types";
-import { api, call, useLoad, UserError } from "../api";
+import { api, call } from "../api";
+import { useQueue } from "../queries/hooks";
 import { describeOp, OP_VIEW_LABEL, opViews, resolutionsFor } from "../model/queue";
+import { reasonText } from "../model/reasons";
 import { ago, dateTime } from "../model/format";
 import { useNow } from "../useNow";
 import { Empty, ErrorNote } from "../components/Empty";
-import { useToast } from "../components/Toast";
+import { useErrorToast, useToast } from "../components/Toast";
 
 const RESOLUTION: Record<Resolution, { label: string; hint: string }> = {
   retry: { label: "Try again", hint: "Check Deepen's current state and send it again if it still applies." },
@@ -15,11 +17,12 @@ const RESOLUTION: Record<Resolution, { label: string; hint: string }> = {
   overwrite: { label: "Reassign anyway", hint: "Replace the other person's assignment with yours." },
 };
 
-export function SyncCentre({ version, status }: { version: number; status: SyncStatus | null }) {
+export function SyncCentre({ status }: { status: SyncStatus | null }) {
   const now = useNow();
-  const queue = useLoad(() => call(api.queue()), "queue", version);
+  const queue = useQueue();
   const toast = useToast();
-  const ops = useMemo(() => queue.data ?? [], [queue.data]);
+  const toastError = useErrorToast();
+  const ops = useMemo(() => queue.ops ?? [], [queue.ops]);
   const views = useMemo(() => opViews(ops), [ops]);
   const attention = ops.filter((o) => o.state === "needs_attention");
   const waiting = ops.filter((o) => o.state !== "needs_attention");
@@ -29,7 +32,7 @@ export function SyncCentre({ version, status }: { version: number; status: SyncS
       await call(api.resolve(op.op_id, r));
       toast({ kind: "info", text: `${RESOLUTION[r].label}: ${describeOp(op)}` });
     } catch (e) {
-      toast({ kind: "error", text: e instanceof UserError ? e.message : String(e) }, 9000);
+      toastError(e);
     }
   };
 
@@ -46,16 +49,26 @@ export function SyncCentre({ version, status }: { version: number; status: SyncS
       {queue.error && <ErrorNote message={queue.error.message} />}
       <div className="sync-grid">
         <div>
-          <h2>Needs your decision {attention.length > 0 && <span className="count attention">{attention.length}</span>}</h2>
+          <h2>
+            Needs your decision {attention.length > 0 && <span className="count attention">{attention.length}</span>}
+          </h2>
           {attention.length === 0 ? (
-            <Empty title="Nothing needs your decision">When Deepen cannot apply one of your changes as it was made, it waits here for you.</Empty>
+            <Empty title="Nothing needs your decision">
+              When Deepen cannot apply one of your changes as it was made, it waits here for you.
+            </Empty>
           ) : (
             <ul className="inbox">
               {attention.map((op) => (
-                <li key={op.op_id} className="card attention-item" data-testid="attention-item" data-op-id={op.op_id} data-task-id={op.task_id}>
+                <li
+                  key={op.op_id}
+                  className="card attention-item"
+                  data-testid="attention-item"
+                  data-op-id={op.op_id}
+                  data-task-id={op.task_id}
+                >
                   <div className="attention-what">{describeOp(op)}</div>
                   <div className="attention-why" data-testid="attention-reason">
-                    {op.reason ?? "Deepen did not accept this change."}
+                    {reasonText(op)}
                   </div>
                   <div className="muted small-text">Made {dateTime(op.created_at)}</div>
                   <div className="row">
@@ -85,7 +98,13 @@ export function SyncCentre({ version, status }: { version: number; status: SyncS
               {waiting.map((op) => {
                 const v = views.get(op.op_id) ?? "pending";
                 return (
-                  <li key={op.op_id} className={`queue-item q-${v}`} data-testid="queue-item" data-op-id={op.op_id} data-view={v}>
+                  <li
+                    key={op.op_id}
+                    className={`queue-item q-${v}`}
+                    data-testid="queue-item"
+                    data-op-id={op.op_id}
+                    data-view={v}
+                  >
                     <span className="queue-what">{describeOp(op)}</span>
                     <span className="queue-state">{OP_VIEW_LABEL[v]}</span>
                     {op.last_error && v !== "held" && (

@@ -9,7 +9,9 @@ use rand::Rng;
 /// The first wait and the longest one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Backoff {
+    /// The first step of the backoff, doubled with each attempt.
     pub base: Duration,
+    /// The longest step, however many attempts failed (`Retry-After` may ask for longer).
     pub cap: Duration,
 }
 
@@ -28,6 +30,7 @@ pub const MAX_ATTEMPTS: u32 = 12;
 /// The wait before attempt `attempts + 1`: "equal jitter" — half of the exponential step
 /// fixed, half random — so many clients failing together do not retry together.
 impl Backoff {
+    /// How long to wait after `attempts` attempts; at least `retry_after` when given.
     pub fn delay(&self, attempts: u32, retry_after: Option<Duration>) -> Duration {
         let step = self
             .base

@@ -1,7 +1,7 @@
 //! The sync engine: pushes the outbox and pulls the mirror, keeping the invariants of
-//! `sync-design.md`. One round at a time per workspace, across processes (a lock file),
-//! so the CLI and the desktop app can share a workspace. It publishes a status stream
-//! and a "mirror changed" signal; it never calls up into a UI.
+//! `docs/sync-design.md`. One round at a time per workspace, across processes (a lock
+//! file), so the CLI and the desktop app can share a workspace. It publishes a status
+//! stream and, after each round, the views it changed; it never calls up into a UI.
 
 mod backoff;
 mod decide;
@@ -18,6 +18,7 @@ use serde::Serialize;
 use tokio::sync::{Notify, broadcast, watch};
 
 use crate::account::Account;
+use crate::changes::ViewChange;
 use crate::client::{ApiClient, ApiError, ErrorClass};
 use crate::clock::now_millis;
 use crate::db::DbError;
@@ -43,19 +44,32 @@ pub fn record_status(
 }
 
 const LOCK_FILE: &str = "sync.lock";
-/// Done actions are kept this long for `dtasks queue`, then forgotten.
+/// Done actions are kept this long (front ends list them as history), then forgotten.
 const KEEP_DONE: Duration = Duration::from_secs(7 * 24 * 3600);
 
+/// A failure of a sync round.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
+    /// The server failed or refused.
     #[error(transparent)]
     Api(#[from] ApiError),
+    /// A local database failed.
     #[error(transparent)]
     Db(#[from] DbError),
+    /// Another process holds the workspace's sync lock.
     #[error("another sync of this workspace is running (lock {0})")]
     Busy(PathBuf),
-    #[error("{0}")]
-    Internal(String),
+    /// The lock file could not be made or taken.
+    #[error("cannot use the sync lock {path}: {source}")]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A pull's worker thread failed (a bug).
+    #[error("a pull's worker thread failed: {0}")]
+    Worker(String),
 }
 
 /// How much a round does.
@@ -72,10 +86,14 @@ pub enum Scope {
 /// What one round did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RoundReport {
+    /// What the push did.
     pub push: PushReport,
+    /// What the pull did, when there was one and it ended.
     pub pull: Option<PullReport>,
     /// Why the pull failed, when it did.
     pub pull_error: Option<String>,
+    /// The views the round changed.
+    pub changes: Vec<ViewChange>,
 }
 
 /// Tunables of the background loop.
@@ -85,6 +103,7 @@ pub struct Schedule {
     pub pull_every: Duration,
     /// First wait before probing again while offline; doubles up to `probe_max`.
     pub probe_min: Duration,
+    /// The longest wait between probes while offline.
     pub probe_max: Duration,
     /// Actions enqueued within this window go out in one round.
     pub debounce: Duration,
@@ -101,18 +120,20 @@ impl Default for Schedule {
     }
 }
 
+/// The sync engine of one workspace and account.
 #[derive(Clone)]
 pub struct SyncEngine {
     store: Arc<Store>,
     client: ApiClient,
     account: Account,
     status: watch::Sender<SyncStatus>,
-    changed: broadcast::Sender<()>,
+    changed: broadcast::Sender<Vec<ViewChange>>,
     nudge: Arc<Notify>,
     backoff: Backoff,
 }
 
 impl SyncEngine {
+    /// An engine over `store`, speaking to the server through `client` as `account`.
     pub fn new(
         store: Arc<Store>,
         client: ApiClient,
@@ -143,8 +164,9 @@ impl SyncEngine {
         self.status.subscribe()
     }
 
-    /// Fires after anything the user sees may have changed; re-query, don't poll.
-    pub fn mirror_changes(&self) -> broadcast::Receiver<()> {
+    /// After each round that changed anything: the views it changed. Re-query those;
+    /// don't poll.
+    pub fn view_changes(&self) -> broadcast::Receiver<Vec<ViewChange>> {
         self.changed.subscribe()
     }
 
@@ -153,8 +175,10 @@ impl SyncEngine {
         self.nudge.notify_one();
     }
 
-    fn mirror_changed(&self) {
-        let _ = self.changed.send(());
+    fn announce(&self, changes: Vec<ViewChange>) {
+        if !changes.is_empty() {
+            let _ = self.changed.send(changes);
+        }
     }
 
     fn publish(
@@ -216,6 +240,17 @@ impl SyncEngine {
         self.store
             .outbox()
             .prune_done(now_millis() - KEEP_DONE.as_millis() as i64)?;
+        // The push and the pull announced their changes as they made them; the report
+        // gathers them (the status is published on its own channel).
+        let mut result = result;
+        if let Ok(report) = &mut result {
+            let mut changes = report.push.changes.clone();
+            if let Some(pull) = &report.pull {
+                changes.merge(pull.changes.clone());
+            }
+            changes.add(ViewChange::Status);
+            report.changes = changes.into_vec();
+        }
         result
     }
 
@@ -231,8 +266,7 @@ impl SyncEngine {
         };
         let mut report = RoundReport {
             push,
-            pull: None,
-            pull_error: None,
+            ..RoundReport::default()
         };
         if scope != Scope::Push && !report.push.unreachable && !report.push.sign_in_needed {
             match self.pull_all(progress).await {
@@ -250,20 +284,19 @@ impl SyncEngine {
 
     async fn lock(&self) -> Result<File, EngineError> {
         let path = self.store.dir().join(LOCK_FILE);
-        let file = File::create(&path)
-            .map_err(|e| EngineError::Internal(format!("cannot create {}: {e}", path.display())))?;
+        let file = File::create(&path).map_err(|source| EngineError::Lock {
+            path: path.clone(),
+            source,
+        })?;
         // Wait a little for a round of another process to end; never forever.
         for _ in 0..100 {
             match file.try_lock() {
                 Ok(()) => return Ok(file),
                 Err(std::fs::TryLockError::WouldBlock) => {
-                    tokio::time::sleep(Duration::from_millis(100)).await
+                    tokio::time::sleep(Duration::from_millis(100)).await;
                 }
-                Err(std::fs::TryLockError::Error(e)) => {
-                    return Err(EngineError::Internal(format!(
-                        "cannot lock {}: {e}",
-                        path.display()
-                    )));
+                Err(std::fs::TryLockError::Error(source)) => {
+                    return Err(EngineError::Lock { path, source });
                 }
             }
         }

@@ -10,6 +10,7 @@ use serde::Serialize;
 use tokio_util::io::SyncIoBridge;
 
 use super::{EngineError, SyncEngine};
+use crate::changes::{Changes, ViewChange};
 use crate::client::ApiError;
 use crate::mirror::PullCounts;
 use crate::wire::{self, StreamError};
@@ -17,37 +18,62 @@ use crate::wire::{self, StreamError};
 /// Progress of a pull, for a progress bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PullEvent {
+    /// The list of datasets arrived.
     Datasets {
+        /// How many.
         count: usize,
     },
+    /// A dataset's pull began.
     DatasetStarted {
+        /// Which.
         dataset_id: String,
+        /// Its name, when known.
         name: Option<String>,
     },
+    /// Tasks of a dataset streamed so far.
     Tasks {
+        /// Which dataset.
         dataset_id: String,
+        /// Tasks read so far.
         seen: u64,
     },
+    /// A dataset's pull ended.
     DatasetDone {
+        /// Which.
         dataset_id: String,
+        /// What it did to the mirror.
         counts: PullCounts,
     },
+    /// A dataset this user may not list (403): their own tasks come through `user_tasks`.
     DatasetSkipped {
+        /// Which.
         dataset_id: String,
+        /// The server's refusal, as a technical note.
         reason: String,
     },
 }
 
+/// Where a pull reports its progress.
 pub type Progress = Arc<dyn Fn(PullEvent) + Send + Sync>;
 
+/// What a full pull did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PullReport {
+    /// Datasets listed.
     pub datasets: usize,
+    /// Tasks read.
     pub tasks_seen: u64,
+    /// Mirror rows written (new or changed tasks).
     pub rows_written: u64,
+    /// Mirror rows removed (tasks gone from the server).
     pub rows_removed: u64,
+    /// Tasks assigned to this user.
     pub my_tasks: usize,
+    /// Tasks the server reports late.
     pub delayed: usize,
+    /// The views the pull changed.
+    #[serde(skip)]
+    pub changes: Changes,
 }
 
 impl SyncEngine {
@@ -55,7 +81,7 @@ impl SyncEngine {
     pub async fn pull_all(&self, progress: Option<Progress>) -> Result<PullReport, EngineError> {
         let emit = |e: PullEvent| {
             if let Some(p) = &progress {
-                p(e)
+                p(e);
             }
         };
         let mut report = PullReport::default();
@@ -76,6 +102,9 @@ impl SyncEngine {
             }
             match self.pull_dataset(id, progress.clone()).await {
                 Ok(counts) => {
+                    if counts.written + counts.removed > 0 {
+                        report.changes.whole_dataset(id);
+                    }
                     report.tasks_seen += counts.seen;
                     report.rows_written += counts.written;
                     report.rows_removed += counts.removed;
@@ -97,29 +126,39 @@ impl SyncEngine {
             }
         }
         report.datasets = list.len();
-        report.my_tasks = self.pull_my_tasks(&fresh).await?;
+        report.changes.add(ViewChange::Datasets);
+        let mine = self.pull_my_tasks(&fresh).await?;
+        report.my_tasks = mine.1;
+        report.changes.merge(mine.0);
         match self.client.delayed_tasks().await {
             Ok(delayed) => {
                 report.delayed = delayed.len();
                 self.store.mirror().replace_delayed(&delayed)?;
+                report.changes.add(ViewChange::Delayed);
             }
             Err(e) if matches!(e.status(), Some(403)) => {}
             Err(e) => return Err(e.into()),
         }
-        self.mirror_changed();
+        self.announce(report.changes.clone().into_vec());
         Ok(report)
     }
 
-    /// Endpoint 5 into the mirror; `fresh` are the datasets whose full list was just pulled.
+    /// Endpoint 5 into the mirror; `fresh` are the datasets whose full list was just
+    /// pulled. Gives the views it changed (the other datasets of my tasks) and how many
+    /// tasks are mine.
     pub(crate) async fn pull_my_tasks(
         &self,
         fresh: &HashSet<String>,
-    ) -> Result<usize, EngineError> {
+    ) -> Result<(Changes, usize), EngineError> {
         let mine = self.client.user_tasks(&self.account.email).await?;
         self.store
             .mirror()
             .replace_user_tasks(&self.account.email, &mine, fresh)?;
-        Ok(mine.len())
+        let mut changes = Changes::none();
+        for task in mine.iter().filter(|t| !fresh.contains(&t.dataset_id)) {
+            changes.whole_dataset(&task.dataset_id);
+        }
+        Ok((changes, mine.len()))
     }
 
     /// Replaces one dataset's tasks in the mirror from the server's list.
@@ -167,7 +206,7 @@ impl SyncEngine {
             }
         })
         .await
-        .map_err(|e| EngineError::Internal(format!("pull thread failed: {e}")))??;
+        .map_err(|e| EngineError::Worker(e.to_string()))??;
         Ok(counts)
     }
 }

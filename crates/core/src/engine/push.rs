@@ -1,7 +1,16 @@
-//! Pushing the outbox. Each pass takes the actions that head their task's queue, refreshes
-//! the server state they depend on, decides each against it (already done? conflicting?),
-//! marks the rest in flight durably, sends them — task actions concurrently, assignments
-//! batched per dataset and task type — and records every outcome in one transaction.
+//! Pushing the outbox, pass after pass. Each pass is a [`Pass`] value that goes through
+//! phases, each a function of its own:
+//!
+//! 1. [`SyncEngine::refresh_state`] reads again the datasets whose actions must be decided
+//!    against the server's current state (a possibly applied action, any reassignment);
+//! 2. [`SyncEngine::decide_pass`] decides each action (already done? conflicting?);
+//! 3. the actions to send are marked in flight durably (`Outbox::claim`);
+//! 4. [`SyncEngine::send_actions`] sends task actions concurrently;
+//! 5. [`SyncEngine::send_assign_groups`] sends reassignments batched per dataset and type;
+//! 6. [`Pass::rebase`] finds the versions later intents of a task were made against;
+//! 7. [`SyncEngine::record_pass`] records every outcome in one transaction and lays the
+//!    confirmed tasks into the mirror;
+//! 8. [`PushReport::tally`] counts them, and the views they changed are announced.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -10,10 +19,12 @@ use serde::Serialize;
 
 use super::decide::{Decision, attention, decide, retry};
 use super::{EngineError, SyncEngine};
+use crate::changes::{Changes, ViewChange};
 use crate::client::{ApiError, ErrorClass};
 use crate::clock::now_millis;
-use crate::outbox::{Op, OpKind, Settle};
-use crate::wire::Task;
+use crate::mirror::Mirror;
+use crate::outbox::{Op, Settle};
+use crate::wire::{ActionKind, Task};
 
 /// Actions taken per pass; each pass costs two durable commits.
 const PASS_SIZE: usize = 500;
@@ -21,7 +32,10 @@ const PASS_SIZE: usize = 500;
 const CONCURRENCY: usize = 8;
 /// Assignments per request to endpoints 7-8.
 pub const ASSIGN_BATCH: usize = 500;
+/// A bound on passes: each pass settles every action it takes, so the queue shrinks.
+const MAX_PASSES: usize = 10_000;
 
+/// What a push did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PushReport {
     /// Applied, or found already applied.
@@ -34,16 +48,142 @@ pub struct PushReport {
     pub unreachable: bool,
     /// The token was refused: the queue is paused.
     pub sign_in_needed: bool,
+    /// The last failure, as a technical note.
     pub last_error: Option<String>,
+    /// The views the push changed.
+    #[serde(skip)]
+    pub changes: Changes,
 }
 
 impl PushReport {
-    fn stopped(mut self, e: ApiError, sign_in: bool) -> Self {
-        self.unreachable = !sign_in;
-        self.sign_in_needed = sign_in;
-        self.last_error = Some(e.to_string());
+    fn stopped(mut self, stop: Stop) -> Self {
+        self.unreachable = !stop.sign_in;
+        self.sign_in_needed = stop.sign_in;
+        self.last_error = Some(stop.error.to_string());
         self
     }
+
+    /// Counts a pass's outcomes.
+    fn tally(&mut self, outcomes: &[Outcome]) {
+        for outcome in outcomes {
+            match &outcome.settle {
+                Settle::Done => self.done += 1,
+                Settle::Attention { .. } => self.needs_attention += 1,
+                Settle::Retry { error, .. } => {
+                    self.retrying += 1;
+                    self.last_error = Some(error.clone());
+                }
+                Settle::Release { .. } => {}
+            }
+        }
+    }
+}
+
+/// The views a pass's outcomes changed: each settled action's badge, and where the user
+/// sees its task once it is done; the queue.
+fn outcome_changes(outcomes: &[Outcome], changes: &mut Changes) {
+    for outcome in outcomes {
+        if matches!(outcome.settle, Settle::Release { .. }) {
+            continue;
+        }
+        changes.tasks_of(
+            &outcome.dataset_id,
+            outcome.people.iter().map(Option::as_deref),
+            outcome.kind.changes_status(),
+        );
+        changes.add(ViewChange::Queue);
+    }
+}
+
+/// Why the rest of the queue waits: the server is out of reach, or the token was refused.
+#[derive(Debug)]
+pub(super) struct Stop {
+    error: ApiError,
+    sign_in: bool,
+}
+
+/// How one action of a pass ended, with what the pass needs to know of it afterwards.
+#[derive(Debug)]
+struct Outcome {
+    seq: i64,
+    task_id: String,
+    dataset_id: String,
+    kind: ActionKind,
+    /// Whose task lists show the task: before and after the action.
+    people: [Option<String>; 2],
+    settle: Settle,
+}
+
+impl Outcome {
+    fn of(op: &Op, settle: Settle) -> Self {
+        Self {
+            seq: op.seq,
+            task_id: op.task_id.clone(),
+            dataset_id: op.dataset_id.clone(),
+            kind: op.kind,
+            people: [
+                op.base_assignee.clone(),
+                if op.kind == ActionKind::Assign {
+                    op.assignee.clone()
+                } else {
+                    op.base_assignee.clone()
+                },
+            ],
+            settle,
+        }
+    }
+}
+
+/// Which datasets' server state is fresh enough to decide against, across passes.
+#[derive(Debug, Default)]
+struct Freshness {
+    datasets: HashSet<String>,
+    my_tasks: bool,
+}
+
+/// One pass: the actions it took and what became of them.
+#[derive(Debug, Default)]
+struct Pass {
+    outcomes: Vec<Outcome>,
+    /// Tasks as the server answered the actions that took effect.
+    confirmed_tasks: Vec<Task>,
+    /// Reassignments that took effect: task and new assignee.
+    confirmed_assignees: Vec<(String, Option<String>)>,
+    stop: Option<Stop>,
+}
+
+impl Pass {
+    fn settle(&mut self, op: &Op, settle: Settle) {
+        self.outcomes.push(Outcome::of(op, settle));
+    }
+
+    /// Later intents of a task were made against an earlier one's effect: once it is on
+    /// the server, the server's version of the task after it is their base. Gives
+    /// `(task, seq, version)` for each action that took effect.
+    fn rebase(&self, mirror: &Mirror) -> Result<Vec<(String, i64, Option<i64>)>, EngineError> {
+        let answered: HashMap<&str, Option<i64>> = self
+            .confirmed_tasks
+            .iter()
+            .map(|t| (t.task_id.as_str(), t.updated_at_millis))
+            .collect();
+        let mut rebase = Vec::new();
+        for o in self.outcomes.iter().filter(|o| o.settle == Settle::Done) {
+            let version = match answered.get(o.task_id.as_str()) {
+                Some(version) => *version,
+                // An assignment's answer has no body: the version is not known.
+                None if o.kind == ActionKind::Assign => None,
+                // Found already done: the mirror was just refreshed.
+                None => mirror.task(&o.task_id)?.and_then(|t| t.updated_at_millis),
+            };
+            rebase.push((o.task_id.clone(), o.seq, version));
+        }
+        Ok(rebase)
+    }
+}
+
+/// Whether deciding `op` needs the server's current state of its task.
+fn needs_state(op: &Op) -> bool {
+    op.verify || op.kind == ActionKind::Assign
 }
 
 impl SyncEngine {
@@ -51,231 +191,245 @@ impl SyncEngine {
     /// is out of reach.
     pub async fn push(&self) -> Result<PushReport, EngineError> {
         let mut report = PushReport::default();
-        // Datasets refreshed in this push, and the verify-needing actions since then.
-        let mut fresh: HashSet<String> = HashSet::new();
-        let mut my_tasks_fresh = false;
-        // A bound on passes: each pass settles every action it takes, so the queue shrinks.
-        for _ in 0..10_000 {
+        let mut fresh = Freshness::default();
+        for _ in 0..MAX_PASSES {
             let ready = self.store.outbox().ready(now_millis(), PASS_SIZE)?;
             if ready.is_empty() {
                 break;
             }
-            let needs_state: BTreeSet<&str> = ready
-                .iter()
-                .filter(|op| op.verify || op.kind == OpKind::Assign)
-                .map(|op| op.dataset_id.as_str())
-                .filter(|d| !fresh.contains(*d))
-                .collect();
-            let mut unknown_state: HashSet<String> = HashSet::new();
-            for dataset_id in needs_state {
-                match self.pull_dataset(dataset_id, None).await {
-                    Ok(_) => {
-                        fresh.insert(dataset_id.to_string());
-                    }
-                    // Nothing was sent: every action of the pass stays as it was.
-                    Err(EngineError::Api(e)) if e.is_transport() => {
-                        return Ok(report.stopped(e, false));
-                    }
-                    Err(EngineError::Api(e)) => match e.class() {
-                        ErrorClass::SignIn => return Ok(report.stopped(e, true)),
-                        ErrorClass::Refused(403) if !my_tasks_fresh => {
-                            // Not allowed to list the dataset: my own tasks are the next best view.
-                            self.pull_my_tasks(&HashSet::new()).await?;
-                            my_tasks_fresh = true;
-                            fresh.insert(dataset_id.to_string());
-                        }
-                        ErrorClass::Refused(403) => {
-                            fresh.insert(dataset_id.to_string());
-                        }
-                        _ => {
-                            tracing::warn!(dataset_id, error = %e, "could not refresh before pushing");
-                            report.last_error = Some(e.to_string());
-                            unknown_state.insert(dataset_id.to_string());
-                        }
-                    },
-                    Err(e) => return Err(e),
+            let mut changes = Changes::none();
+            let refreshed = self.refresh_state(&ready, &mut fresh, &mut report, &mut changes);
+            let unknown_state = match refreshed.await? {
+                Ok(unknown) => unknown,
+                // Nothing was sent: every action of the pass stays as it was.
+                Err(stop) => {
+                    self.announce_pass(&mut report, changes);
+                    return Ok(report.stopped(stop));
                 }
-            }
-
-            let dataset_of: HashMap<i64, String> = ready
-                .iter()
-                .map(|op| (op.seq, op.dataset_id.clone()))
-                .collect();
-            let op_of: HashMap<i64, (String, OpKind)> = ready
-                .iter()
-                .map(|op| (op.seq, (op.task_id.clone(), op.kind)))
-                .collect();
-            let mut settled: Vec<(i64, Settle)> = Vec::new();
-            let mut to_send: Vec<Op> = Vec::new();
-            // Attempts that failed before a request: counted too, so they end before the user.
-            let mut failed_early: Vec<i64> = Vec::new();
-            {
-                let mirror = self.store.mirror();
-                for op in ready {
-                    let decision = if unknown_state.contains(&op.dataset_id)
-                        && (op.verify || op.kind == OpKind::Assign)
-                    {
-                        // The server's state could not be read: deciding blind risks a double apply.
-                        failed_early.push(op.seq);
-                        Decision::Settle(retry(
-                            &self.backoff,
-                            &op,
-                            "could not read the task's state on the server",
-                            false,
-                            None,
-                        ))
-                    } else {
-                        decide(&op, mirror.task(&op.task_id)?.as_ref())
-                    };
-                    match decision {
-                        Decision::Settle(s) => settled.push((op.seq, s)),
-                        Decision::Send => to_send.push(op),
-                    }
-                }
-            }
-
+            };
+            let (mut pass, to_send, failed_early) = self.decide_pass(ready, &unknown_state)?;
             let seqs: Vec<i64> = to_send
                 .iter()
                 .map(|op| op.seq)
                 .chain(failed_early)
                 .collect();
             self.store.outbox().claim(&seqs)?;
-            let mut confirmed_tasks: Vec<Task> = Vec::new();
-            let mut confirmed_assignees: Vec<(String, Option<String>)> = Vec::new();
             let (actions, assigns): (Vec<Op>, Vec<Op>) = to_send
                 .into_iter()
-                .partition(|op| op.kind != OpKind::Assign);
-
-            let action_results: Vec<(Op, Result<Task, ApiError>)> = stream::iter(actions)
-                .map(|op| async move {
-                    let kind = op.kind.action().expect("partitioned: not an assign");
-                    let result = self
-                        .client
-                        .act(kind, &op.task_id, op.reason.as_deref())
-                        .await;
-                    (op, result)
-                })
-                .buffer_unordered(CONCURRENCY)
-                .collect()
-                .await;
-            let mut stop: Option<(ApiError, bool)> = None;
-            for (op, result) in action_results {
-                let outcome = match result {
-                    Ok(task) => {
-                        confirmed_tasks.push(task);
-                        Settle::Done
-                    }
-                    Err(e) => self.classify_failure(&op, e, &mut stop),
-                };
-                settled.push((op.seq, outcome));
-            }
-
-            let mut groups: BTreeMap<(String, String), Vec<Op>> = BTreeMap::new();
-            for op in assigns {
-                groups
-                    .entry((op.dataset_id.clone(), op.task_type.clone()))
-                    .or_default()
-                    .push(op);
-            }
-            for ((dataset_id, task_type), ops) in groups {
-                for chunk in ops.chunks(ASSIGN_BATCH) {
-                    if stop.is_some() {
-                        settled.extend(
-                            chunk
-                                .iter()
-                                .map(|op| (op.seq, Settle::Release { verify: false })),
-                        );
-                        continue;
-                    }
-                    let results = self
-                        .send_assignments(&dataset_id, &task_type, chunk.to_vec(), &mut stop)
-                        .await;
-                    for (op, outcome) in results {
-                        if outcome == Settle::Done {
-                            confirmed_assignees.push((op.task_id.clone(), op.assignee.clone()));
-                        }
-                        settled.push((op.seq, outcome));
-                    }
+                .partition(|op| op.kind != ActionKind::Assign);
+            self.send_actions(actions, &mut pass).await;
+            self.send_assign_groups(assigns, &mut pass).await;
+            // Datasets with a possibly applied action are read again before it is decided.
+            for o in &pass.outcomes {
+                if let Settle::Retry { verify: true, .. } = o.settle {
+                    fresh.datasets.remove(&o.dataset_id);
                 }
             }
-
-            for (_, outcome) in &settled {
-                match outcome {
-                    Settle::Done => report.done += 1,
-                    Settle::Attention { .. } => report.needs_attention += 1,
-                    Settle::Retry { error, .. } => {
-                        report.retrying += 1;
-                        report.last_error = Some(error.clone());
-                    }
-                    Settle::Release { .. } => {}
-                }
-            }
-            // Which datasets must be read again before their actions are decided.
-            for (seq, outcome) in &settled {
-                if let Settle::Retry { verify: true, .. } = outcome {
-                    fresh.remove(&dataset_of[seq]);
-                }
-            }
-            // Later intents of a task were made against this one's effect: once it is on
-            // the server, the server's version of the task is what they were made against.
-            let mut rebase: Vec<(String, i64, Option<i64>)> = Vec::new();
-            {
-                let answered: HashMap<&str, Option<i64>> = confirmed_tasks
-                    .iter()
-                    .map(|t| (t.task_id.as_str(), t.updated_at_millis))
-                    .collect();
-                let mirror = self.store.mirror();
-                for (seq, outcome) in &settled {
-                    if *outcome != Settle::Done {
-                        continue;
-                    }
-                    let (task_id, kind) = &op_of[seq];
-                    let version = match answered.get(task_id.as_str()) {
-                        Some(version) => *version,
-                        // An assignment's answer has no body: the version is not known.
-                        None if *kind == OpKind::Assign => None,
-                        // Found already done: the mirror was just refreshed.
-                        None => mirror.task(task_id)?.and_then(|t| t.updated_at_millis),
-                    };
-                    rebase.push((task_id.clone(), *seq, version));
-                }
-            }
-            self.store.outbox().settle(&settled, &rebase)?;
-            if !confirmed_tasks.is_empty() || !confirmed_assignees.is_empty() {
-                let mut mirror = self.store.mirror();
-                mirror.upsert_tasks(&confirmed_tasks)?;
-                mirror.set_assignees(&confirmed_assignees)?;
-            }
-            self.mirror_changed();
-            if let Some((e, sign_in)) = stop {
-                return Ok(report.stopped(e, sign_in));
+            report.tally(&pass.outcomes);
+            outcome_changes(&pass.outcomes, &mut changes);
+            let stop = self.record_pass(pass)?;
+            self.announce_pass(&mut report, changes);
+            if let Some(stop) = stop {
+                return Ok(report.stopped(stop));
             }
         }
         Ok(report)
     }
 
+    /// Tells the front ends at once what a pass changed (a long push shows progress), and
+    /// keeps it for the round's report.
+    fn announce_pass(&self, report: &mut PushReport, changes: Changes) {
+        self.announce(changes.clone().into_vec());
+        report.changes.merge(changes);
+    }
+
+    /// Phase 1: reads again the datasets whose actions need the server's current state.
+    /// Gives the datasets whose state could not be read, or why the push must stop.
+    async fn refresh_state(
+        &self,
+        ready: &[Op],
+        fresh: &mut Freshness,
+        report: &mut PushReport,
+        changes: &mut Changes,
+    ) -> Result<Result<HashSet<String>, Stop>, EngineError> {
+        let stale: BTreeSet<&str> = ready
+            .iter()
+            .filter(|op| needs_state(op))
+            .map(|op| op.dataset_id.as_str())
+            .filter(|d| !fresh.datasets.contains(*d))
+            .collect();
+        let mut unknown_state = HashSet::new();
+        for dataset_id in stale {
+            let e = match self.pull_dataset(dataset_id, None).await {
+                Ok(counts) => {
+                    if counts.written + counts.removed > 0 {
+                        changes.whole_dataset(dataset_id);
+                    }
+                    fresh.datasets.insert(dataset_id.to_string());
+                    continue;
+                }
+                Err(EngineError::Api(e)) => e,
+                Err(e) => return Err(e),
+            };
+            if e.is_transport() {
+                return Ok(Err(Stop {
+                    error: e,
+                    sign_in: false,
+                }));
+            }
+            match e.class() {
+                ErrorClass::SignIn => {
+                    return Ok(Err(Stop {
+                        error: e,
+                        sign_in: true,
+                    }));
+                }
+                ErrorClass::Refused(403) => {
+                    // Not allowed to list the dataset: my own tasks are the next best view.
+                    if !fresh.my_tasks {
+                        changes.merge(self.pull_my_tasks(&HashSet::new()).await?.0);
+                        fresh.my_tasks = true;
+                    }
+                    fresh.datasets.insert(dataset_id.to_string());
+                }
+                _ => {
+                    tracing::warn!(dataset_id, error = %e, "could not refresh before pushing");
+                    report.last_error = Some(e.to_string());
+                    unknown_state.insert(dataset_id.to_string());
+                }
+            }
+        }
+        Ok(Ok(unknown_state))
+    }
+
+    /// Phase 2: decides each action against the server's state of its task. Gives the
+    /// pass with the actions settled without a request, the actions to send, and the
+    /// attempts that failed before a request (counted too, so they end before the user).
+    fn decide_pass(
+        &self,
+        ready: Vec<Op>,
+        unknown_state: &HashSet<String>,
+    ) -> Result<(Pass, Vec<Op>, Vec<i64>), EngineError> {
+        let mut pass = Pass::default();
+        let mut to_send = Vec::new();
+        let mut failed_early = Vec::new();
+        let mirror = self.store.mirror();
+        for op in ready {
+            let decision = if needs_state(&op) && unknown_state.contains(&op.dataset_id) {
+                // The server's state could not be read: deciding blind risks a double apply.
+                failed_early.push(op.seq);
+                Decision::Settle(retry(
+                    &self.backoff,
+                    &op,
+                    "could not read the task's state on the server",
+                    false,
+                    None,
+                ))
+            } else {
+                decide(&op, mirror.task(&op.task_id)?.as_ref())
+            };
+            match decision {
+                Decision::Settle(s) => pass.settle(&op, s),
+                Decision::Send => to_send.push(op),
+            }
+        }
+        Ok((pass, to_send, failed_early))
+    }
+
+    /// Phase 4: sends task actions (submit, accept, reject), several at once.
+    async fn send_actions(&self, actions: Vec<Op>, pass: &mut Pass) {
+        let results: Vec<(Op, Result<Task, ApiError>)> = stream::iter(actions)
+            .map(|op| async move {
+                let result = self
+                    .client
+                    .act(op.kind, &op.task_id, op.reason.as_deref())
+                    .await;
+                (op, result)
+            })
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
+        for (op, result) in results {
+            let settle = match result {
+                Ok(task) => {
+                    pass.confirmed_tasks.push(task);
+                    Settle::Done
+                }
+                Err(e) => self.classify_failure(&op, e, &mut pass.stop),
+            };
+            pass.settle(&op, settle);
+        }
+    }
+
+    /// Phase 5: sends reassignments, batched per dataset and task type (endpoints 7-8).
+    async fn send_assign_groups(&self, assigns: Vec<Op>, pass: &mut Pass) {
+        let mut groups: BTreeMap<(String, String), Vec<Op>> = BTreeMap::new();
+        for op in assigns {
+            groups
+                .entry((op.dataset_id.clone(), op.task_type.clone()))
+                .or_default()
+                .push(op);
+        }
+        for ((dataset_id, task_type), ops) in groups {
+            for chunk in ops.chunks(ASSIGN_BATCH) {
+                let results = self
+                    .send_assignments(&dataset_id, &task_type, chunk.to_vec(), &mut pass.stop)
+                    .await;
+                for (op, settle) in results {
+                    if settle == Settle::Done {
+                        pass.confirmed_assignees
+                            .push((op.task_id.clone(), op.assignee.clone()));
+                    }
+                    pass.settle(&op, settle);
+                }
+            }
+        }
+    }
+
+    /// Phases 6 and 7: records every outcome (and the rebased versions) in one outbox
+    /// transaction, then lays what the server confirmed into the mirror.
+    fn record_pass(&self, pass: Pass) -> Result<Option<Stop>, EngineError> {
+        let rebase = pass.rebase(&self.store.mirror())?;
+        let settled: Vec<(i64, Settle)> = pass
+            .outcomes
+            .into_iter()
+            .map(|o| (o.seq, o.settle))
+            .collect();
+        self.store.outbox().settle(&settled, &rebase)?;
+        if !pass.confirmed_tasks.is_empty() || !pass.confirmed_assignees.is_empty() {
+            let mut mirror = self.store.mirror();
+            mirror.upsert_tasks(&pass.confirmed_tasks)?;
+            mirror.set_assignees(&pass.confirmed_assignees)?;
+        }
+        Ok(pass.stop)
+    }
+
     /// Maps a failed request of one action to what happens next; `stop` is set when the
     /// rest of the queue must wait (offline, or the token refused).
-    fn classify_failure(
-        &self,
-        op: &Op,
-        e: ApiError,
-        stop: &mut Option<(ApiError, bool)>,
-    ) -> Settle {
+    fn classify_failure(&self, op: &Op, e: ApiError, stop: &mut Option<Stop>) -> Settle {
         match e.class() {
             ErrorClass::Unreachable => {
-                stop.get_or_insert((e, false));
+                stop.get_or_insert(Stop {
+                    error: e,
+                    sign_in: false,
+                });
                 Settle::Release { verify: false }
             }
             ErrorClass::SignIn => {
-                *stop = Some((e, true));
+                *stop = Some(Stop {
+                    error: e,
+                    sign_in: true,
+                });
                 Settle::Release { verify: false }
             }
             // No answer at all: may have been applied, and the server is out of reach — the
             // rest waits for the network rather than failing one by one.
             ErrorClass::Ambiguous if e.is_transport() => {
                 let settle = retry(&self.backoff, op, &e.to_string(), true, None);
-                stop.get_or_insert((e, false));
+                stop.get_or_insert(Stop {
+                    error: e,
+                    sign_in: false,
+                });
                 settle
             }
             ErrorClass::Ambiguous => retry(&self.backoff, op, &e.to_string(), true, None),
@@ -283,12 +437,12 @@ impl SyncEngine {
                 retry(&self.backoff, op, &e.to_string(), false, after)
             }
             // 409: maybe "already done" — the server's state decides, right away.
-            ErrorClass::Refused(409) if op.kind != OpKind::Assign => Settle::Retry {
+            ErrorClass::Refused(409) if op.kind != ActionKind::Assign => Settle::Retry {
                 at: now_millis(),
                 error: e.to_string(),
                 verify: true,
             },
-            ErrorClass::Refused(status) => attention(op, status, &e),
+            ErrorClass::Refused(status) => attention(status, &e),
         }
     }
 
@@ -300,7 +454,7 @@ impl SyncEngine {
         dataset_id: &str,
         task_type: &str,
         batch: Vec<Op>,
-        stop: &mut Option<(ApiError, bool)>,
+        stop: &mut Option<Stop>,
     ) -> Vec<(Op, Settle)> {
         let mut out = Vec::new();
         let mut work = vec![batch];
@@ -329,26 +483,7 @@ impl SyncEngine {
             };
             match e.class() {
                 ErrorClass::Refused(status @ (400 | 409)) => {
-                    let named: HashSet<&str> = e.task_ids().iter().map(String::as_str).collect();
-                    let (bad, good): (Vec<Op>, Vec<Op>) = batch
-                        .into_iter()
-                        .partition(|op| named.contains(op.task_id.as_str()));
-                    if !bad.is_empty() {
-                        out.extend(bad.into_iter().map(|op| {
-                            let s = attention(&op, status, &e);
-                            (op, s)
-                        }));
-                        work.push(good);
-                    } else if good.len() == 1 {
-                        let op = good.into_iter().next().expect("one");
-                        let s = attention(&op, status, &e);
-                        out.push((op, s));
-                    } else {
-                        let mut left = good;
-                        let right = left.split_off(left.len() / 2);
-                        work.push(right);
-                        work.push(left);
-                    }
+                    work.extend(split_refused(batch, status, &e, &mut out));
                 }
                 _ => {
                     for op in batch {
@@ -360,4 +495,30 @@ impl SyncEngine {
         }
         out
     }
+}
+
+/// A batch of reassignments the server refused: the entries it names (or a batch of
+/// one) go to the user; the rest is given back to be sent again — whole when the bad ones
+/// were named, in halves otherwise.
+fn split_refused(
+    batch: Vec<Op>,
+    status: u16,
+    e: &ApiError,
+    out: &mut Vec<(Op, Settle)>,
+) -> Vec<Vec<Op>> {
+    let named: HashSet<&str> = e.task_ids().iter().map(String::as_str).collect();
+    let (bad, good): (Vec<Op>, Vec<Op>) = batch
+        .into_iter()
+        .partition(|op| named.contains(op.task_id.as_str()));
+    if !bad.is_empty() {
+        out.extend(bad.into_iter().map(|op| (op, attention(status, e))));
+        return vec![good];
+    }
+    if good.len() == 1 {
+        out.extend(good.into_iter().map(|op| (op, attention(status, e))));
+        return Vec::new();
+    }
+    let mut left = good;
+    let right = left.split_off(left.len() / 2);
+    vec![right, left]
 }

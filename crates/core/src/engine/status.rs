@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::db::DbError;
 use crate::outbox::Outbox;
 
+/// The state of the link to the server, as the status bar shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -42,13 +43,16 @@ impl Connectivity {
     }
 }
 
+/// Everything the status bar shows: the recorded state with the current queue counts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SyncStatus {
+    /// Reachability, as last judged from real requests.
     pub connectivity: Connectivity,
     /// Actions waiting to be sent (in flight included).
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub pending: u64,
+    /// Actions waiting for the user's decision.
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub needs_attention: u64,
     /// When a sync last completed with the server reachable (Unix ms).

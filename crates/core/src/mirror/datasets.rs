@@ -10,17 +10,25 @@ use crate::wire::{Dataset, DatasetSummary};
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DatasetInfo {
+    /// Deepen's id of the dataset.
     pub dataset_id: String,
+    /// Its display name, when the server gave one.
     pub dataset_name: Option<String>,
+    /// Deepen's `labelling_mode` (which kind of tasks it has), once its details were read.
     pub labelling_mode: Option<String>,
+    /// Its pipeline's stage ids, in pipeline order.
     pub stages: Vec<String>,
     /// Emails of the users who can be assigned, with their scopes.
     pub users: Vec<(String, Vec<String>)>,
     /// Those of `users` who work on tasks (label or review): the board's columns.
     pub workers: Vec<String>,
+    /// How many of its tasks the mirror holds.
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub task_count: u64,
+    /// False when the server refused to list its tasks to this user (403): only the
+    /// user's own tasks are known.
     pub tasks_listable: bool,
+    /// When its whole task list was last pulled (Unix ms); `None` if never.
     #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub tasks_pulled_at: Option<i64>,
 }
@@ -58,6 +66,7 @@ impl Mirror {
         tx.commit().map_err(err)
     }
 
+    /// Stores a dataset's details (endpoint 10), replacing its stages and assignable users.
     pub fn save_dataset(&mut self, d: &Dataset) -> Result<(), DbError> {
         let path = self.path.clone();
         let err = |e| DbError::from_sqlite(&path, e);
@@ -94,6 +103,7 @@ impl Mirror {
         tx.commit().map_err(err)
     }
 
+    /// Records whether the server lets this user list the dataset's tasks (false after a 403).
     pub fn set_tasks_listable(&self, dataset_id: &str, listable: bool) -> Result<(), DbError> {
         self.conn
             .execute(
@@ -116,6 +126,7 @@ impl Mirror {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
+    /// The ids of every mirrored dataset, sorted.
     pub fn dataset_ids(&self) -> Result<Vec<String>, DbError> {
         let mut stmt = self
             .conn
@@ -125,6 +136,7 @@ impl Mirror {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
+    /// Every mirrored dataset, sorted by id.
     pub fn datasets(&self) -> Result<Vec<DatasetInfo>, DbError> {
         self.dataset_ids()?
             .iter()
@@ -132,6 +144,7 @@ impl Mirror {
             .collect()
     }
 
+    /// One dataset as the mirror knows it; `None` if the mirror does not have it.
     pub fn dataset(&self, dataset_id: &str) -> Result<Option<DatasetInfo>, DbError> {
         let err = |e| self.err(e);
         let head = self

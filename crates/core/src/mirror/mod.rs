@@ -15,12 +15,15 @@ use crate::db::{self, DbError, Durability};
 pub use datasets::DatasetInfo;
 pub use tasks::{DatasetPull, PullCounts};
 
+/// A connection to a workspace's `mirror.db` (see the module's note).
 pub struct Mirror {
     conn: Connection,
     path: PathBuf,
 }
 
 impl Mirror {
+    /// Opens (creating and migrating if needed) the mirror at `path`: the connection that
+    /// pulls and confirmed answers write through.
     pub fn open(path: &Path) -> Result<Self, DbError> {
         let conn = db::open(path, Durability::Normal, schema::MIGRATIONS)?;
         // Pulls of large datasets update five B-trees per row; a cache that holds their hot
@@ -45,6 +48,7 @@ impl Mirror {
         })
     }
 
+    /// The database file of this connection.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -53,6 +57,7 @@ impl Mirror {
         DbError::from_sqlite(&self.path, e)
     }
 
+    /// A value of the mirror's key-value `meta` table, if set.
     pub fn meta(&self, key: &str) -> Result<Option<String>, DbError> {
         self.conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
@@ -60,6 +65,7 @@ impl Mirror {
             .map_err(|e| self.err(e))
     }
 
+    /// Sets a value of the `meta` table (cleared with everything else by [`Mirror::clear`]).
     pub fn set_meta(&self, key: &str, value: &str) -> Result<(), DbError> {
         self.conn
             .execute(

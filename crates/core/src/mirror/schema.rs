@@ -1,33 +1,63 @@
 //! The mirror's schema, one migration per element (see `db::open`). The mirror holds
 //! only confirmed server state; pending intent lives in the outbox database.
+//!
+//! Migrations are frozen: once released, a migration's text never changes and is never
+//! run outside `db::open` (a database migrated by an older build must match one migrated
+//! now). The bulk-load path of a first pull drops and rebuilds the secondary indexes and
+//! the insert trigger with statements of its own (`BULK_*`); a test
+//! checks that a rebuild leaves exactly the schema the migrations made.
 
 /// Version 1: the tables and the count triggers for updates and deletes. The secondary
-/// indexes and the insert trigger are separate so that a first pull into an empty mirror can
-/// drop them and build them once at the end (see `tasks.rs`): they are migrations 2 and 3.
-pub const MIGRATIONS: &[&str] = &[TABLES, TASK_INDEXES, COUNT_ON_INSERT];
+/// indexes and the insert trigger are separate so that a first pull into an empty mirror
+/// can drop them and build them once at the end (see `tasks.rs`): migrations 2 and 3.
+pub const MIGRATIONS: &[&str] = &[
+    MIGRATION_1_TABLES,
+    MIGRATION_2_INDEXES,
+    MIGRATION_3_COUNT_ON_INSERT,
+];
 
-/// The secondary indexes of `tasks`.
-pub const TASK_INDEXES: &str = "
+/// Version 2: the secondary indexes of `tasks`.
+const MIGRATION_2_INDEXES: &str = "
 CREATE INDEX tasks_by_stage_status ON tasks (dataset_id, stage_id, status, due_sort);
 CREATE INDEX tasks_by_dataset_due ON tasks (dataset_id, due_sort);
 CREATE INDEX tasks_by_assignee ON tasks (assignee, due_sort);
 ";
-pub const DROP_TASK_INDEXES: &str = "
-DROP INDEX tasks_by_stage_status;
-DROP INDEX tasks_by_dataset_due;
-DROP INDEX tasks_by_assignee;
-";
 
-/// Keeps `task_counts` on insert.
-pub const COUNT_ON_INSERT: &str = "
+/// Version 3: keeps `task_counts` on insert.
+const MIGRATION_3_COUNT_ON_INSERT: &str = "
 CREATE TRIGGER task_counts_insert AFTER INSERT ON tasks BEGIN
     INSERT INTO task_counts VALUES (NEW.dataset_id, NEW.stage_id, NEW.status, coalesce(NEW.assignee, ''), 1)
         ON CONFLICT DO UPDATE SET n = n + 1;
 END;
 ";
-pub const DROP_COUNT_ON_INSERT: &str = "DROP TRIGGER task_counts_insert;";
 
-const TABLES: &str = r#"
+/// Bulk load, before: the insert trigger goes (the load fills `task_counts` once).
+pub const BULK_DROP_COUNT_TRIGGER: &str = "DROP TRIGGER task_counts_insert;";
+
+/// Bulk load into an empty mirror, before: the secondary indexes go too.
+pub const BULK_DROP_INDEXES: &str = "
+DROP INDEX tasks_by_stage_status;
+DROP INDEX tasks_by_dataset_due;
+DROP INDEX tasks_by_assignee;
+";
+
+/// Bulk load, after: the insert trigger of migration 3, again.
+pub const BULK_REBUILD_COUNT_TRIGGER: &str = "
+CREATE TRIGGER task_counts_insert AFTER INSERT ON tasks BEGIN
+    INSERT INTO task_counts VALUES (NEW.dataset_id, NEW.stage_id, NEW.status, coalesce(NEW.assignee, ''), 1)
+        ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+";
+
+/// Bulk load into an empty mirror, after: the indexes of migration 2, built once.
+pub const BULK_REBUILD_INDEXES: &str = "
+CREATE INDEX tasks_by_stage_status ON tasks (dataset_id, stage_id, status, due_sort);
+CREATE INDEX tasks_by_dataset_due ON tasks (dataset_id, due_sort);
+CREATE INDEX tasks_by_assignee ON tasks (assignee, due_sort);
+";
+
+/// Version 1: the tables, and the count triggers for updates and deletes.
+const MIGRATION_1_TABLES: &str = r#"
 CREATE TABLE datasets (
     dataset_id      TEXT PRIMARY KEY,
     dataset_name    TEXT,
@@ -100,3 +130,34 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 );
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema_of(conn: &rusqlite::Connection) -> Vec<(String, String)> {
+        let mut stmt = conn
+            .prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+            .unwrap();
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    }
+
+    #[test]
+    fn a_bulk_rebuild_leaves_the_schema_the_migrations_made() {
+        let migrated = rusqlite::Connection::open_in_memory().unwrap();
+        for m in MIGRATIONS {
+            migrated.execute_batch(m).unwrap();
+        }
+        let rebuilt = rusqlite::Connection::open_in_memory().unwrap();
+        for m in MIGRATIONS {
+            rebuilt.execute_batch(m).unwrap();
+        }
+        rebuilt.execute_batch(BULK_DROP_COUNT_TRIGGER).unwrap();
+        rebuilt.execute_batch(BULK_DROP_INDEXES).unwrap();
+        assert_eq!(schema_of(&rebuilt).len() + 4, schema_of(&migrated).len());
+        rebuilt.execute_batch(BULK_REBUILD_COUNT_TRIGGER).unwrap();
+        rebuilt.execute_batch(BULK_REBUILD_INDEXES).unwrap();
+        assert_eq!(schema_of(&rebuilt), schema_of(&migrated));
+    }
+}

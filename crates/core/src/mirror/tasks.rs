@@ -40,7 +40,7 @@ fn upsert(conn: &Connection, task: &Task) -> rusqlite::Result<bool> {
     Ok(written > 0)
 }
 
-fn read_task(r: &rusqlite::Row) -> rusqlite::Result<Task> {
+fn read_task(r: &rusqlite::Row<'_>) -> rusqlite::Result<Task> {
     Ok(Task {
         task_id: r.get(0)?,
         dataset_id: r.get(1)?,
@@ -77,6 +77,7 @@ fn fingerprints(conn: &Connection, dataset_id: &str) -> rusqlite::Result<HashMap
     rows.collect()
 }
 
+/// What one pull did to the mirror's tasks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct PullCounts {
     /// Tasks in the server's answer.
@@ -114,6 +115,7 @@ enum Bulk {
 }
 
 impl DatasetPull<'_> {
+    /// Adds one task of the server's answer; one unchanged since the last pull is skipped.
     pub fn put(&mut self, task: &Task) -> Result<(), DbError> {
         self.counts.seen += 1;
         if let Some(known) = &mut self.known
@@ -126,6 +128,8 @@ impl DatasetPull<'_> {
         Ok(())
     }
 
+    /// Commits the pull: removes the tasks the answer no longer lists, rebuilds what a bulk
+    /// load dropped and records when the dataset was pulled.
     pub fn finish(mut self) -> Result<PullCounts, DbError> {
         let path = self.path;
         let err = |e| DbError::from_sqlite(path, e);
@@ -140,11 +144,13 @@ impl DatasetPull<'_> {
                 )
                 .map_err(err)?;
             self.tx
-                .execute_batch(schema::COUNT_ON_INSERT)
+                .execute_batch(schema::BULK_REBUILD_COUNT_TRIGGER)
                 .map_err(err)?;
         }
         if self.bulk == Bulk::CountsAndIndexes {
-            self.tx.execute_batch(schema::TASK_INDEXES).map_err(err)?;
+            self.tx
+                .execute_batch(schema::BULK_REBUILD_INDEXES)
+                .map_err(err)?;
         }
         if let Some(vanished) = &self.known {
             let mut delete = self
@@ -194,11 +200,11 @@ impl Mirror {
             Bulk::Counts
         };
         if bulk != Bulk::No {
-            tx.execute_batch(schema::DROP_COUNT_ON_INSERT)
+            tx.execute_batch(schema::BULK_DROP_COUNT_TRIGGER)
                 .map_err(err)?;
         }
         if bulk == Bulk::CountsAndIndexes {
-            tx.execute_batch(schema::DROP_TASK_INDEXES).map_err(err)?;
+            tx.execute_batch(schema::BULK_DROP_INDEXES).map_err(err)?;
         }
         let known = if had_rows {
             Some(fingerprints(&tx, dataset_id).map_err(err)?)
@@ -310,6 +316,7 @@ impl Mirror {
         tx.commit().map_err(err)
     }
 
+    /// One task as the server last confirmed it, if the mirror has it.
     pub fn task(&self, task_id: &str) -> Result<Option<Task>, DbError> {
         self.conn
             .query_row(
@@ -321,6 +328,7 @@ impl Mirror {
             .map_err(|e| self.err(e))
     }
 
+    /// How many tasks the mirror holds, across all datasets.
     pub fn task_count(&self) -> Result<u64, DbError> {
         self.conn
             .query_row("SELECT count(*) FROM tasks", [], |r| r.get::<_, i64>(0))

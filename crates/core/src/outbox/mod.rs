@@ -2,6 +2,7 @@
 //! own durable SQLite file. An enqueue is one transaction committed to disk before it
 //! returns. Rolling back an intent is deleting it; nothing here ever edits server state.
 
+mod attention;
 mod op;
 mod schema;
 
@@ -12,19 +13,25 @@ use serde::Serialize;
 
 use crate::clock::now_millis;
 use crate::db::{self, DbError, Durability};
-use crate::wire::{ActionKind, Task};
+use crate::wire::{ActionKind, Task, TaskStatus};
 
+pub use attention::AttentionReason;
 use op::{OP_COLUMNS, read_op};
-pub use op::{Op, OpKind, OpState};
+pub use op::{Op, OpState};
 
 /// What the user wants done to one task.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Intent {
+    /// Submit, accept or reject (a kind that changes the status).
     Action {
+        /// Which action.
         kind: ActionKind,
+        /// A reject's reason.
         reason: Option<String>,
     },
+    /// Reassign the task.
     Assign {
+        /// The new assignee; `None` unassigns.
         assignee: Option<String>,
     },
 }
@@ -63,45 +70,79 @@ pub enum Settle {
     Done,
     /// Try again at `at`; `verify` when the request may have been applied.
     Retry {
+        /// When (Unix ms).
         at: i64,
+        /// The failure, as a technical note.
         error: String,
+        /// The request may have been applied.
         verify: bool,
     },
     /// The user must decide.
-    Attention { reason: String, error: String },
+    Attention {
+        /// Why, as data.
+        reason: AttentionReason,
+        /// The failure, as a technical note.
+        error: String,
+    },
     /// Not attempted after all (offline, sign-in needed): back to pending as it was.
-    Release { verify: bool },
+    Release {
+        /// The request may have been applied before.
+        verify: bool,
+    },
 }
 
+/// How many queued actions are in each state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct QueueCounts {
+    /// Waiting to be sent.
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub pending: u64,
+    /// Being sent.
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub in_flight: u64,
+    /// Waiting for the user's decision.
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub needs_attention: u64,
+    /// Applied, kept a while as history.
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub done: u64,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum OutboxError {
-    #[error(transparent)]
-    Db(#[from] DbError),
-    #[error("no queued action has the id {0}")]
-    UnknownOp(String),
-    #[error("{0}")]
-    CannotResolve(String),
+/// Why a queued action cannot take the user's decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResolveRefusal {
+    /// It is being sent right now; a moment later it can.
+    InFlight,
+    /// It is already applied on the server.
+    AlreadyDone,
+    /// Only a reassignment can overwrite someone else's change.
+    OverwriteNeedsAssign,
 }
 
+/// A failure of the outbox.
+#[derive(Debug, thiserror::Error)]
+pub enum OutboxError {
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// No queued action has this id.
+    #[error("no queued action has the id {0}")]
+    UnknownOp(String),
+    /// The action cannot take this decision now.
+    #[error("cannot resolve this action: {0:?}")]
+    CannotResolve(ResolveRefusal),
+}
+
+/// A connection to a workspace's `outbox.db` (see the module's note).
 pub struct Outbox {
     conn: Connection,
     path: PathBuf,
 }
 
 impl Outbox {
+    /// Opens (creating and migrating if needed) the outbox at `path`; every commit is durable.
     pub fn open(path: &Path) -> Result<Self, DbError> {
         let conn = db::open(path, Durability::Full, schema::MIGRATIONS)?;
         Ok(Self {
@@ -110,6 +151,7 @@ impl Outbox {
         })
     }
 
+    /// The database file of this connection.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -194,7 +236,7 @@ impl Outbox {
                 ),
                 Settle::Attention { reason, error } => tx.execute(
                     "UPDATE ops SET state = 'needs_attention', attention = ?2, last_error = ?3, updated_at = ?4 WHERE seq = ?1",
-                    params![seq, reason, error, now],
+                    params![seq, reason.to_stored(), error, now],
                 ),
                 // The attempt did not happen: give back the count claim() took.
                 Settle::Release { verify } => tx.execute(
@@ -236,14 +278,10 @@ impl Outbox {
             .op(op_id)?
             .ok_or_else(|| OutboxError::UnknownOp(op_id.to_string()))?;
         if op.state == OpState::InFlight {
-            return Err(OutboxError::CannotResolve(
-                "this action is being sent right now; try again in a moment".into(),
-            ));
+            return Err(OutboxError::CannotResolve(ResolveRefusal::InFlight));
         }
         if op.state == OpState::Done {
-            return Err(OutboxError::CannotResolve(
-                "this action is already applied on the server".into(),
-            ));
+            return Err(OutboxError::CannotResolve(ResolveRefusal::AlreadyDone));
         }
         let now = now_millis();
         let result = match resolution {
@@ -255,8 +293,10 @@ impl Outbox {
                      base_updated_at = coalesce(?3, base_updated_at), updated_at = ?2 WHERE seq = ?1",
                 params![op.seq, now, server.and_then(|t| t.updated_at_millis)],
             ),
-            Resolution::Overwrite if op.kind != OpKind::Assign => {
-                return Err(OutboxError::CannotResolve("only a reassignment can overwrite".into()));
+            Resolution::Overwrite if op.kind != ActionKind::Assign => {
+                return Err(OutboxError::CannotResolve(
+                    ResolveRefusal::OverwriteNeedsAssign,
+                ));
             }
             Resolution::Overwrite => self.conn.execute(
                 "UPDATE ops SET state = 'pending', overwrite = 1, base_assignee = ?3, attempts = 0, next_attempt_at = 0,
@@ -268,6 +308,7 @@ impl Outbox {
         Ok(self.op(op_id)?)
     }
 
+    /// The action with id `op_id`, in whatever state; `None` if there is none.
     pub fn op(&self, op_id: &str) -> Result<Option<Op>, DbError> {
         let sql = format!("SELECT {OP_COLUMNS} FROM ops WHERE op_id = ?1");
         self.conn
@@ -295,6 +336,7 @@ impl Outbox {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
+    /// How many actions are in each state.
     pub fn counts(&self) -> Result<QueueCounts, DbError> {
         let mut counts = QueueCounts::default();
         let mut stmt = self
@@ -342,6 +384,7 @@ impl Outbox {
             .map_err(|e| self.err(e))
     }
 
+    /// A value of `sync_meta` (the durable part of the sync status), if set.
     pub fn meta(&self, key: &str) -> Result<Option<String>, DbError> {
         self.conn
             .query_row("SELECT value FROM sync_meta WHERE key = ?1", [key], |r| {
@@ -351,6 +394,7 @@ impl Outbox {
             .map_err(|e| self.err(e))
     }
 
+    /// Sets a value of `sync_meta`; `None` removes it.
     pub fn set_meta(&self, key: &str, value: Option<&str>) -> Result<(), DbError> {
         let result = match value {
             Some(v) => self.conn.execute(
@@ -378,8 +422,8 @@ fn latest_open(tx: &Connection, task_id: &str, assign_only: bool) -> rusqlite::R
 fn enqueue_one(tx: &Connection, intent: &Intent, base: &Task) -> rusqlite::Result<Enqueued> {
     let now = now_millis();
     let (kind, reason, assignee) = match intent {
-        Intent::Action { kind, reason } => (OpKind::from(*kind), reason.clone(), None),
-        Intent::Assign { assignee } => (OpKind::Assign, None, assignee.clone()),
+        Intent::Action { kind, reason } => (*kind, reason.clone(), None),
+        Intent::Assign { assignee } => (ActionKind::Assign, None, assignee.clone()),
     };
     // The state this intent is made against: the server's, with earlier intents laid over.
     let base_assignee = match latest_open(tx, &base.task_id, true)? {
@@ -387,17 +431,16 @@ fn enqueue_one(tx: &Connection, intent: &Intent, base: &Task) -> rusqlite::Resul
         None => base.assignee.clone(),
     };
     let base_status = match latest_open(tx, &base.task_id, false)? {
-        Some(prev) if prev.kind != OpKind::Assign => prev
+        Some(prev) => prev
             .kind
-            .action()
-            .map_or(&*base.status, |k| k.target_status())
-            .to_string(),
-        _ => base.status.clone(),
+            .target_status()
+            .map_or_else(|| base.status.clone(), TaskStatus::Known),
+        None => base.status.clone(),
     };
-    if kind == OpKind::Assign {
+    if kind == ActionKind::Assign {
         // Several drags of one task before it syncs are one change; back to the start is none.
         if let Some(last) = latest_open(tx, &base.task_id, false)?
-            && last.kind == OpKind::Assign
+            && last.kind == ActionKind::Assign
             && last.state == OpState::Pending
             && last.attempts == 0
             && !last.verify

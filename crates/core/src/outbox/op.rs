@@ -2,69 +2,26 @@
 
 use serde::Serialize;
 
-use crate::wire::ActionKind;
+use super::attention::AttentionReason;
+use crate::wire::{ActionKind, TaskStatus};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub enum OpKind {
-    Submit,
-    Accept,
-    Reject,
-    Assign,
-}
-
-impl OpKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Submit => "submit",
-            Self::Accept => "accept",
-            Self::Reject => "reject",
-            Self::Assign => "assign",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "submit" => Self::Submit,
-            "accept" => Self::Accept,
-            "reject" => Self::Reject,
-            "assign" => Self::Assign,
-            _ => return None,
-        })
-    }
-
-    pub fn action(self) -> Option<ActionKind> {
-        match self {
-            Self::Submit => Some(ActionKind::Submit),
-            Self::Accept => Some(ActionKind::Accept),
-            Self::Reject => Some(ActionKind::Reject),
-            Self::Assign => None,
-        }
-    }
-}
-
-impl From<ActionKind> for OpKind {
-    fn from(kind: ActionKind) -> Self {
-        match kind {
-            ActionKind::Submit => Self::Submit,
-            ActionKind::Accept => Self::Accept,
-            ActionKind::Reject => Self::Reject,
-        }
-    }
-}
-
+/// Where a queued action is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum OpState {
+    /// Waiting to be sent (or to be sent again after a backoff).
     Pending,
+    /// Being sent; after a crash it may have been applied.
     InFlight,
+    /// Applied, or its effect found on the server.
     Done,
+    /// The user must decide (see [`Op::attention`]).
     NeedsAttention,
 }
 
 impl OpState {
+    /// The state as stored.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
@@ -74,6 +31,7 @@ impl OpState {
         }
     }
 
+    /// Reads a state as stored.
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "pending" => Self::Pending,
@@ -89,36 +47,53 @@ impl OpState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Op {
+    /// Its place in the queue, in the order the user acted (not in JSON).
     #[serde(skip)]
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub seq: i64,
+    /// Its id (a UUIDv7), stable across restarts.
     pub op_id: String,
-    pub kind: OpKind,
+    /// What the user wants done.
+    pub kind: ActionKind,
+    /// The task it acts on.
     pub task_id: String,
+    /// The task's dataset.
     pub dataset_id: String,
+    /// The task's type (`file` or `label`): which assignment endpoint serves it.
     pub task_type: String,
     /// Reject reason (`reject_reason` in JSON).
     #[serde(rename = "reject_reason")]
     pub reason: Option<String>,
     /// Target of an assign; `None` unassigns.
     pub assignee: Option<String>,
-    pub base_status: String,
+    /// The status the intent was made against (the server's, with earlier intents laid over).
+    pub base_status: TaskStatus,
+    /// The assignee the intent was made against.
     pub base_assignee: Option<String>,
     /// The task's `updated_at_millis` on the server when the intent was made.
     #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub base_updated_at: Option<i64>,
+    /// Where it is in its life.
     pub state: OpState,
+    /// A request may have been applied: the server's state decides before a resend.
     pub verify: bool,
+    /// Reassign even though someone else changed the assignee meanwhile.
     pub overwrite: bool,
+    /// Requests made so far (for backoff).
     pub attempts: u32,
+    /// Not before this time (Unix ms).
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub next_attempt_at: i64,
+    /// The last failure, as a technical note (for logs and the queue's details).
     pub last_error: Option<String>,
-    /// Why the user must decide, in plain words (state `needs_attention`); `reason` in JSON.
+    /// Why the user must decide (state `needs_attention`), as data each front end words;
+    /// `reason` in JSON.
     #[serde(rename = "reason")]
-    pub attention: Option<String>,
+    pub attention: Option<AttentionReason>,
+    /// When the user acted (Unix ms).
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub created_at: i64,
+    /// Last change of this record (Unix ms).
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub updated_at: i64,
 }
@@ -126,7 +101,7 @@ pub struct Op {
 pub(crate) const OP_COLUMNS: &str = "seq, op_id, kind, task_id, dataset_id, task_type, reason, assignee, base_status, \
      base_assignee, state, verify, overwrite, attempts, next_attempt_at, last_error, attention, created_at, updated_at, base_updated_at";
 
-pub(crate) fn read_op(r: &rusqlite::Row) -> rusqlite::Result<Op> {
+pub(crate) fn read_op(r: &rusqlite::Row<'_>) -> rusqlite::Result<Op> {
     let kind: String = r.get(2)?;
     let state: String = r.get(10)?;
     let bad = |col: usize, v: &str| {
@@ -139,7 +114,7 @@ pub(crate) fn read_op(r: &rusqlite::Row) -> rusqlite::Result<Op> {
     Ok(Op {
         seq: r.get(0)?,
         op_id: r.get(1)?,
-        kind: OpKind::parse(&kind).ok_or_else(|| bad(2, &kind))?,
+        kind: ActionKind::parse(&kind).ok_or_else(|| bad(2, &kind))?,
         task_id: r.get(3)?,
         dataset_id: r.get(4)?,
         task_type: r.get(5)?,
@@ -154,7 +129,9 @@ pub(crate) fn read_op(r: &rusqlite::Row) -> rusqlite::Result<Op> {
         attempts: r.get(13)?,
         next_attempt_at: r.get(14)?,
         last_error: r.get(15)?,
-        attention: r.get(16)?,
+        attention: r
+            .get::<_, Option<String>>(16)?
+            .map(|stored| AttentionReason::from_stored(&stored)),
         created_at: r.get(17)?,
         updated_at: r.get(18)?,
     })

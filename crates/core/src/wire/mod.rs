@@ -1,5 +1,5 @@
 //! The wire module: the only place that knows Deepen's JSON and the rules of
-//! `../shared/deepen-api.md`. Everything marked "assumed" there lives here, so that it can
+//! `docs/api-contract.md`. Everything marked "assumed" there lives here, so that it can
 //! be corrected in one edit when the real service disagrees.
 //!
 //! Tolerances kept here: a task may come bare or wrapped as `{"task": {...}}`; unknown
@@ -7,17 +7,20 @@
 //! optional field is never an error; the delayed list may be keyed `delayed tasks` or
 //! `delayed_tasks`; an error body that is not JSON is shown as text.
 
-mod lifecycle;
 mod paths;
 mod task_list;
+pub mod vocabulary;
 
 use serde::de;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-pub use lifecycle::{ActionKind, TASK_TYPE_FILE, TASK_TYPE_LABEL, can_reassign, works_on_tasks};
 pub use paths::*;
 pub use task_list::{StreamError, stream_dataset_tasks};
+pub use vocabulary::{
+    ActionInfo, ActionKind, KnownTaskStatus, StatusInfo, TASK_TYPE_FILE, TASK_TYPE_LABEL,
+    TaskStatus, action_vocabulary, sql_target_status, status_vocabulary, works_on_tasks,
+};
 
 // ---------------------------------------------------------------------------------------
 // TaskResource
@@ -25,15 +28,25 @@ pub use task_list::{StreamError, stream_dataset_tasks};
 /// A task as the server last described it: the indexed fields plus the raw JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Task {
+    /// Deepen's id of the task.
     pub task_id: String,
+    /// The dataset it belongs to.
     pub dataset_id: String,
+    /// `file` or `label` (inferred when absent): which assignment endpoint serves it.
     pub task_type: String,
+    /// Its pipeline stage; empty when absent.
     pub stage_id: String,
-    pub status: String,
+    /// Where it is in the life cycle.
+    pub status: TaskStatus,
+    /// Email of the person it is assigned to; `None` when unassigned.
     pub assignee: Option<String>,
+    /// The file it is on.
     pub file_id: Option<String>,
+    /// The label track it is on (label tasks).
     pub label_id: Option<String>,
+    /// Last change on the server (Unix ms): the only version a task has.
     pub updated_at_millis: Option<i64>,
+    /// Due (Unix ms).
     pub due_at_millis: Option<i64>,
     /// The task's JSON exactly as received, unknown fields included.
     pub raw: String,
@@ -47,7 +60,7 @@ struct TaskFields {
     task_type: Option<String>,
     #[serde(default)]
     stage_id: Option<String>,
-    status: String,
+    status: TaskStatus,
     #[serde(default)]
     assignee: Option<String>,
     #[serde(default)]
@@ -97,7 +110,7 @@ pub fn parse_action_response(body: &[u8]) -> Result<Task, serde_json::Error> {
         task: &'a RawValue,
     }
     let text = std::str::from_utf8(body).map_err(de::Error::custom)?;
-    match serde_json::from_str::<Wrapped>(text) {
+    match serde_json::from_str::<Wrapped<'_>>(text) {
         Ok(wrapped) => Task::from_raw(wrapped.task.get()),
         Err(_) => Task::from_raw(text.trim()),
     }
@@ -125,7 +138,9 @@ pub fn parse_user_tasks(body: &[u8]) -> Result<Vec<Task>, serde_json::Error> {
 /// A task past its due date (endpoint 6): a TaskResource plus `delayed_by_millis`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DelayedTask {
+    /// The task.
     pub task: Task,
+    /// How late it is (ms); derived from the due date when the server leaves it out.
     pub delayed_by_millis: i64,
 }
 
@@ -167,13 +182,17 @@ pub fn parse_delayed_tasks(body: &[u8]) -> Result<Vec<DelayedTask>, serde_json::
 // ---------------------------------------------------------------------------------------
 // Datasets (endpoints 9 and 10)
 
+/// One dataset of endpoint 9's list.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct DatasetSummary {
+    /// Deepen's id of the dataset.
     pub dataset_id: String,
+    /// Its display name, if given.
     #[serde(default)]
     pub dataset_name: Option<String>,
 }
 
+/// Endpoint 9: `{"datasets": [...]}`.
 pub fn parse_datasets(body: &[u8]) -> Result<Vec<DatasetSummary>, serde_json::Error> {
     #[derive(Deserialize)]
     struct List {
@@ -182,30 +201,44 @@ pub fn parse_datasets(body: &[u8]) -> Result<Vec<DatasetSummary>, serde_json::Er
     Ok(serde_json::from_slice::<List>(body)?.datasets)
 }
 
+/// One stage of a dataset's pipeline (`pipeline_spec`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Stage {
+    /// The stage's id, as tasks name it in `stage_id`.
     pub stage_id: String,
+    /// Deepen's `can_edit` flag of the stage, when given; stored, not acted on.
     #[serde(default)]
     pub can_edit: Option<bool>,
 }
 
+/// A user of a dataset, with their scopes (`user_scopes`): who can be assigned its tasks.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct UserScope {
+    /// The user's email, as assignees are named.
     pub email: String,
+    /// Their scope names; [`works_on_tasks`] tells workers from those who only watch.
     #[serde(default)]
     pub scopes: Vec<String>,
 }
 
+/// A dataset's details (endpoint 10): the fields the mirror keeps plus the raw JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dataset {
+    /// Deepen's id of the dataset.
     pub dataset_id: String,
+    /// Its display name, if given.
     pub dataset_name: Option<String>,
+    /// Which kind of tasks it has (e.g. `frame_by_frame`, `label_by_label`), if given.
     pub labelling_mode: Option<String>,
+    /// Its stages, in pipeline order.
     pub pipeline_spec: Vec<Stage>,
+    /// The users who can be assigned its tasks, with their scopes.
     pub user_scopes: Vec<UserScope>,
+    /// The dataset's JSON exactly as received.
     pub raw: String,
 }
 
+/// Endpoint 10: a DatasetResource, keeping its raw text.
 pub fn parse_dataset(body: &[u8]) -> Result<Dataset, serde_json::Error> {
     #[derive(Deserialize)]
     struct Fields {
@@ -236,12 +269,16 @@ pub fn parse_dataset(body: &[u8]) -> Result<Dataset, serde_json::Error> {
 /// The body of endpoints 7 and 8 (assumed): partial, `null` unassigns.
 #[derive(Debug, Serialize)]
 pub struct AssignmentChange<'a> {
+    /// The changes, one per task; tasks not listed keep their assignee.
     pub assignments: Vec<Assignment<'a>>,
 }
 
+/// One task's new assignee, an entry of [`AssignmentChange`].
 #[derive(Debug, Serialize)]
 pub struct Assignment<'a> {
+    /// The task.
     pub task_id: &'a str,
+    /// The new assignee's email; `None` (`null`) unassigns.
     pub assignee: Option<&'a str>,
 }
 
@@ -253,12 +290,16 @@ pub fn reject_body(reason: Option<&str>) -> Option<String> {
 // ---------------------------------------------------------------------------------------
 // Errors (assumed): `{"error": "...", "task_ids": [...]}`, anything else shown as text.
 
+/// What an error answer says, as far as it can be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorBody {
+    /// The `error` text, or a short excerpt of a body that is not JSON.
     pub message: String,
+    /// Tasks the error names as the cause (the bad entries of an assignment batch).
     pub task_ids: Vec<String>,
 }
 
+/// Reads an error answer; never fails (a body that is not the expected JSON becomes text).
 pub fn parse_error_body(body: &[u8]) -> ErrorBody {
     #[derive(Deserialize)]
     struct Json {

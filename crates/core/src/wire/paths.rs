@@ -1,17 +1,21 @@
-//! Endpoint paths (1-10 of deepen-api.md), relative to the API base, ids percent-encoded.
+//! Endpoint paths (1-10 of `docs/api-contract.md`), relative to the API base, ids percent-encoded.
 
 use super::ActionKind;
-use super::lifecycle::TASK_TYPE_LABEL;
+use super::vocabulary::TASK_TYPE_LABEL;
 
+/// Endpoint 1: a dataset's whole task list.
 pub fn path_dataset_tasks(dataset_id: &str) -> String {
     format!("datasets/{}/tasks", seg(dataset_id))
 }
+/// Endpoints 2-4: an action (`kind`) on one task.
 pub fn path_action(kind: ActionKind, task_id: &str) -> String {
     format!("tasks/{}/{}", seg(task_id), kind.as_str())
 }
+/// Endpoint 5: one user's tasks (the email goes in the query).
 pub fn path_user_tasks(client_id: &str) -> String {
     format!("clients/{}/user_tasks", seg(client_id))
 }
+/// Endpoint 6: the client's tasks past their due date.
 pub fn path_delayed_tasks(client_id: &str) -> String {
     format!("clients/{}/delayed_tasks", seg(client_id))
 }
@@ -24,9 +28,11 @@ pub fn path_assignments(dataset_id: &str, task_type: &str) -> String {
     };
     format!("datasets/{}/{endpoint}", seg(dataset_id))
 }
+/// Endpoint 9: the client's datasets.
 pub fn path_datasets(client_id: &str) -> String {
     format!("clients/{}/datasets_ids", seg(client_id))
 }
+/// Endpoint 10: one dataset's details.
 pub fn path_dataset(dataset_id: &str) -> String {
     format!("datasets/{}", seg(dataset_id))
 }

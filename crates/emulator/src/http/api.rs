@@ -1,4 +1,4 @@
-//! Endpoints 1–10 of deepen-api.md under `/api/v2`: authentication, access checks and
+//! Endpoints 1–10 of `docs/api-contract.md` under `/api/v2`: authentication, access checks and
 //! request parsing here; the rules themselves are in `rules`, the JSON in `view`.
 
 use axum::Router;

@@ -104,6 +104,7 @@ async fn act_follows_the_same_rules() {
     assert_eq!(journal[2].to_assignee.as_deref(), Some(bo.as_str()));
 }
 
+// A scenario read top to bottom: longer than our ~80-line rule on purpose.
 #[tokio::test]
 async fn http_control_api() {
     let env = Env::start().await;

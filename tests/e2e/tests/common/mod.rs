@@ -338,7 +338,7 @@ impl App {
     pub async fn eventually<F, Fut>(&self, what: &str, secs: u64, mut check: F)
     where
         F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = bool>,
+        Fut: Future<Output = bool>,
     {
         let deadline = Instant::now() + Duration::from_secs(secs);
         while Instant::now() < deadline {

@@ -1,21 +1,19 @@
 //! Randomized model test (a seeded simulation): random interleavings of local actions,
 //! other users' changes on the server, injected faults and sync rounds, against the real
-//! emulator. After every round and at the end, the invariants of sync-design.md hold:
+//! emulator. After every round and at the end, the invariants of `docs/sync-design.md` hold:
 //! nothing lost, nothing applied twice, everything ends applied or before the user, and
 //! the mirror converges to the server.
 //!
 //! `DTASKS_SIM_SEEDS=N` runs N seeds (default 4); `DTASKS_SIM_STEPS` the steps per seed.
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use common::Harness;
+use crate::common::Harness;
 use deepen_emulator::{
     Action, CorruptKind, Corruption, EmulatorConfig, Faults, OfflineMode, RateLimit, Role,
 };
 use dtasks_core::view::TaskQuery;
-use dtasks_core::{ActionKind, Enqueued, OpKind, OpState, Resolution, Scope};
+use dtasks_core::{ActionKind, Enqueued, OpState, Resolution, Scope};
 use rand::rngs::SmallRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
@@ -103,7 +101,7 @@ impl Sim {
         };
         // Refusals (the state does not allow it) queue nothing and are fine.
         let Ok(results) = result else { return };
-        for r in results {
+        for r in results.into_value() {
             match r {
                 Enqueued::Queued(id) => {
                     self.created.insert(id);
@@ -178,15 +176,13 @@ impl Sim {
         }
         for op in &ops {
             if op.state == OpState::NeedsAttention {
-                assert!(
-                    op.attention.as_deref().is_some_and(|r| !r.is_empty()),
-                    "attention without a reason: {op:?}"
-                );
+                assert!(op.attention.is_some(), "attention without a reason: {op:?}");
             }
         }
     }
 }
 
+// The simulation loop: longer than our ~80-line rule on purpose (its steps read together).
 async fn simulate(seed: u64, steps: u64) {
     let config = EmulatorConfig {
         seed,
@@ -293,7 +289,7 @@ async fn simulate(seed: u64, steps: u64) {
     }
     let done_actions = ops
         .iter()
-        .filter(|o| o.state == OpState::Done && o.kind != OpKind::Assign)
+        .filter(|o| o.state == OpState::Done && o.kind != ActionKind::Assign)
         .count();
     eprintln!(
         "seed {seed}: {} actions, {done_actions} task actions done",

@@ -1,12 +1,10 @@
 //! Mirror and queue against the real emulator over HTTP: a full pull, offline actions that
 //! apply exactly once when the server is back, status, the background loop.
 
-mod common;
-
 use std::collections::HashSet;
 use std::time::Duration;
 
-use common::Harness;
+use crate::common::Harness;
 use deepen_emulator::Role;
 use dtasks_core::engine::{Connectivity, Schedule};
 use dtasks_core::view::TaskQuery;
@@ -62,8 +60,8 @@ async fn offline_submits_apply_exactly_once_when_the_server_is_back() {
     for id in &ids {
         let row = h.row(id);
         assert_eq!(
-            (row.status.as_str(), row.pending.as_deref()),
-            ("submitted", Some("submit"))
+            (row.status.as_str(), row.pending),
+            ("submitted", Some(ActionKind::Submit))
         );
     }
     let report = h.engine.sync_once(Scope::Full, None).await;
@@ -157,7 +155,7 @@ async fn the_background_loop_syncs_on_nudge_and_on_reconnect() {
         debounce: Duration::from_millis(50),
     };
     let mut status = h.engine.status();
-    let mut changes = h.engine.mirror_changes();
+    let mut changes = h.engine.view_changes();
     let runner = tokio::spawn(h.engine.clone().run(schedule, stop_rx));
 
     h.offline();

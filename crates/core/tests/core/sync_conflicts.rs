@@ -1,12 +1,10 @@
 //! Conflicts with other users' changes, and reassignments: coalesced, batched per dataset
 //! and task type, split when the server refuses some entries.
 
-mod common;
-
-use common::Harness;
+use crate::common::Harness;
 use deepen_emulator::{Action, DatasetSpec, LabellingMode, Role};
 use dtasks_core::view::{AssigneeFilter, TaskQuery};
-use dtasks_core::{ActionKind, Enqueued, OpState, Resolution, Scope};
+use dtasks_core::{ActionKind, AttentionReason, Enqueued, OpState, Resolution, Scope};
 
 fn file_tasks_requests(h: &Harness) -> u64 {
     h.control
@@ -78,20 +76,21 @@ async fn someone_elses_reassignment_is_a_conflict_and_overwrite_wins() {
     assert_eq!(round.push.needs_attention, 1);
     let op = h.ws.queue(false).unwrap().remove(0);
     assert_eq!(op.state, OpState::NeedsAttention);
-    let reason = op.attention.clone().unwrap();
     assert!(
-        reason.contains(&third) && reason.contains("Overwrite"),
-        "{reason}"
+        matches!(
+            op.attention.as_ref(),
+            Some(AttentionReason::ReassignedElsewhere { now_assignee: Some(now), to: Some(to), .. })
+                if *now == third && *to == target
+        ),
+        "{:?}",
+        op.attention
     );
     assert_eq!(
         h.server_task(&task)["assignee"].as_str(),
         Some(third.as_str()),
         "nothing overwritten silently"
     );
-    assert_eq!(
-        h.row(&task).pending_state.as_deref(),
-        Some("needs_attention")
-    );
+    assert_eq!(h.row(&task).pending_state, Some(OpState::NeedsAttention));
 
     // Retry re-checks and finds the same conflict.
     h.ws.resolve(&op.op_id, Resolution::Retry).unwrap();
@@ -193,7 +192,13 @@ async fn an_action_the_server_forbids_needs_attention_with_a_reason() {
     assert_eq!(round.push.needs_attention, 1);
     let op = h.ws.queue(false).unwrap().remove(0);
     assert!(
-        op.attention.as_deref().unwrap().contains("does not allow"),
+        matches!(
+            op.attention,
+            Some(AttentionReason::Refused {
+                http_status: 403,
+                ..
+            })
+        ),
         "{:?}",
         op.attention
     );
@@ -339,7 +344,7 @@ async fn a_batch_refused_for_one_entry_is_split_so_the_rest_lands() {
     let queued = h.ws.assign(&ids, Some(&target)).unwrap();
     let moved: Vec<&String> = ids
         .iter()
-        .zip(&queued)
+        .zip(queued.iter())
         .filter(|(_, q)| matches!(q, Enqueued::Queued(_)))
         .map(|(id, _)| id)
         .collect();
@@ -363,11 +368,15 @@ async fn a_batch_refused_for_one_entry_is_split_so_the_rest_lands() {
         (blocked.as_str(), OpState::NeedsAttention)
     );
     assert!(
-        ops[0]
-            .attention
-            .as_deref()
-            .unwrap()
-            .contains("can no longer be reassigned")
+        matches!(
+            ops[0].attention,
+            Some(AttentionReason::Refused {
+                http_status: 409,
+                ..
+            })
+        ),
+        "{:?}",
+        ops[0].attention
     );
     for id in moved.iter().filter(|id| **id != &blocked) {
         assert_eq!(
@@ -413,10 +422,10 @@ async fn a_lost_answer_then_someone_elses_change_goes_to_the_user_not_resent() {
     let op = h.ws.queue(false).unwrap().remove(0);
     assert_eq!(op.state, OpState::NeedsAttention, "{op:?}");
     assert!(
-        op.attention
-            .as_deref()
-            .unwrap()
-            .contains("changed on the server"),
+        matches!(
+            op.attention,
+            Some(AttentionReason::ChangedAfterLostAnswer { .. })
+        ),
         "{:?}",
         op.attention
     );
@@ -455,7 +464,7 @@ async fn an_intent_made_on_top_of_my_own_earlier_action_is_not_taken_for_a_confl
             .list(false)
             .unwrap()
             .into_iter()
-            .find(|o| o.kind == dtasks_core::OpKind::Accept)
+            .find(|o| o.kind == ActionKind::Accept)
             .unwrap();
         outbox.claim(&[accept.seq]).unwrap();
         outbox.recover_in_flight().unwrap();

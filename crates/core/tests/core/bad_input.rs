@@ -1,14 +1,12 @@
 //! Malformed, truncated, wrongly typed, huge or HTML answers to pulls: the mirror and the
 //! queue stay as they were and the error says what happened.
 
-mod common;
-
-use common::Harness;
+use crate::common::Harness;
 use deepen_emulator::{CorruptKind, Corruption, Faults, Role};
 use dtasks_core::view::TaskQuery;
 use dtasks_core::{ActionKind, Scope};
 
-fn snapshot(h: &Harness) -> Vec<(String, String, Option<String>)> {
+fn snapshot(h: &Harness) -> Vec<(String, dtasks_core::TaskStatus, Option<String>)> {
     h.tasks(TaskQuery::default())
         .into_iter()
         .map(|r| (r.task_id, r.server_status, r.server_assignee))

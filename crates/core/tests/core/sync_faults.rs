@@ -1,11 +1,9 @@
 //! Every fault the emulator can inject, against the real client: actions still end
 //! applied exactly once (checked in the server's journal) or before the user.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::Harness;
+use crate::common::Harness;
 use deepen_emulator::{CorruptKind, Corruption, Faults, RateLimit, Role};
 use dtasks_core::engine::Connectivity;
 use dtasks_core::{ActionKind, OpState, Scope};

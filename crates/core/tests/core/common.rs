@@ -106,7 +106,7 @@ impl Harness {
     pub fn mine_with(&self, status: &str) -> Vec<TaskRow> {
         self.tasks(TaskQuery {
             assignee: Some(AssigneeFilter::Is(self.user.email.clone())),
-            statuses: vec![status.to_string()],
+            statuses: vec![status.into()],
             ..Default::default()
         })
     }

@@ -1,0 +1,146 @@
+//! The core's errors and reasons in words for a terminal: what happened, and which
+//! `dtasks` command helps. (The desktop shell words the same kinds for a window.)
+
+use dtasks_core::account::AccountError;
+use dtasks_core::credentials::CredentialError;
+use dtasks_core::outbox::{OutboxError, ResolveRefusal};
+use dtasks_core::{ActionKind, AttentionReason, Op, WorkspaceError};
+
+/// An error for stderr: the core's kind worded with the command that helps, then the
+/// context it was given on the way up.
+pub fn error(e: &anyhow::Error) -> String {
+    let worded = e.chain().find_map(|cause| {
+        cause
+            .downcast_ref::<WorkspaceError>()
+            .map(workspace_error)
+            .or_else(|| cause.downcast_ref::<AccountError>().map(account_error))
+            .or_else(|| {
+                cause
+                    .downcast_ref::<CredentialError>()
+                    .map(credential_error)
+            })
+    });
+    match worded {
+        // Context added above the core error comes first ("cannot open the workspace …").
+        Some(text) => {
+            let context: Vec<String> = e
+                .chain()
+                .take_while(|c| {
+                    !c.is::<WorkspaceError>()
+                        && !c.is::<AccountError>()
+                        && !c.is::<CredentialError>()
+                })
+                .map(ToString::to_string)
+                .collect();
+            context
+                .into_iter()
+                .chain([text])
+                .collect::<Vec<_>>()
+                .join(": ")
+        }
+        None => format!("{e:#}"),
+    }
+}
+
+fn workspace_error(e: &WorkspaceError) -> String {
+    use WorkspaceError as W;
+    match e {
+        W::NotConnected => "not connected to Deepen yet: run `dtasks connect --server URL \
+             --client-id ID --email EMAIL` first"
+            .to_string(),
+        W::UnknownTasks(_) => format!("{e}; run `dtasks pull`"),
+        W::AccountSwitchBlocked { .. } => format!(
+            "{e}; sync them (`dtasks sync`) or discard them (`dtasks resolve OP --discard`) before connecting another account"
+        ),
+        W::TokenRefused { .. } => {
+            format!("{e}: check it, or create a new one in Deepen and run `dtasks connect` again")
+        }
+        W::NotReassignable { .. } => {
+            format!("{e}, and submitted or accepted tasks keep their assignee")
+        }
+        W::Account(inner) => account_error(inner),
+        W::Credentials(inner) => credential_error(inner),
+        W::Outbox(OutboxError::CannotResolve(refusal)) => resolve_refusal(*refusal).to_string(),
+        W::AssignWithoutAssignee => "use `dtasks assign TASK --to EMAIL` to reassign".to_string(),
+        other => format!("{other:#}"),
+    }
+}
+
+fn account_error(e: &AccountError) -> String {
+    match e {
+        AccountError::Corrupt { .. } => format!("{e}; run `dtasks connect` again"),
+        other => other.to_string(),
+    }
+}
+
+fn credential_error(e: &CredentialError) -> String {
+    match e {
+        CredentialError::Missing { .. } => format!(
+            "{e}: set DEEPEN_TOKEN, or run `dtasks connect … --token-stdin` to keep one in the system's credential store"
+        ),
+        other => other.to_string(),
+    }
+}
+
+fn resolve_refusal(refusal: ResolveRefusal) -> &'static str {
+    match refusal {
+        ResolveRefusal::InFlight => "this action is being sent right now; try again in a moment",
+        ResolveRefusal::AlreadyDone => "this action is already applied on the server",
+        ResolveRefusal::OverwriteNeedsAssign => {
+            "only a reassignment can overwrite (use --retry or --discard)"
+        }
+    }
+}
+
+/// Why an action waits on the user, for `dtasks queue`.
+pub fn reason(op: &Op) -> String {
+    let Some(reason) = &op.attention else {
+        return op.last_error.clone().unwrap_or_default();
+    };
+    let verb = op.kind.as_str();
+    let who = |email: &Option<String>| email.clone().unwrap_or_else(|| "nobody".to_string());
+    match reason {
+        AttentionReason::ReassignedElsewhere {
+            now_assignee,
+            from,
+            to,
+        } => format!(
+            "someone else reassigned it to {} after you moved it from {} to {}; `--overwrite` assigns it to {} anyway, `--discard` keeps theirs",
+            who(now_assignee),
+            who(from),
+            who(to),
+            who(to)
+        ),
+        AttentionReason::ChangedAfterLostAnswer { status } => format!(
+            "the answer to your {verb} was lost and the task changed since (now {status}); `--retry` sends it again, `--discard` drops it"
+        ),
+        AttentionReason::NoLongerAllowed { status } => format!(
+            "the task is now {status} on the server (someone else changed it), so it can no longer be {}",
+            past_tense(op.kind)
+        ),
+        AttentionReason::KeepsFailing { attempts, error } => format!(
+            "tried {attempts} times, the server keeps failing ({error}); `--retry` later or `--discard`"
+        ),
+        AttentionReason::Refused {
+            http_status,
+            server_says,
+        } => match (http_status, op.kind) {
+            (403, _) => format!("Deepen does not allow you to {verb} it (403): {server_says}"),
+            (404, _) => format!("the task no longer exists on Deepen (404): {server_says}"),
+            (409, ActionKind::Assign) => format!(
+                "the task is submitted or accepted and keeps its assignee (409): {server_says}"
+            ),
+            (status, _) => format!("Deepen refused to {verb} it ({status}): {server_says}"),
+        },
+        AttentionReason::Text { text } => text.clone(),
+    }
+}
+
+fn past_tense(kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::Submit => "submitted",
+        ActionKind::Accept => "accepted",
+        ActionKind::Reject => "rejected",
+        ActionKind::Assign => "reassigned",
+    }
+}

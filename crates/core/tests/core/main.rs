@@ -1,0 +1,14 @@
+//! The core's integration tests (one test binary, one module per area): real SQLite files,
+//! the real emulator over HTTP on 127.0.0.1, a real credential store.
+
+mod common;
+
+mod bad_input;
+mod changes;
+mod credentials;
+mod migration;
+mod model;
+mod queue_and_view;
+mod sync_conflicts;
+mod sync_faults;
+mod sync_offline;

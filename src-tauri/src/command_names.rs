@@ -1,0 +1,22 @@
+// The names of the app's commands: the one list `build.rs` declares to Tauri (so each is
+// checked against the capabilities). `bindings.rs` must collect the same commands and
+// `capabilities/default.json` must allow each; a test of `bindings.rs` fails otherwise.
+// (Included by `build.rs` too, hence no doc comments or attributes that need the crate.)
+
+/// Every command the window may call, by name.
+pub const COMMANDS: &[&str] = &[
+    "session",
+    "connect",
+    "sign_out",
+    "start_demo",
+    "datasets",
+    "tasks",
+    "counts",
+    "act",
+    "assign",
+    "balance",
+    "queue",
+    "resolve",
+    "sync_status",
+    "sync_now",
+];

@@ -1,0 +1,123 @@
+// The window against a fake shell: the workspace opens, the board shows its columns and
+// cards, and a DataChanged naming a column re-queries that column only.
+import { afterEach, expect, it, vi } from "vitest";
+import { act, cleanup, render, screen, waitFor } from "@testing-library/react";
+import { QueryClientProvider } from "@tanstack/react-query";
+import type { TaskQuery, TaskRow } from "./types";
+import { createQueryClient } from "./queries/client";
+import { App } from "./App";
+import { ToastHost } from "./components/Toast";
+
+const shell = vi.hoisted(() => ({
+  listeners: new Map<string, (e: { payload: unknown }) => void>(),
+  tasksAsked: [] as TaskQuery[],
+}));
+
+// The shell's commands and events are faked; the generated vocabulary is the real one.
+vi.mock("./bindings", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("./bindings")>();
+  const ok = (data: unknown) => Promise.resolve({ status: "ok", data });
+  const row = (id: string, assignee: string | null): Partial<TaskRow> => ({
+    task_id: id,
+    dataset_id: "ds1",
+    stage_id: "Labelling",
+    status: "ready",
+    assignee,
+    pending_state: null,
+    due_at_millis: null,
+  });
+  const event = (name: string) => ({
+    listen: (cb: (e: { payload: unknown }) => void) => {
+      shell.listeners.set(name, cb);
+      return Promise.resolve(() => shell.listeners.delete(name));
+    },
+  });
+  return {
+    ...actual,
+    commands: {
+      session: () =>
+        ok({
+          mode: "demo",
+          email: "me@x",
+          server: "http://demo",
+          client_id: null,
+          needs_token: false,
+          start_error: null,
+        }),
+      datasets: () =>
+        ok([
+          {
+            dataset_id: "ds1",
+            dataset_name: "First",
+            labelling_mode: null,
+            stages: ["Labelling"],
+            users: [],
+            workers: ["ana@x", "bo@x"],
+            task_count: 3,
+            tasks_listable: true,
+            tasks_pulled_at: null,
+          },
+        ]),
+      counts: () => ok([{ key: "ana@x", count: 1 }]),
+      tasks: (q: TaskQuery) => {
+        shell.tasksAsked.push(q);
+        const who = q.assignee?.kind === "is" ? q.assignee.email : null;
+        return ok({ rows: [row(`${who ?? "none"}-1`, who)], total: 1 });
+      },
+      syncStatus: () =>
+        ok({ connectivity: "online", pending: 0, needs_attention: 0, last_sync_at: null, last_error: null }),
+      queue: () => ok([]),
+    },
+    events: {
+      dataChanged: event("data-changed"),
+      sessionChanged: event("session-changed"),
+      syncStatusChanged: event("sync-status-changed"),
+    },
+  };
+});
+
+afterEach(cleanup);
+
+it("opens the demo on the board and re-queries only the columns a change names", async () => {
+  render(
+    <QueryClientProvider client={createQueryClient()}>
+      <ToastHost>
+        <App />
+      </ToastHost>
+    </QueryClientProvider>,
+  );
+  await screen.findByTestId("demo-banner");
+  await waitFor(() => expect(document.querySelectorAll("[data-testid=board-column]")).toHaveLength(3));
+  const columns = [...document.querySelectorAll("[data-testid=board-column]")].map((c) =>
+    c.getAttribute("data-assignee"),
+  );
+  expect(columns).toEqual(["", "ana@x", "bo@x"]);
+  await waitFor(() =>
+    expect([...document.querySelectorAll("[data-testid=column-count]")].map((c) => c.textContent)).toEqual([
+      "1",
+      "1",
+      "1",
+    ]),
+  );
+  const asked = () => shell.tasksAsked.map((q) => (q.assignee?.kind === "is" ? q.assignee.email : "unassigned"));
+  const before = asked().length;
+  act(() =>
+    shell.listeners.get("data-changed")!({
+      payload: { views: [{ view: "tasks", dataset_id: "ds1", assignees: ["ana@x"], statuses: false }] },
+    }),
+  );
+  await waitFor(() => expect(asked().slice(before)).toContain("ana@x"));
+  expect(asked().slice(before)).not.toContain("bo@x");
+  expect(asked().slice(before)).not.toContain("unassigned");
+
+  // Every view opens from its key.
+  const press = (key: string) => act(() => void window.dispatchEvent(new KeyboardEvent("keydown", { key })));
+  press("1");
+  await waitFor(() => expect(screen.getByTestId("task-total").textContent).toBe("1 task"));
+  press("3");
+  await screen.findByRole("heading", { name: "Delayed" });
+  press("4");
+  await waitFor(() => expect(screen.getAllByTestId("stage-bar")).toHaveLength(1));
+  press("5");
+  await screen.findByText("Everything is synced");
+});

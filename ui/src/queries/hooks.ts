@@ -1,0 +1,57 @@
+// The window's queries (one per view of the shell's data) and the shell's events that
+// keep them current.
+import { useEffect } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { events } from "../bindings";
+import type { CountBy, DataChanged, Op, SyncStatus } from "../types";
+import { api, asUserError, call, type UserError } from "../api";
+import { queryKeys } from "./keys";
+import { invalidateViews, resetForSession } from "./invalidate";
+
+/** Listens to the shell: data changes refresh what they affect, a new session starts
+ * over, sync status updates go straight into the cache. Mounted once, at the root. */
+export function useShellEvents(): void {
+  const client = useQueryClient();
+  useEffect(() => {
+    const unlisten = [
+      events.dataChanged.listen((e) => {
+        const views = (e.payload as DataChanged | null)?.views;
+        // A shell that does not say what changed: everything shown may have.
+        if (views) void invalidateViews(client, views);
+        else void client.invalidateQueries({ predicate: (q) => q.queryKey[0] !== "session" });
+      }),
+      events.sessionChanged.listen(() => void resetForSession(client)),
+      events.syncStatusChanged.listen((e) => client.setQueryData(queryKeys.status(), e.payload)),
+    ];
+    // Once listening, ask for the session again: a change announced before the listener
+    // was in place (the start opening finishing early) would otherwise be missed.
+    void unlisten[1]!.then(() => client.invalidateQueries({ queryKey: queryKeys.session() }));
+    return () => {
+      for (const un of unlisten) void un.then((f) => f());
+    };
+  }, [client]);
+}
+
+export function useSession() {
+  const q = useQuery({ queryKey: queryKeys.session(), queryFn: () => call(api.session()) });
+  return { session: q.data, error: q.error ? asUserError(q.error).message : null };
+}
+
+/** The sync status (null until known); the shell pushes every change of it. */
+export function useSyncStatus(): SyncStatus | null {
+  const q = useQuery({ queryKey: queryKeys.status(), queryFn: () => call(api.syncStatus()) });
+  return q.data ?? null;
+}
+
+export function useCounts(datasetId: string | null, stageId: string | null, by: CountBy) {
+  return useQuery({
+    queryKey: queryKeys.counts(datasetId ?? "", stageId, by),
+    queryFn: () => call(api.counts(datasetId!, stageId, by)),
+    enabled: datasetId !== null,
+  });
+}
+
+export function useQueue(): { ops: Op[] | undefined; error: UserError | null } {
+  const q = useQuery({ queryKey: queryKeys.queue(), queryFn: () => call(api.queue()) });
+  return { ops: q.data, error: q.error ? asUserError(q.error) : null };
+}

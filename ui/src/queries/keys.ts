@@ -1,0 +1,84 @@
+// Every query key of the window, in one place. Keys name what a view shows, so a change
+// the shell announces can be matched to the views it affects (see invalidate.ts):
+//   ["session"], ["datasets"], ["queue"], ["status"]
+//   ["tasks", scope, rest]            a task list; + page index for one page of it
+//   ["counts", dataset_id, stage_id | null, by]
+import type { AssigneeFilter, CountBy, SortKey, TaskQuery } from "../types";
+
+/** A task list as a view asks for it (pages are cut from it). */
+export type TaskListQuery = Omit<TaskQuery, "limit" | "offset">;
+
+/** Whose and which dataset's tasks a list shows (`null`: any). */
+export interface TaskScope {
+  dataset_id: string | null;
+  assignee: AssigneeFilter | null;
+}
+
+/** The rest of a list's filters and its order. */
+export interface TaskRest {
+  task_ids: string[];
+  stage_id: string | null;
+  statuses: string[];
+  delayed_only: boolean;
+  text: string | null;
+  sort: SortKey;
+}
+
+export type TaskListKey = readonly ["tasks", TaskScope, TaskRest];
+export type TaskPageKey = readonly ["tasks", TaskScope, TaskRest, number];
+export type CountsKey = readonly ["counts", string, string | null, CountBy];
+
+export const queryKeys = {
+  session: () => ["session"] as const,
+  datasets: () => ["datasets"] as const,
+  queue: () => ["queue"] as const,
+  status: () => ["status"] as const,
+  /** A whole task list: every page of it starts with this key. */
+  tasks: (q: TaskListQuery): TaskListKey => [
+    "tasks",
+    { dataset_id: q.dataset_id ?? null, assignee: q.assignee ?? null },
+    {
+      task_ids: q.task_ids,
+      stage_id: q.stage_id ?? null,
+      statuses: q.statuses,
+      delayed_only: q.delayed_only,
+      text: q.text ?? null,
+      sort: q.sort,
+    },
+  ],
+  taskPage: (q: TaskListQuery, page: number): TaskPageKey => [...queryKeys.tasks(q), page],
+  counts: (datasetId: string, stageId: string | null, by: CountBy): CountsKey => ["counts", datasetId, stageId, by],
+};
+
+/** A key read back: which view it belongs to and its parameters. */
+export type ParsedKey =
+  | { view: "tasks"; scope: TaskScope; rest: TaskRest; page: number | null }
+  | { view: "counts"; dataset_id: string; stage_id: string | null; by: CountBy }
+  | { view: "session" | "datasets" | "queue" | "status" }
+  | { view: "unknown" };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+
+export function parseKey(key: readonly unknown[]): ParsedKey {
+  const [view, a, b, c] = key;
+  switch (view) {
+    case "session":
+    case "datasets":
+    case "queue":
+    case "status":
+      return { view };
+    case "tasks":
+      if (!isObject(a) || !isObject(b)) return { view: "unknown" };
+      return {
+        view: "tasks",
+        scope: a as unknown as TaskScope,
+        rest: b as unknown as TaskRest,
+        page: typeof c === "number" ? c : null,
+      };
+    case "counts":
+      if (typeof a !== "string") return { view: "unknown" };
+      return { view: "counts", dataset_id: a, stage_id: (b as string | null) ?? null, by: c as CountBy };
+    default:
+      return { view: "unknown" };
+  }
+}

@@ -1,0 +1,85 @@
+// Balance: spread the unassigned open tasks of the stage over the chosen people, fewest
+// open tasks first; undoable like a drop until it syncs.
+import { useCallback, useState } from "react";
+import { api, call } from "../../api";
+import { displayName, UNASSIGNED, type Column, type UndoEntry } from "../../model/board";
+import { Dialog } from "../../components/Dialog";
+import { useErrorToast, useToast } from "../../components/Toast";
+
+/** Balances a stage over `annotators`; the plan, once queued, goes on the undo stack. */
+export function useBalance(pushUndo: (entry: UndoEntry) => void) {
+  const toast = useToast();
+  const toastError = useErrorToast();
+  return useCallback(
+    async (datasetId: string, stage: string, annotators: string[]) => {
+      try {
+        const shares = await call(api.balance(datasetId, stage, annotators));
+        const moves = shares.flatMap((s) => s.task_ids.map((taskId) => ({ taskId, from: UNASSIGNED })));
+        if (moves.length === 0) {
+          toast({ kind: "info", text: "No unassigned open task in this stage: nothing to balance." });
+          return;
+        }
+        const people = shares.filter((s) => s.task_ids.length).length;
+        pushUndo({ label: `Gave ${moves.length} task${moves.length === 1 ? "" : "s"} to ${people} people`, moves });
+      } catch (e) {
+        toastError(e);
+      }
+    },
+    [pushUndo, toast, toastError],
+  );
+}
+
+export function BalanceDialog({
+  users,
+  loads,
+  stage,
+  onClose,
+  onBalance,
+}: {
+  users: string[];
+  loads: Column[];
+  stage: string;
+  onClose: () => void;
+  onBalance: (annotators: string[]) => void;
+}) {
+  const [chosen, setChosen] = useState<Set<string>>(new Set(users));
+  const unassigned = loads.find((c) => c.id === UNASSIGNED)?.load ?? 0;
+  return (
+    <Dialog title={`Balance the unassigned tasks of ${stage}`} onClose={onClose}>
+      <p className="muted">
+        The {unassigned} unassigned task{unassigned === 1 ? "" : "s"} of this stage go to the people you choose, fewest
+        open tasks first. You can undo it until it syncs.
+      </p>
+      <div className="choices">
+        {users.map((u) => (
+          <label key={u} className="check">
+            <input
+              type="checkbox"
+              checked={chosen.has(u)}
+              onChange={(e) =>
+                setChosen((s) => {
+                  const n = new Set(s);
+                  if (e.target.checked) n.add(u);
+                  else n.delete(u);
+                  return n;
+                })
+              }
+            />
+            {displayName(u)} <span className="muted">({loads.find((c) => c.id === u)?.load ?? 0} in stage)</span>
+          </label>
+        ))}
+      </div>
+      <div className="row end">
+        <button onClick={onClose}>Cancel</button>
+        <button
+          className="primary"
+          disabled={chosen.size === 0}
+          onClick={() => onBalance([...chosen])}
+          data-testid="balance-confirm"
+        >
+          Balance
+        </button>
+      </div>
+    </Dialog>
+  );
+}

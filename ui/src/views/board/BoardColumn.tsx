@@ -1,0 +1,100 @@
+// One column of the board: a person's (or the unassigned) tasks of the stage, virtualized
+// and fetched page by page; cards just dropped here show on top at once.
+import { memo, useMemo, useRef } from "react";
+import { useDroppable } from "@dnd-kit/core";
+import type { TaskRow } from "../../types";
+import { columnQuery, type Column } from "../../model/board";
+import { usePagedTasks } from "../../queries/usePagedTasks";
+import { useVirtualRows } from "../../useVirtualRows";
+import { BoardCard } from "./BoardCard";
+import { COLUMN_PREFIX } from "./dnd";
+import type { Moving } from "./useOptimisticMoves";
+import type { Picked, Selection } from "./useSelection";
+
+const CARD_HEIGHT = 76;
+
+export const BoardColumn = memo(function BoardColumn({
+  column,
+  datasetId,
+  stageId,
+  statuses,
+  selected,
+  moving,
+  onCardClick,
+  maxLoad,
+}: {
+  column: Column;
+  datasetId: string;
+  stageId: string;
+  statuses: string[];
+  selected: ReadonlyMap<string, Picked>;
+  moving: ReadonlyMap<string, Moving>;
+  onCardClick: Selection["click"];
+  maxLoad: number;
+}) {
+  const { setNodeRef, isOver } = useDroppable({ id: COLUMN_PREFIX + column.id });
+  const query = useMemo(
+    () => columnQuery(datasetId, stageId, statuses, column.id),
+    [datasetId, stageId, statuses, column.id],
+  );
+  const list = usePagedTasks(query);
+  // Cards just dropped here show on top at once, until the re-query has them.
+  const { loadedRows } = list;
+  const arriving = useMemo(() => {
+    const here = new Set(loadedRows().map((r) => r.task_id));
+    return [...moving.values()].filter((m) => m.to === column.id && !here.has(m.row.task_id)).map((m) => m.row);
+  }, [moving, column.id, loadedRows]);
+  const total = (list.total ?? 0) + arriving.length;
+  const rowAt = (index: number): TaskRow | undefined =>
+    index < arriving.length ? arriving[index] : list.rowAt(index - arriving.length);
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualRows(total, scroller, CARD_HEIGHT, 6, list.show);
+  const items = virtualizer.getVirtualItems();
+
+  return (
+    <div
+      className={`column${isOver ? " over" : ""}`}
+      ref={setNodeRef}
+      data-testid="board-column"
+      data-assignee={column.id}
+      aria-label={column.title}
+    >
+      <div className="column-head">
+        <span className="column-title ellipsis">{column.title}</span>
+        <span className="column-count" data-testid="column-count" title="Tasks shown under the board's filters">
+          {list.total ?? "…"}
+        </span>
+        <div className="load" title={`${column.load} tasks of this stage in all statuses`}>
+          <div className="load-bar" style={{ width: `${Math.round((100 * column.load) / maxLoad)}%` }} />
+        </div>
+        <span className="muted small-text">{column.load} in stage</span>
+      </div>
+      <div className="column-body" ref={scroller}>
+        {total === 0 && <div className="column-empty">Drop tasks here</div>}
+        <div style={{ height: virtualizer.getTotalSize() }} className="list-inner">
+          {items.map((item) => {
+            const row = rowAt(item.index);
+            const away =
+              row !== undefined && item.index >= arriving.length && moving.get(row.task_id)?.from === column.id;
+            return (
+              <div key={item.key} className="card-slot" style={{ transform: `translateY(${item.start}px)` }}>
+                {away ? (
+                  <div className="card moved-out" aria-hidden="true" />
+                ) : row ? (
+                  <BoardCard
+                    row={row}
+                    column={column.id}
+                    selected={selected.has(row.task_id)}
+                    onClick={(mods) => onCardClick(row, column.id, list.loadedRows(), mods)}
+                  />
+                ) : (
+                  <div className="card placeholder" />
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+});

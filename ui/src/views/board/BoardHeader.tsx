@@ -1,0 +1,88 @@
+// The board's header: dataset, stage and status filter, the selection, undo and balance.
+import type { DatasetInfo } from "../../types";
+import { STATUSES, statusLabel } from "../../model/vocabulary";
+import { datasetName } from "../../useDatasets";
+
+export function BoardHeader({
+  datasets,
+  dataset,
+  stage,
+  statusFilter,
+  selectedCount,
+  canUndo,
+  onDataset,
+  onStage,
+  onStatusFilter,
+  onUndo,
+  onBalance,
+}: {
+  datasets: DatasetInfo[];
+  dataset: DatasetInfo;
+  stage: string;
+  statusFilter: string;
+  selectedCount: number;
+  canUndo: boolean;
+  onDataset: (id: string) => void;
+  onStage: (stage: string) => void;
+  onStatusFilter: (filter: string) => void;
+  onUndo: () => void;
+  onBalance: () => void;
+}) {
+  return (
+    <header className="view-head">
+      <h1>Board</h1>
+      <select
+        value={dataset.dataset_id}
+        onChange={(e) => onDataset(e.target.value)}
+        aria-label="Dataset"
+        data-testid="board-dataset"
+      >
+        {datasets.map((d) => (
+          <option key={d.dataset_id} value={d.dataset_id}>
+            {datasetName(d, d.dataset_id)}
+          </option>
+        ))}
+      </select>
+      <div className="segmented" role="radiogroup" aria-label="Stage">
+        {dataset.stages.map((s) => (
+          <button
+            key={s}
+            role="radio"
+            aria-checked={s === stage}
+            className={s === stage ? "active" : ""}
+            onClick={() => onStage(s)}
+            data-testid={`stage-${s}`}
+          >
+            {s}
+          </button>
+        ))}
+      </div>
+      <select
+        value={statusFilter}
+        onChange={(e) => onStatusFilter(e.target.value)}
+        aria-label="Status"
+        data-testid="board-status"
+      >
+        <option value="open">Open tasks</option>
+        <option value="all">All statuses</option>
+        {STATUSES.map((s) => (
+          <option key={s} value={s}>
+            {statusLabel(s)}
+          </option>
+        ))}
+      </select>
+      <span className="spacer" />
+      {selectedCount > 0 && (
+        <span className="muted" data-testid="board-selected">
+          {selectedCount} selected · drag any of them
+        </span>
+      )}
+      <button onClick={onUndo} disabled={!canUndo} data-testid="undo">
+        Undo <kbd>Ctrl Z</kbd>
+      </button>
+      <button className="primary" onClick={onBalance} data-testid="balance">
+        Balance…
+      </button>
+    </header>
+  );
+}

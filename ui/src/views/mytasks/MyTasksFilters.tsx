@@ -1,0 +1,100 @@
+// My tasks' filter bar: search, dataset, stage, status, delayed only, show done.
+import { useMemo, type RefObject } from "react";
+import type { DatasetInfo } from "../../types";
+import type { MyTaskFilters } from "../../model/filters";
+import { STATUSES, statusLabel } from "../../model/vocabulary";
+import { datasetName } from "../../useDatasets";
+
+export function MyTasksFilters({
+  filters,
+  filtered,
+  datasets,
+  searchRef,
+  setFilter,
+  onClear,
+}: {
+  filters: MyTaskFilters;
+  /** Some filter is set (offer to clear them). */
+  filtered: boolean;
+  datasets: DatasetInfo[];
+  searchRef: RefObject<HTMLInputElement | null>;
+  setFilter: <K extends keyof MyTaskFilters>(k: K, v: MyTaskFilters[K]) => void;
+  onClear: () => void;
+}) {
+  const stages = useMemo(() => {
+    const d = filters.datasetId ? datasets.find((x) => x.dataset_id === filters.datasetId) : undefined;
+    return d ? d.stages : [...new Set(datasets.flatMap((x) => x.stages))];
+  }, [datasets, filters.datasetId]);
+  return (
+    <div className="filters" role="search">
+      <input
+        ref={searchRef}
+        type="search"
+        placeholder="Search task, file or label id  /"
+        value={filters.text}
+        onChange={(e) => setFilter("text", e.target.value)}
+        onKeyDown={(e) => e.key === "Escape" && (e.currentTarget.blur(), setFilter("text", ""))}
+        aria-label="Search"
+        data-testid="search"
+      />
+      <select
+        value={filters.datasetId ?? ""}
+        onChange={(e) => setFilter("datasetId", e.target.value || null)}
+        aria-label="Dataset"
+      >
+        <option value="">All datasets</option>
+        {datasets.map((d) => (
+          <option key={d.dataset_id} value={d.dataset_id}>
+            {datasetName(d, d.dataset_id)}
+          </option>
+        ))}
+      </select>
+      <select
+        value={filters.stageId ?? ""}
+        onChange={(e) => setFilter("stageId", e.target.value || null)}
+        aria-label="Stage"
+      >
+        <option value="">All stages</option>
+        {stages.map((s) => (
+          <option key={s} value={s}>
+            {s}
+          </option>
+        ))}
+      </select>
+      <select
+        value={filters.status ?? ""}
+        onChange={(e) => setFilter("status", e.target.value || null)}
+        aria-label="Status"
+      >
+        <option value="">{filters.showDone ? "All statuses" : "Open statuses"}</option>
+        {STATUSES.map((s) => (
+          <option key={s} value={s}>
+            {statusLabel(s)}
+          </option>
+        ))}
+      </select>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={filters.delayedOnly}
+          onChange={(e) => setFilter("delayedOnly", e.target.checked)}
+        />
+        Delayed only
+      </label>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={filters.showDone}
+          onChange={(e) => setFilter("showDone", e.target.checked)}
+          data-testid="show-done"
+        />
+        Show done
+      </label>
+      {filtered && (
+        <button className="link" onClick={onClear}>
+          Clear filters
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,69 @@
+// One row of My tasks (or its placeholder while its page loads).
+import { useEffect } from "react";
+import type { TaskRow } from "../../types";
+import { dueText } from "../../model/format";
+import { useNow } from "../../useNow";
+import { markListPainted } from "../../metrics";
+import { StatusPill, SyncBadge } from "../../components/TaskBadges";
+
+export function TaskLine({
+  top,
+  index,
+  row,
+  datasetLabel,
+  selected,
+  focused,
+  onToggle,
+  onFocus,
+}: {
+  top: number;
+  index: number;
+  row: TaskRow | undefined;
+  datasetLabel: string;
+  selected: boolean;
+  focused: boolean;
+  onToggle: (id: string) => void;
+  onFocus: () => void;
+}) {
+  const now = useNow();
+  const painted = row !== undefined;
+  useEffect(() => {
+    if (painted) markListPainted();
+  }, [painted]);
+  const style = { transform: `translateY(${top}px)` };
+  if (!row) {
+    return <div className="row-line placeholder" style={style} aria-rowindex={index + 1} />;
+  }
+  const overdue = row.due_at_millis !== null && row.due_at_millis < now;
+  return (
+    <div
+      className={`row-line${selected ? " selected" : ""}${focused ? " focused" : ""}`}
+      style={style}
+      role="row"
+      aria-rowindex={index + 1}
+      aria-selected={selected}
+      data-testid="task-row"
+      data-task-id={row.task_id}
+      data-status={row.status}
+      onClick={(e) => {
+        onFocus();
+        if (e.ctrlKey || e.metaKey || (e.target as HTMLElement).tagName === "INPUT") return;
+        onToggle(row.task_id);
+      }}
+    >
+      <input
+        type="checkbox"
+        checked={selected}
+        onChange={() => onToggle(row.task_id)}
+        aria-label={`Select ${row.task_id}`}
+        data-testid="row-select"
+      />
+      <span className="task-id mono">{row.task_id}</span>
+      <span className="ellipsis dataset">{datasetLabel}</span>
+      <span className="stage">{row.stage_id}</span>
+      <StatusPill status={row.status} />
+      <span className={overdue ? "due overdue" : "due"}>{dueText(row.due_at_millis, now)}</span>
+      <SyncBadge row={row} />
+    </div>
+  );
+}

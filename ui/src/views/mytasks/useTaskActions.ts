@@ -1,0 +1,28 @@
+// Submitting, accepting and rejecting tasks from My tasks: queued at once, synced later.
+import { useCallback } from "react";
+import { statusLabel, targetStatus, type StatusAction } from "../../model/vocabulary";
+import { api, call } from "../../api";
+import { useErrorToast, useToast } from "../../components/Toast";
+
+/** Acts on `ids`; resolves true when the actions were queued (false: refused, shown). */
+export function useTaskActions(): (kind: StatusAction, ids: string[], reason?: string) => Promise<boolean> {
+  const toast = useToast();
+  const toastError = useErrorToast();
+  return useCallback(
+    async (kind: StatusAction, ids: string[], reason?: string) => {
+      if (ids.length === 0) return false;
+      try {
+        const n = await call(api.act(kind, ids, reason ?? null));
+        toast({
+          kind: "info",
+          text: `${statusLabel(targetStatus(kind) ?? kind)} ${n === 1 ? ids[0] : `${n} tasks`} — will sync automatically.`,
+        });
+        return true;
+      } catch (e) {
+        toastError(e);
+        return false;
+      }
+    },
+    [toast, toastError],
+  );
+}
