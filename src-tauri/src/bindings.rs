@@ -55,8 +55,12 @@ pub fn typescript() -> Result<String, String> {
     Ok(text)
 }
 
+/// A folder of its own for each export (tests export in parallel threads).
 fn tempfile_dir() -> Result<std::path::PathBuf, String> {
-    let dir = std::env::temp_dir().join(format!("deepen-tasks-bindings-{}", std::process::id()));
+    static EXPORTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = EXPORTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir =
+        std::env::temp_dir().join(format!("deepen-tasks-bindings-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     Ok(dir)
 }

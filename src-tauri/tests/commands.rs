@@ -69,6 +69,20 @@ impl TestApp {
         get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().unwrap())
     }
 
+    /// Every `data-changed` event the window is sent from now on, payloads in order.
+    fn data_changes(&self) -> std::sync::Arc<std::sync::Mutex<Vec<Value>>> {
+        use tauri::Listener;
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        self.window
+            .app_handle()
+            .listen_any("data-changed", move |event| {
+                let payload = serde_json::from_str(event.payload()).expect("JSON payload");
+                sink.lock().unwrap().push(payload);
+            });
+        seen
+    }
+
     fn until(&self, what: &str, mut check: impl FnMut(&Self) -> Option<bool>) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
@@ -149,12 +163,25 @@ fn a_reassignment_through_ipc_is_queued_at_once_and_synced_by_the_background_tas
         .unwrap()
         .clone();
 
+    let changes = app.data_changes();
     let queued = app
         .invoke("assign", json!({ "taskIds": [id], "assignee": target }))
         .unwrap();
     assert_eq!(queued, 1);
     let row = &app.tasks(json!({ "task_ids": [id] }))["rows"][0];
     assert_eq!(row["assignee"], target.as_str(), "shown at once");
+    // The window is told exactly which views changed: the two people's lists of this
+    // dataset (not its statuses), the queue and the status; not the datasets or delayed.
+    let mut people = vec![task["assignee"].clone(), json!(target)];
+    people.sort_by_key(|p| p.as_str().map(str::to_string));
+    let expected = json!([
+        { "view": "tasks", "dataset_id": dataset["dataset_id"], "assignees": people, "statuses": false },
+        { "view": "queue" },
+        { "view": "status" },
+    ]);
+    // (Any event: a background round may announce its own changes meanwhile.)
+    let heard = changes.lock().unwrap().clone();
+    assert!(heard.iter().any(|e| e["views"] == expected), "{heard:?}");
 
     app.until("the background task sent it", |a| {
         let row = a.tasks(json!({ "task_ids": [id] }))["rows"][0].clone();
