@@ -320,13 +320,11 @@ impl From<AccountsError> for ShellError {
     }
 }
 
-/// The action as a verb in a sentence.
+/// The action as a verb in a sentence ("assign" is the API's word; people say reassign).
 fn verb(kind: ActionKind) -> &'static str {
     match kind {
-        ActionKind::Submit => "submit",
-        ActionKind::Accept => "accept",
-        ActionKind::Reject => "reject",
         ActionKind::Assign => "reassign",
+        other => other.as_str(),
     }
 }
 

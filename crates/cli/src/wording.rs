@@ -136,11 +136,9 @@ pub fn reason(op: &Op) -> String {
     }
 }
 
+/// "can no longer be submitted": the status a status action leads to; a reassignment
+/// leaves the status, so it has a word of its own.
 fn past_tense(kind: ActionKind) -> &'static str {
-    match kind {
-        ActionKind::Submit => "submitted",
-        ActionKind::Accept => "accepted",
-        ActionKind::Reject => "rejected",
-        ActionKind::Assign => "reassigned",
-    }
+    kind.target_status()
+        .map_or("reassigned", dtasks_core::KnownTaskStatus::as_str)
 }

@@ -1,7 +1,7 @@
 // Why an action needs the user's decision, in words. The core records the reason as data
 // (AttentionReason); the window words it for a person, naming the action (op.kind).
 import type { AttentionReason, ActionKind } from "../types";
-import { statusLabel } from "./vocabulary";
+import { statusLabel, targetStatus } from "./vocabulary";
 
 /** What reasonText needs of an action (an Op once its reason is generated as data). */
 export interface ReasonOp {
@@ -9,12 +9,9 @@ export interface ReasonOp {
   reason: AttentionReason | null;
 }
 
-const PAST: Record<ActionKind, string> = {
-  submit: "submitted",
-  accept: "accepted",
-  reject: "rejected",
-  assign: "reassigned",
-};
+/** "can no longer be submitted": the status a status action leads to (the vocabulary's);
+ * a reassignment leaves the status, so it has a word of its own. */
+const past = (kind: ActionKind): string => targetStatus(kind)?.replace(/_/g, " ") ?? "reassigned";
 
 const VERB: Record<ActionKind, string> = {
   submit: "submit",
@@ -52,7 +49,7 @@ export function reasonText(op: ReasonOp): string {
     case "no_longer_allowed":
       return (
         `The task is now "${statusLabel(r.status)}" on the server (someone else changed it), so it can no ` +
-        `longer be ${PAST[op.kind]}.`
+        `longer be ${past(op.kind)}.`
       );
     case "keeps_failing":
       return `Tried ${r.attempts} times without success; the server keeps failing (${r.error}). Retry later or discard it.`;

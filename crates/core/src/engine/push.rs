@@ -522,3 +522,112 @@ fn split_refused(
     let right = left.split_off(left.len() / 2);
     vec![right, left]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outbox::{AttentionReason, OpState};
+    use crate::wire::TaskStatus;
+
+    fn assign_op(seq: i64, task: &str) -> Op {
+        Op {
+            seq,
+            op_id: format!("op{seq}"),
+            kind: ActionKind::Assign,
+            task_id: task.into(),
+            dataset_id: "ds1".into(),
+            task_type: "file".into(),
+            reason: None,
+            assignee: Some("bo".into()),
+            base_status: TaskStatus::READY,
+            base_assignee: Some("ana".into()),
+            base_updated_at: None,
+            state: OpState::InFlight,
+            verify: false,
+            overwrite: false,
+            attempts: 1,
+            next_attempt_at: 0,
+            last_error: None,
+            attention: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn refused(task_ids: &[&str]) -> ApiError {
+        ApiError::Status {
+            status: 409,
+            message: "submitted tasks keep their assignee".into(),
+            task_ids: task_ids.iter().map(|t| t.to_string()).collect(),
+            retry_after: None,
+        }
+    }
+
+    fn batch(n: i64) -> Vec<Op> {
+        (1..=n).map(|i| assign_op(i, &format!("t{i}"))).collect()
+    }
+
+    #[test]
+    fn a_refused_batch_sends_the_named_entries_to_the_user_and_the_rest_again() {
+        let mut out = Vec::new();
+        let again = split_refused(batch(4), 409, &refused(&["t2"]), &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].0.task_id, "t2");
+        assert!(matches!(
+            out[0].1,
+            Settle::Attention {
+                reason: AttentionReason::Refused {
+                    http_status: 409,
+                    ..
+                },
+                ..
+            }
+        ));
+        let again: Vec<Vec<&str>> = again
+            .iter()
+            .map(|b| b.iter().map(|o| o.task_id.as_str()).collect())
+            .collect();
+        assert_eq!(again, vec![vec!["t1", "t3", "t4"]]);
+    }
+
+    #[test]
+    fn an_unexplained_refusal_is_halved_down_to_the_one_refused_entry() {
+        let mut out = Vec::new();
+        let halves = split_refused(batch(5), 400, &refused(&[]), &mut out);
+        assert!(out.is_empty());
+        // The left half is sent first (popped last-in).
+        let sizes: Vec<usize> = halves.iter().map(Vec::len).collect();
+        assert_eq!(sizes, vec![3, 2]);
+        let single = split_refused(batch(1), 400, &refused(&[]), &mut out);
+        assert!(single.is_empty());
+        assert_eq!(out.len(), 1, "a batch of one is the refused entry");
+    }
+
+    #[test]
+    fn settled_actions_name_their_lists_and_the_queue_released_ones_nothing() {
+        let ops = batch(2);
+        let outcomes = vec![
+            Outcome::of(&ops[0], Settle::Done),
+            Outcome::of(&ops[1], Settle::Release { verify: false }),
+        ];
+        let mut report = PushReport::default();
+        report.tally(&outcomes);
+        assert_eq!((report.done, report.retrying), (1, 0));
+        let mut changes = Changes::none();
+        outcome_changes(&outcomes, &mut changes);
+        assert_eq!(
+            changes.into_vec(),
+            vec![
+                ViewChange::Tasks {
+                    dataset_id: "ds1".into(),
+                    assignees: Some(vec![Some("ana".into()), Some("bo".into())]),
+                    statuses: false,
+                },
+                ViewChange::Queue,
+            ]
+        );
+        let mut nothing = Changes::none();
+        outcome_changes(&outcomes[1..], &mut nothing);
+        assert!(nothing.is_empty());
+    }
+}
