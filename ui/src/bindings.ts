@@ -582,7 +582,10 @@ export type SyncStatus_Deserialize = {
 	needs_attention: number,
 	/**  When a sync last completed with the server reachable (Unix ms). */
 	last_sync_at?: number | null,
-	/**  The last failure, in words, while not online. */
+	/**
+	 *  The last failure, as a technical note (its kind is `connectivity`); front ends
+	 *  show it as a detail, under their own words for the kind.
+	 */
 	last_error?: string | null,
 };
 
@@ -596,7 +599,10 @@ export type SyncStatus_Serialize = {
 	needs_attention: number,
 	/**  When a sync last completed with the server reachable (Unix ms). */
 	last_sync_at: number | null,
-	/**  The last failure, in words, while not online. */
+	/**
+	 *  The last failure, as a technical note (its kind is `connectivity`); front ends
+	 *  show it as a detail, under their own words for the kind.
+	 */
 	last_error: string | null,
 };
 

@@ -58,7 +58,8 @@ pub struct SyncStatus {
     /// When a sync last completed with the server reachable (Unix ms).
     #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub last_sync_at: Option<i64>,
-    /// The last failure, in words, while not online.
+    /// The last failure, as a technical note (its kind is `connectivity`); front ends
+    /// show it as a detail, under their own words for the kind.
     pub last_error: Option<String>,
 }
 
