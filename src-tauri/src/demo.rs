@@ -25,7 +25,7 @@ pub struct DemoServer {
 
 impl DemoServer {
     pub async fn start(dir: &Path) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(dir)?;
+        dtasks_core::private::dir(dir)?;
         let state_path = dir.join(STATE_FILE);
         let last_port = std::fs::read_to_string(dir.join(PORT_FILE))
             .ok()

@@ -162,6 +162,13 @@ impl From<DbError> for ShellError {
             DbError::DiskFull { .. } => {
                 Self::new(k, "The disk is full. Free some space; nothing was lost.")
             }
+            DbError::Io { path, source } => Self::new(
+                k,
+                format!(
+                    "Cannot open the local database {}: {source}.",
+                    file_name(&path)
+                ),
+            ),
             DbError::Sqlite { path, source } => Self::new(
                 k,
                 format!("The local database {} failed: {source}.", file_name(&path)),
@@ -364,6 +371,10 @@ mod tests {
                 known: 3,
             },
             DbError::DiskFull { path: path.clone() },
+            DbError::Io {
+                path: path.clone(),
+                source: io(),
+            },
             DbError::Sqlite {
                 path,
                 source: rusqlite::Error::InvalidQuery,
@@ -376,6 +387,7 @@ mod tests {
                 | DbError::Locked { .. }
                 | DbError::TooNew { .. }
                 | DbError::DiskFull { .. }
+                | DbError::Io { .. }
                 | DbError::Sqlite { .. } => {}
             }
         }

@@ -43,6 +43,18 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> 
                 Some(dir) => dir.clone(),
                 None => session::data_dir(app.path().app_data_dir().ok())?,
             };
+            // Private at rest: the data and log folders are the user's only (the log folder
+            // is the platform's, so only when the data folder is too).
+            let logs = options
+                .data_dir
+                .is_none()
+                .then(|| app.path().app_log_dir().ok())
+                .flatten();
+            for dir in std::iter::once(&root).chain(logs.as_ref()) {
+                if let Err(e) = dtasks_core::private::dir(dir) {
+                    tracing::warn!(error = %e, dir = %dir.display(), "cannot make a folder private");
+                }
+            }
             let state = AppState::new(&root, options.force_demo);
             let handle = app.handle().clone();
             state.set_notify(Arc::new(move |notice| events::emit(&handle, notice)));

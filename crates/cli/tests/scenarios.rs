@@ -486,3 +486,35 @@ async fn a_full_disk_refuses_new_actions_clearly_and_loses_none() {
     assert_eq!(cli.applied(&ready[0], "submit"), 1);
     assert_eq!(cli.applied(&ready[1], "submit"), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_with_a_locked_task_returns_within_max_wait_and_says_so() {
+    let cli = Cli::start(EmulatorConfig::default(), Role::Annotator).await;
+    cli.connect();
+    cli.expect(0, &["pull"]);
+    let ready = cli.task_ids(&["--mine", "--status", "ready"]);
+    cli.expect(0, &["submit", "--no-sync", &ready[0]]);
+    // Open in someone's editor: Deepen answers 409 to every submit, although its listing
+    // still says ready.
+    cli.control.set_faults(Faults {
+        locked_tasks: vec![ready[0].clone()],
+        ..Default::default()
+    });
+    let start = std::time::Instant::now();
+    let run = cli.run(&["sync", "--max-wait", "5"]);
+    let took = start.elapsed();
+    // Within the wait plus one request's time (the client's default timeout is 30 s; the
+    // emulator answers at once).
+    assert!(took < std::time::Duration::from_secs(12), "took {took:?}");
+    assert!([3, 4].contains(&run.code), "{} {}", run.code, run.stderr);
+    assert_eq!(cli.applied(&ready[0], "submit"), 0);
+    let submits: u64 = cli
+        .control
+        .stats()
+        .requests
+        .iter()
+        .filter(|(k, _)| k.starts_with("POST") && k.ends_with("/submit"))
+        .map(|(_, n)| n)
+        .sum();
+    assert!(submits <= 5, "{submits} submits in {took:?}");
+}

@@ -109,7 +109,7 @@ impl Account {
         };
         let tmp = path.with_extension("json.tmp");
         let json = serde_json::to_vec_pretty(self).expect("an account always serializes");
-        std::fs::write(&tmp, json).map_err(io)?;
+        crate::private::write(&tmp, &json).map_err(io)?;
         std::fs::rename(&tmp, path).map_err(io)
     }
 }

@@ -88,10 +88,10 @@ impl Accounts {
             path: path.clone(),
             source,
         };
-        std::fs::create_dir_all(&self.root).map_err(io)?;
+        crate::private::dir(&self.root).map_err(io)?;
         // Written whole then renamed: a crash leaves the old choice or the new one.
         let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, name).map_err(io)?;
+        crate::private::write(&tmp, name.as_bytes()).map_err(io)?;
         std::fs::rename(&tmp, &path).map_err(io)?;
         Ok(dir)
     }

@@ -56,7 +56,7 @@ pub enum ApiError {
         message: String,
         /// Tasks the error body names as the cause (the bad entries of an assignment batch).
         task_ids: Vec<String>,
-        /// The `Retry-After` header, when given in seconds.
+        /// The `Retry-After` header, when given (seconds or a date; capped).
         retry_after: Option<Duration>,
     },
     /// A 2xx answer that does not parse: treated as ambiguous, never as success.
@@ -220,8 +220,7 @@ impl ApiClient {
             .headers()
             .get(header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(|v| wire::parse_retry_after(v, std::time::SystemTime::now()));
         let body = read_limited(resp).await.unwrap_or_default();
         let parsed = wire::parse_error_body(&body);
         let message = if status == StatusCode::UNAUTHORIZED {

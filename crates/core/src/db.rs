@@ -61,6 +61,14 @@ pub enum DbError {
         /// The database file.
         path: PathBuf,
     },
+    /// The file could not be made or opened.
+    #[error("cannot open the database file {path}: {source}")]
+    Io {
+        /// The database file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// Any other SQLite failure.
     #[error("database error in {path}: {source}")]
     Sqlite {
@@ -100,6 +108,23 @@ fn disk_is_full(path: &Path) -> bool {
     full
 }
 
+/// The database file exists and is its owner's only before SQLite opens it: SQLite gives
+/// the `-wal` and `-shm` files it makes the database file's mode. Existing ones (made by an
+/// older version) are tightened too.
+fn make_private(path: &Path) -> Result<(), DbError> {
+    let io = |source| DbError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    drop(crate::private::open_file(path).map_err(io)?);
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        crate::private::tighten(Path::new(&side)).map_err(io)?;
+    }
+    Ok(())
+}
+
 /// Opens (creating if needed) `path`, sets the pragmas and runs `migrations`: element `i`
 /// brings the schema from version `i` to `i + 1`, all of them in one transaction.
 pub fn open(
@@ -108,6 +133,7 @@ pub fn open(
     migrations: &[&str],
 ) -> Result<Connection, DbError> {
     let err = |e| DbError::from_sqlite(path, e);
+    make_private(path)?;
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE

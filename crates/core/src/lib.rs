@@ -23,6 +23,7 @@ pub mod db;
 pub mod engine;
 pub mod mirror;
 pub mod outbox;
+pub mod private;
 pub mod sensitive;
 pub mod store;
 pub mod view;

@@ -131,10 +131,13 @@ pub struct Workspace {
 impl Workspace {
     /// Opens (creating if needed) the workspace in `dir`. Works with no account and offline.
     pub fn open(dir: &Path) -> Result<Self, WorkspaceError> {
-        std::fs::create_dir_all(dir).map_err(|source| WorkspaceError::Folder {
+        // Private at rest (the databases tighten themselves as they open).
+        let folder = |source| WorkspaceError::Folder {
             path: dir.to_path_buf(),
             source,
-        })?;
+        };
+        crate::private::dir(dir).map_err(folder)?;
+        crate::private::tighten(&dir.join(ACCOUNT_FILE)).map_err(folder)?;
         let store = Arc::new(Store::open(dir)?);
         let account = Account::load(&dir.join(ACCOUNT_FILE))?;
         Ok(Self {

@@ -25,6 +25,12 @@ pub struct Faults {
     pub drop_after_commit: u32,
     /// The next `count` API responses get their body replaced (status kept).
     pub corrupt: Option<Corruption>,
+    /// Tasks "open in someone's editor": every submit, accept or reject of them is answered
+    /// 409 and not applied, whatever their status (a 409 the task listing cannot explain).
+    pub locked_tasks: Vec<String>,
+    /// The `Retry-After` of `rate_limit`'s answers exactly as given (an HTTP-date, a huge
+    /// number, garbage) instead of its seconds.
+    pub retry_after_header: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,7 +75,7 @@ pub(crate) enum Before {
     Proceed,
     Drop,
     Unavailable,
-    RateLimited { retry_after_secs: u64 },
+    RateLimited { retry_after: String },
     Fail,
 }
 
@@ -96,14 +102,18 @@ impl FaultState {
             None => {}
         }
         if let Some(limit) = &mut self.faults.rate_limit {
-            let retry_after_secs = limit.retry_after_secs;
+            let retry_after = self
+                .faults
+                .retry_after_header
+                .clone()
+                .unwrap_or_else(|| limit.retry_after_secs.to_string());
             let limited = limit.count > 0;
             limit.count = limit.count.saturating_sub(1);
             if limit.count == 0 {
                 self.faults.rate_limit = None;
             }
             if limited {
-                return Before::RateLimited { retry_after_secs };
+                return Before::RateLimited { retry_after };
             }
         }
         let rate = self.faults.fail_rate;

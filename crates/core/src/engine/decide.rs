@@ -91,8 +91,9 @@ pub(super) fn retry(
         };
     }
     let wait = backoff.delay(op.attempts, retry_after);
+    let wait = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
     Settle::Retry {
-        at: now_millis() + wait.as_millis() as i64,
+        at: now_millis().saturating_add(wait),
         error: error.to_string(),
         verify,
     }

@@ -26,7 +26,7 @@ use crate::store::Store;
 
 pub use backoff::{Backoff, MAX_ATTEMPTS};
 pub use pull::{Progress, PullEvent, PullReport};
-pub use push::{ASSIGN_BATCH, PushReport};
+pub use push::{ASSIGN_BATCH, PushReport, REFUSED_409_LIMIT};
 pub use status::{Connectivity, SyncStatus};
 
 /// The status as last recorded in a workspace's outbox, with current queue counts.
@@ -284,7 +284,7 @@ impl SyncEngine {
 
     async fn lock(&self) -> Result<File, EngineError> {
         let path = self.store.dir().join(LOCK_FILE);
-        let file = File::create(&path).map_err(|source| EngineError::Lock {
+        let file = crate::private::open_file(&path).map_err(|source| EngineError::Lock {
             path: path.clone(),
             source,
         })?;

@@ -34,6 +34,9 @@ const CONCURRENCY: usize = 8;
 pub const ASSIGN_BATCH: usize = 500;
 /// A bound on passes: each pass settles every action it takes, so the queue shrinks.
 const MAX_PASSES: usize = 10_000;
+/// Requests of an action the server answered 409 while its listing still allows it (the
+/// task may be locked, say): after this many, the user decides.
+pub const REFUSED_409_LIMIT: u32 = 4;
 
 /// What a push did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -214,8 +217,14 @@ impl SyncEngine {
                 .chain(failed_early)
                 .collect();
             self.store.outbox().claim(&seqs)?;
+            // As claimed: the request about to go counts as an attempt (backoff and the
+            // limits see every request made, this one included).
             let (actions, assigns): (Vec<Op>, Vec<Op>) = to_send
                 .into_iter()
+                .map(|op| Op {
+                    attempts: op.attempts + 1,
+                    ..op
+                })
                 .partition(|op| op.kind != ActionKind::Assign);
             self.send_actions(actions, &mut pass).await;
             self.send_assign_groups(assigns, &mut pass).await;
@@ -436,12 +445,17 @@ impl SyncEngine {
             ErrorClass::RateLimited(after) => {
                 retry(&self.backoff, op, &e.to_string(), false, after)
             }
-            // 409: maybe "already done" — the server's state decides, right away.
-            ErrorClass::Refused(409) if op.kind != ActionKind::Assign => Settle::Retry {
-                at: now_millis(),
-                error: e.to_string(),
-                verify: true,
-            },
+            // 409: maybe "already done" — the server's state decides, before anything is
+            // sent again. But a 409 is not always about the state the listing shows (a
+            // task open in someone's editor): it waits with a growing backoff, and refused
+            // the same way `REFUSED_409_LIMIT` times it goes to the user.
+            ErrorClass::Refused(409) if op.kind != ActionKind::Assign => {
+                if op.attempts >= REFUSED_409_LIMIT {
+                    attention(409, &e)
+                } else {
+                    retry(&self.backoff, op, &e.to_string(), true, None)
+                }
+            }
             ErrorClass::Refused(status) => attention(status, &e),
         }
     }

@@ -288,6 +288,29 @@ pub fn reject_body(reason: Option<&str>) -> Option<String> {
 }
 
 // ---------------------------------------------------------------------------------------
+// Retry-After (HTTP: seconds or an HTTP-date; the API does not document it)
+
+/// The longest wait a server's `Retry-After` may impose (assumption: a server asking for
+/// more than an hour is asked again in an hour; the user can always sync sooner).
+pub const RETRY_AFTER_CAP: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// The wait a `Retry-After` header asks for at `now`: delay-seconds or an HTTP-date, capped
+/// at [`RETRY_AFTER_CAP`]; a date in the past is no wait. `None` when it is neither.
+pub fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<std::time::Duration> {
+    let value = value.trim();
+    let wait = if value.bytes().all(|b| b.is_ascii_digit()) && !value.is_empty() {
+        // Any number of digits: a value past u64 is just "longer than the cap".
+        value
+            .parse::<u64>()
+            .map_or(RETRY_AFTER_CAP, std::time::Duration::from_secs)
+    } else {
+        let at = httpdate::parse_http_date(value).ok()?;
+        at.duration_since(now).unwrap_or_default()
+    };
+    Some(wait.min(RETRY_AFTER_CAP))
+}
+
+// ---------------------------------------------------------------------------------------
 // Errors (assumed): `{"error": "...", "task_ids": [...]}`, anything else shown as text.
 
 /// What an error answer says, as far as it can be read.
@@ -410,6 +433,28 @@ mod tests {
             parse_error_body(b"<html><body><h1>502 Bad Gateway</h1>\n<p>nginx</p></body></html>");
         assert_eq!(html.message, "502 Bad Gateway nginx");
         assert_eq!(parse_error_body(b"").message, "(empty body)");
+    }
+
+    #[test]
+    fn retry_after_seconds_or_date_capped_and_overflow_safe() {
+        use std::time::{Duration, SystemTime};
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_400_000);
+        assert_eq!(parse_retry_after(" 7 ", now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("999999999999999999999999", now),
+            Some(RETRY_AFTER_CAP)
+        );
+        assert_eq!(parse_retry_after("86400", now), Some(RETRY_AFTER_CAP));
+        let in_two_minutes = httpdate::fmt_http_date(now + Duration::from_secs(120));
+        assert_eq!(
+            parse_retry_after(&in_two_minutes, now),
+            Some(Duration::from_secs(120))
+        );
+        let past = httpdate::fmt_http_date(now - Duration::from_secs(5));
+        assert_eq!(parse_retry_after(&past, now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-5", now), None);
+        assert_eq!(parse_retry_after("", now), None);
     }
 
     #[test]

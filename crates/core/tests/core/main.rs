@@ -8,6 +8,7 @@ mod changes;
 mod credentials;
 mod migration;
 mod model;
+mod private_files;
 mod queue_and_view;
 mod sync_conflicts;
 mod sync_faults;

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use crate::common::Harness;
 use deepen_emulator::{CorruptKind, Corruption, Faults, RateLimit, Role};
 use dtasks_core::engine::Connectivity;
-use dtasks_core::{ActionKind, OpState, Scope};
+use dtasks_core::{ActionKind, AttentionReason, OpState, Scope};
 
 async fn submit_two(h: &Harness) -> Vec<String> {
     let ids: Vec<String> = h
@@ -197,5 +197,95 @@ async fn malformed_answers_to_actions_are_ambiguous_not_success() {
         );
         h.drain().await;
         assert_applied_once(&h, &ids);
+    }
+}
+
+/// Requests the emulator counted whose route ends with `suffix` (`"/submit"`, `"/tasks"`).
+fn requests_to(h: &Harness, method: &str, suffix: &str) -> u64 {
+    h.control
+        .stats()
+        .requests
+        .iter()
+        .filter(|(k, _)| k.starts_with(method) && k.ends_with(suffix))
+        .map(|(_, n)| n)
+        .sum()
+}
+
+#[tokio::test]
+async fn a_locked_task_costs_a_handful_of_requests_then_goes_to_the_user() {
+    let h = Harness::new(Role::Annotator).await;
+    let ids = submit_two(&h).await;
+    // The first task is "open in someone's editor": the server answers 409 to every
+    // submit although its listing still says ready.
+    h.control.set_faults(Faults {
+        locked_tasks: vec![ids[0].clone()],
+        ..Default::default()
+    });
+    let (submits, listings) = (
+        requests_to(&h, "POST", "/submit"),
+        requests_to(&h, "GET", "/tasks"),
+    );
+    let start = Instant::now();
+    h.settle().await;
+    let sent = requests_to(&h, "POST", "/submit") - submits;
+    let listed = requests_to(&h, "GET", "/tasks") - listings;
+    // The locked one at most REFUSED_409_LIMIT times, the other once.
+    let limit = u64::from(dtasks_core::engine::REFUSED_409_LIMIT);
+    assert!(sent <= limit + 1, "{sent} submits");
+    assert!(listed <= 3 * (limit + 2), "{listed} listings");
+    assert!(start.elapsed() < Duration::from_secs(20), "no loop");
+    let ops = h.ws.queue(false).unwrap();
+    assert_eq!(ops.len(), 1, "{ops:?}");
+    assert_eq!(
+        (ops[0].task_id.as_str(), ops[0].state),
+        (ids[0].as_str(), OpState::NeedsAttention)
+    );
+    assert!(
+        matches!(&ops[0].attention, Some(AttentionReason::Refused { http_status: 409, server_says }) if server_says.contains("locked")),
+        "the server's words: {:?}",
+        ops[0].attention
+    );
+    assert_eq!(h.applied(&ids[1], &h.user.email, "submit").len(), 1);
+    assert!(h.applied(&ids[0], &h.user.email, "submit").is_empty());
+}
+
+#[tokio::test]
+async fn retry_after_as_a_date_or_a_huge_number_is_honoured_and_capped() {
+    let limited = |header: String| Faults {
+        rate_limit: Some(RateLimit {
+            count: 10,
+            retry_after_secs: 1,
+        }),
+        retry_after_header: Some(header),
+        ..Default::default()
+    };
+    let waits = |h: &Harness| -> Vec<i64> {
+        let now = dtasks_core::clock::now_millis();
+        let ops = h.ws.queue(false).unwrap();
+        ops.iter().map(|op| op.next_attempt_at - now).collect()
+    };
+
+    // An HTTP-date two minutes ahead: about two minutes.
+    let h = Harness::new(Role::Annotator).await;
+    submit_two(&h).await;
+    let at = std::time::SystemTime::now() + Duration::from_secs(120);
+    h.control.set_faults(limited(httpdate::fmt_http_date(at)));
+    h.engine.sync_once(Scope::Push, None).await.unwrap();
+    let date_waits = waits(&h);
+    assert_eq!(date_waits.len(), 2);
+    for wait in date_waits {
+        assert!((100_000..=121_000).contains(&wait), "{wait} ms");
+    }
+
+    // A number past any integer type: capped at an hour, no overflow.
+    let h = Harness::new(Role::Annotator).await;
+    submit_two(&h).await;
+    h.control
+        .set_faults(limited("99999999999999999999999999".to_string()));
+    h.engine.sync_once(Scope::Push, None).await.unwrap();
+    let huge_waits = waits(&h);
+    assert_eq!(huge_waits.len(), 2);
+    for wait in huge_waits {
+        assert!((3_590_000..=3_600_000).contains(&wait), "{wait} ms");
     }
 }

@@ -26,14 +26,18 @@ pub(super) async fn inject(State(control): State<Control>, req: Request, next: N
 
     let before = control.fault_state().before();
     let early = match before {
+        Before::Proceed if is_locked(&control, &method, &path) => Some(
+            ApiFailure::new(409, "the task is locked: it is open in the editor").into_response(),
+        ),
         Before::Proceed => None,
         Before::Drop => return drop_connection(kill).await,
         Before::Unavailable => Some(ApiFailure::new(503, "service unavailable").into_response()),
         Before::Fail => Some(ApiFailure::new(500, "internal error").into_response()),
-        Before::RateLimited { retry_after_secs } => {
+        Before::RateLimited { retry_after } => {
             let mut resp = ApiFailure::new(429, "rate limited").into_response();
-            resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            if let Ok(value) = HeaderValue::from_str(&retry_after) {
+                resp.headers_mut().insert(header::RETRY_AFTER, value);
+            }
             Some(resp)
         }
     };
@@ -68,6 +72,26 @@ async fn delay(control: &Control) {
     if ms > 0 {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
+}
+
+/// A submit, accept or reject of a task the faults say is locked.
+fn is_locked(control: &Control, method: &Method, path: &str) -> bool {
+    if *method != Method::POST {
+        return false;
+    }
+    let mut segments = path.rsplit('/');
+    let (Some(action), Some(task), Some("tasks")) =
+        (segments.next(), segments.next(), segments.next())
+    else {
+        return false;
+    };
+    ["submit", "accept", "reject"].contains(&action)
+        && control
+            .fault_state()
+            .faults
+            .locked_tasks
+            .iter()
+            .any(|t| t == task)
 }
 
 /// submit / accept / reject / assign.
