@@ -127,6 +127,13 @@ impl From<WorkspaceError> for ShellError {
                 ),
             ),
             W::AssignWithoutAssignee => Self::new(K::Invalid, "Choose who gets the task."),
+            W::UnsafeTaskId(id) => Self::new(
+                K::NotAllowed,
+                format!(
+                    "Deepen gave this task an id ({}) that cannot be sent back to it, so it can only be changed in Deepen itself.",
+                    id.escape_debug()
+                ),
+            ),
             W::Folder { path, source } => Self::new(
                 K::Storage,
                 format!("Cannot use the folder {}: {source}.", path.display()),
@@ -193,6 +200,14 @@ impl From<AccountError> for ShellError {
                 format!("The email address \"{email}\" does not look right."),
             ),
             AccountError::EmptyClientId => Self::new(k, "Enter the client id."),
+            AccountError::BadClientId(id) => Self::new(
+                k,
+                format!("The client id \"{id}\" cannot be right: check it in Deepen."),
+            ),
+            AccountError::CredentialsInUrl => Self::new(
+                k,
+                "Leave the user name and password out of the server address: the token signs you in.",
+            ),
             AccountError::Io { path, source } => Self::new(
                 ErrorKind::Storage,
                 format!("Cannot read or write {path}: {source}."),
@@ -453,6 +468,7 @@ mod tests {
                 pending: 2,
             },
             WorkspaceError::AssignWithoutAssignee,
+            WorkspaceError::UnsafeTaskId("..".into()),
             WorkspaceError::Account(AccountError::EmptyClientId),
             WorkspaceError::Credentials(CredentialError::Empty),
             WorkspaceError::Engine(EngineError::Busy("/data/sync.lock".into())),
@@ -472,6 +488,7 @@ mod tests {
                 | WorkspaceError::UnknownAssignee { .. }
                 | WorkspaceError::AccountSwitchBlocked { .. }
                 | WorkspaceError::AssignWithoutAssignee
+                | WorkspaceError::UnsafeTaskId(_)
                 | WorkspaceError::Account(_)
                 | WorkspaceError::Credentials(_)
                 | WorkspaceError::Engine(_)
@@ -483,24 +500,35 @@ mod tests {
         all.extend(db_errors().into_iter().map(ShellError::from));
         all.extend(api_errors().into_iter().map(ShellError::from));
         let json_error = serde_json::from_str::<u8>("x").unwrap_err();
-        all.extend(
-            [
-                AccountError::BadUrl("ftp:/x".into()),
-                AccountError::InsecureUrl("http://deepen.example".into()),
-                AccountError::BadEmail("ana".into()),
-                AccountError::EmptyClientId,
-                AccountError::Io {
-                    path: "/data/account.json".into(),
-                    source: io(),
-                },
-                AccountError::Corrupt {
-                    path: "/data/account.json".into(),
-                    source: json_error,
-                },
-            ]
-            .into_iter()
-            .map(ShellError::from),
-        );
+        let accounts = vec![
+            AccountError::BadUrl("ftp:/x".into()),
+            AccountError::InsecureUrl("http://deepen.example".into()),
+            AccountError::BadEmail("ana".into()),
+            AccountError::EmptyClientId,
+            AccountError::BadClientId("..".into()),
+            AccountError::CredentialsInUrl,
+            AccountError::Io {
+                path: "/data/account.json".into(),
+                source: io(),
+            },
+            AccountError::Corrupt {
+                path: "/data/account.json".into(),
+                source: json_error,
+            },
+        ];
+        for e in &accounts {
+            match e {
+                AccountError::BadUrl(_)
+                | AccountError::InsecureUrl(_)
+                | AccountError::BadEmail(_)
+                | AccountError::EmptyClientId
+                | AccountError::BadClientId(_)
+                | AccountError::CredentialsInUrl
+                | AccountError::Io { .. }
+                | AccountError::Corrupt { .. } => {}
+            }
+        }
+        all.extend(accounts.into_iter().map(ShellError::from));
         all.extend(
             [
                 CredentialError::Missing {

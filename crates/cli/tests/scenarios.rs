@@ -518,3 +518,28 @@ async fn sync_with_a_locked_task_returns_within_max_wait_and_says_so() {
         .sum();
     assert!(submits <= 5, "{submits} submits in {took:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_system_proxy_is_not_used_for_a_server_on_this_machine() {
+    let cli = Cli::start(EmulatorConfig::default(), Role::Annotator).await;
+    cli.connect();
+    // A proxy that does not exist: were it used, every request would fail.
+    let mut pull = cli.command(&["pull"]);
+    for var in [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ] {
+        pull.env(var, "http://127.0.0.1:9");
+    }
+    pull.env_remove("NO_PROXY").env_remove("no_proxy");
+    let out = pull.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

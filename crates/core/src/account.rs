@@ -33,6 +33,12 @@ pub enum AccountError {
     /// The email has no `@` with text on both sides, or contains whitespace.
     #[error("`{0}` does not look like an email address")]
     BadEmail(String),
+    /// The server URL carries a user name or password.
+    #[error("the server URL must not carry a user name or password")]
+    CredentialsInUrl,
+    /// The client id cannot go into a request path (`.`, `..`, control characters).
+    #[error("`{0}` is not a usable client id")]
+    BadClientId(String),
     /// The client id is blank.
     #[error("the client id must not be empty")]
     EmptyClientId,
@@ -59,9 +65,7 @@ impl Account {
     /// a plausible email.
     pub fn new(server: &str, client_id: &str, email: &str) -> Result<Self, AccountError> {
         validate_server(server)?;
-        if client_id.trim().is_empty() {
-            return Err(AccountError::EmptyClientId);
-        }
+        validate_client_id(client_id.trim())?;
         let email = email.trim();
         if !email.contains('@')
             || email.starts_with('@')
@@ -79,6 +83,7 @@ impl Account {
 
     /// The API base as a URL, checked again (the file may have been edited by hand).
     pub fn server_url(&self) -> Result<Url, AccountError> {
+        validate_client_id(&self.client_id)?;
         validate_server(&self.server)
     }
 
@@ -114,9 +119,26 @@ impl Account {
     }
 }
 
+/// A client id goes into request paths: it must be one (see `wire::is_safe_id`).
+fn validate_client_id(client_id: &str) -> Result<(), AccountError> {
+    if client_id.is_empty() {
+        Err(AccountError::EmptyClientId)
+    } else if !crate::wire::is_safe_id(client_id) {
+        Err(AccountError::BadClientId(
+            client_id.escape_debug().to_string(),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// https anywhere; plain http only to loopback, so a token never crosses a network in clear.
+/// No user name or password in the URL: they would be sent, stored and shown.
 pub fn validate_server(server: &str) -> Result<Url, AccountError> {
-    let url = Url::parse(server.trim()).map_err(|_| AccountError::BadUrl(server.to_string()))?;
+    let url = Url::parse(server.trim()).map_err(|_| AccountError::BadUrl(redacted(server)))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(AccountError::CredentialsInUrl);
+    }
     let host = url
         .host_str()
         .ok_or_else(|| AccountError::BadUrl(server.to_string()))?;
@@ -128,10 +150,19 @@ pub fn validate_server(server: &str) -> Result<Url, AccountError> {
     }
 }
 
-fn is_loopback(host: &str) -> bool {
+/// Whether `host` is this machine (`localhost`, 127.0.0.0/8, `::1`).
+pub fn is_loopback(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
         || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A URL as it may be shown: anything before an `@` in its authority (a password) is cut.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…{}", &url[..scheme], &url[at..]),
+        _ => url.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -160,6 +191,25 @@ mod tests {
             validate_server("not a url"),
             Err(AccountError::BadUrl(_))
         ));
+    }
+
+    #[test]
+    fn no_credentials_in_the_url_and_no_dot_client_ids() {
+        let e = validate_server("https://ana:s3cret@tools.deepen.ai/api/v2").unwrap_err();
+        assert!(matches!(e, AccountError::CredentialsInUrl));
+        assert!(!e.to_string().contains("s3cret"));
+        let e = validate_server("https://ana:s3cret@bad host/").unwrap_err();
+        assert!(!e.to_string().contains("s3cret"), "{e}");
+        for bad in [".", "..", "c\nd"] {
+            assert!(
+                matches!(
+                    Account::new("https://a.b/api", bad, "a@b.c"),
+                    Err(AccountError::BadClientId(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        assert!(Account::new("https://a.b/api", "client.one", "a@b.c").is_ok());
     }
 
     #[test]

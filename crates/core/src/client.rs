@@ -180,10 +180,18 @@ impl ApiClient {
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .connect_timeout(timeouts.connect)
             .read_timeout(timeouts.read_idle)
             .user_agent(concat!("deepen-tasks/", env!("CARGO_PKG_VERSION")))
+            // A redirect is reported, not followed: it would resend the token elsewhere,
+            // or turn a POST into a GET.
+            .redirect(reqwest::redirect::Policy::none());
+        if base.host_str().is_some_and(crate::account::is_loopback) {
+            // This machine is never reached through a proxy (the system's may be set).
+            http = http.no_proxy();
+        }
+        let http = http
             .build()
             .map_err(|e| ApiError::Unreachable(transport_detail(&e)))?;
         Ok(Self {
@@ -221,11 +229,21 @@ impl ApiClient {
             .get(header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| wire::parse_retry_after(v, std::time::SystemTime::now()));
+        let location = resp
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| wire::text_excerpt(v.as_bytes()));
         let body = read_limited(resp).await.unwrap_or_default();
         let parsed = wire::parse_error_body(&body);
         let message = if status == StatusCode::UNAUTHORIZED {
             // Never echo anything about the token back.
             "the token was refused (missing, wrong or revoked)".to_string()
+        } else if status.is_redirection() {
+            format!(
+                "the server redirected the request to {} (not followed: check the server URL)",
+                location.as_deref().unwrap_or("another address")
+            )
         } else {
             parsed.message
         };

@@ -98,6 +98,10 @@ pub enum WorkspaceError {
         /// How many.
         pending: u64,
     },
+    /// The server gave the task an id no request path can carry (`.`, `..`, control
+    /// characters): it is shown, but no action on it can be sent.
+    #[error("the task id {0:?} cannot be sent to the server")]
+    UnsafeTaskId(String),
     /// A reassignment was asked through `act`: it goes through `assign`, with an assignee.
     #[error("a reassignment needs an assignee")]
     AssignWithoutAssignee,
@@ -272,7 +276,8 @@ impl Workspace {
             }
             Err(
                 e @ ApiError::Status {
-                    status: 403 | 404, ..
+                    status: 300..=399 | 403 | 404,
+                    ..
                 },
             ) => return Err(WorkspaceError::Engine(e.into())),
             Err(e) => report.offline_error = Some(e.to_string()),
@@ -492,13 +497,21 @@ impl Workspace {
         }
     }
 
-    /// The server's last known state of each task; all must be known.
+    /// The server's last known state of each task; all must be known, and each id one a
+    /// request path can carry.
     fn bases(&self, task_ids: &[String]) -> Result<Vec<Task>, WorkspaceError> {
+        if let Some(unsafe_id) = task_ids.iter().find(|id| !crate::wire::is_safe_id(id)) {
+            return Err(WorkspaceError::UnsafeTaskId(unsafe_id.clone()));
+        }
         let mirror = self.store.mirror_reader();
         let mut bases = Vec::with_capacity(task_ids.len());
         let mut unknown = Vec::new();
         for id in task_ids {
             match mirror.task(id)? {
+                // Its dataset's id goes into the reassignment's path.
+                Some(task) if !crate::wire::is_safe_id(&task.dataset_id) => {
+                    return Err(WorkspaceError::UnsafeTaskId(id.clone()));
+                }
                 Some(task) => bases.push(task),
                 None => unknown.push(id.clone()),
             }

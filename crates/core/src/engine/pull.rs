@@ -91,6 +91,14 @@ impl SyncEngine {
         let mut fresh = HashSet::new();
         for summary in &list {
             let id = &summary.dataset_id;
+            if !wire::is_safe_id(id) {
+                // It would name another endpoint: listed, never requested.
+                emit(PullEvent::DatasetSkipped {
+                    dataset_id: id.clone(),
+                    reason: "its id cannot be sent to the server".to_string(),
+                });
+                continue;
+            }
             emit(PullEvent::DatasetStarted {
                 dataset_id: id.clone(),
                 name: summary.dataset_name.clone(),

@@ -458,6 +458,16 @@ mod tests {
     }
 
     #[test]
+    fn dot_empty_and_control_ids_never_go_into_a_path() {
+        for bad in ["", " ", ".", "..", "a\nb", "t\u{0}"] {
+            assert!(!is_safe_id(bad), "{bad:?}");
+        }
+        for good in ["ds1-f0007-Labelling", "a/b c", "...", ".x", "ünï"] {
+            assert!(is_safe_id(good), "{good:?}");
+        }
+    }
+
+    #[test]
     fn ids_are_escaped_in_paths() {
         assert_eq!(
             path_action(ActionKind::Submit, "a/b c"),

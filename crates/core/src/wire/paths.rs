@@ -37,6 +37,13 @@ pub fn path_dataset(dataset_id: &str) -> String {
     format!("datasets/{}", seg(dataset_id))
 }
 
+/// Whether an id may go into a request path: ids are opaque to us, but an empty one, `.`,
+/// `..` (which URL resolution turns into another endpoint, even percent-encoded) or one
+/// with control characters never may.
+pub fn is_safe_id(id: &str) -> bool {
+    !id.trim().is_empty() && id != "." && id != ".." && !id.chars().any(char::is_control)
+}
+
 /// Percent-encodes one path segment (ids are opaque to us).
 fn seg(id: &str) -> String {
     let mut out = String::with_capacity(id.len());

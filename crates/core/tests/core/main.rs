@@ -10,6 +10,7 @@ mod migration;
 mod model;
 mod private_files;
 mod queue_and_view;
+mod safe_urls;
 mod sync_conflicts;
 mod sync_faults;
 mod sync_offline;
