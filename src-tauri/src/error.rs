@@ -213,8 +213,10 @@ impl From<AccountError> for ShellError {
                 format!("Cannot read or write {path}: {source}."),
             ),
             AccountError::Corrupt { path, .. } => Self::new(
-                ErrorKind::SignIn,
-                format!("The account settings in {path} are damaged. Sign in again."),
+                ErrorKind::Storage,
+                format!(
+                    "The account settings in {path} are damaged. Move that file aside, then sign in again."
+                ),
             ),
         }
     }

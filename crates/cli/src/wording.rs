@@ -68,7 +68,9 @@ fn workspace_error(e: &WorkspaceError) -> String {
 
 fn account_error(e: &AccountError) -> String {
     match e {
-        AccountError::Corrupt { .. } => format!("{e}; run `dtasks connect` again"),
+        AccountError::Corrupt { .. } => {
+            format!("{e}; move it aside, then run `dtasks connect` again")
+        }
         other => other.to_string(),
     }
 }

@@ -110,13 +110,15 @@ fn disk_is_full(path: &Path) -> bool {
 
 /// The database file exists and is its owner's only before SQLite opens it: SQLite gives
 /// the `-wal` and `-shm` files it makes the database file's mode. Existing ones (made by an
-/// older version) are tightened too.
+/// older version) are tightened too — by path only: opening and closing a file this
+/// process's SQLite connections hold would drop their POSIX locks.
 fn make_private(path: &Path) -> Result<(), DbError> {
     let io = |source| DbError::Io {
         path: path.to_path_buf(),
         source,
     };
-    drop(crate::private::open_file(path).map_err(io)?);
+    crate::private::create_new(path).map_err(io)?;
+    crate::private::tighten(path).map_err(io)?;
     for suffix in ["-wal", "-shm"] {
         let mut side = path.as_os_str().to_owned();
         side.push(suffix);
@@ -142,6 +144,29 @@ pub fn open(
     )
     .map_err(err)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+    // Processes opening a new database at once (the app and `dtasks`) race for its first
+    // WAL switch and migration; SQLite answers some of those races "busy" at once rather
+    // than through the busy handler, so the setup is tried again until the busy timeout.
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match set_up(path, &conn, durability, migrations) {
+            Err(DbError::Locked { .. }) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => return Err(e),
+            Ok(()) => return Ok(conn),
+        }
+    }
+}
+
+/// The pragmas, then the migrations.
+fn set_up(
+    path: &Path,
+    conn: &Connection,
+    durability: Durability,
+    migrations: &[&str],
+) -> Result<(), DbError> {
+    let err = |e| DbError::from_sqlite(path, e);
     // The first statement that reads the file: a corrupt or foreign file fails here.
     conn.pragma_update(None, "journal_mode", "WAL")
         .map_err(err)?;
@@ -154,8 +179,7 @@ pub fn open(
         .map_err(err)?;
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(err)?;
-    migrate(path, &conn, migrations)?;
-    Ok(conn)
+    migrate(path, conn, migrations)
 }
 
 fn migrate(path: &Path, conn: &Connection, migrations: &[&str]) -> Result<(), DbError> {

@@ -21,6 +21,21 @@ pub fn tighten(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Creates an empty file at `path`, readable by its owner only, unless one is there. Never
+/// opens an existing file (closing a handle to a file drops every POSIX lock this process
+/// holds on it, SQLite's included).
+pub fn create_new(path: &Path) -> io::Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// Opens `path` for writing, creating it readable by its owner only (and tightening an
 /// existing one). Does not truncate.
 pub fn open_file(path: &Path) -> io::Result<File> {
@@ -48,8 +63,12 @@ fn restrict(path: &Path, mode: u32) -> io::Result<()> {
     let current = std::fs::metadata(path)?.permissions().mode() & 0o777;
     // Only ever takes permissions away (a 0500 folder stays 0500).
     let wanted = current & mode;
-    if wanted != current {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(wanted))?;
+    if wanted != current
+        && let Err(e) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(wanted))
+    {
+        // A file system without modes (a FAT stick) or a file of another user: it still
+        // works, it is just not private; say so rather than refuse to open.
+        tracing::warn!(path = %path.display(), error = %e, "cannot make this private");
     }
     Ok(())
 }

@@ -87,7 +87,18 @@ impl SyncEngine {
         let mut report = PullReport::default();
         let list = self.client.datasets().await?;
         emit(PullEvent::Datasets { count: list.len() });
+        // Datasets gone from the list take their tasks with them.
+        let listed: HashSet<&str> = list.iter().map(|d| d.dataset_id.as_str()).collect();
+        let before = self.store.mirror_reader().datasets()?;
         self.store.mirror().replace_datasets(&list)?;
+        let mut gone = Changes::from(ViewChange::Datasets);
+        for dataset in before
+            .iter()
+            .filter(|d| !listed.contains(d.dataset_id.as_str()))
+        {
+            gone.whole_dataset(&dataset.dataset_id);
+        }
+        self.announce_and_keep(&mut report.changes, gone);
         let mut fresh = HashSet::new();
         for summary in &list {
             let id = &summary.dataset_id;
@@ -110,8 +121,11 @@ impl SyncEngine {
             }
             match self.pull_dataset(id, progress.clone()).await {
                 Ok(counts) => {
+                    // Told at once: a later failure of the pull must not hide this one.
                     if counts.written + counts.removed > 0 {
-                        report.changes.whole_dataset(id);
+                        let mut written = Changes::none();
+                        written.whole_dataset(id);
+                        self.announce_and_keep(&mut report.changes, written);
                     }
                     report.tasks_seen += counts.seen;
                     report.rows_written += counts.written;
@@ -134,21 +148,28 @@ impl SyncEngine {
             }
         }
         report.datasets = list.len();
-        report.changes.add(ViewChange::Datasets);
         let mine = self.pull_my_tasks(&fresh).await?;
         report.my_tasks = mine.1;
-        report.changes.merge(mine.0);
+        self.announce_and_keep(&mut report.changes, mine.0);
         match self.client.delayed_tasks().await {
             Ok(delayed) => {
                 report.delayed = delayed.len();
                 self.store.mirror().replace_delayed(&delayed)?;
-                report.changes.add(ViewChange::Delayed);
+                self.announce_and_keep(&mut report.changes, ViewChange::Delayed.into());
             }
             Err(e) if matches!(e.status(), Some(403)) => {}
             Err(e) => return Err(e.into()),
         }
-        self.announce(report.changes.clone().into_vec());
         Ok(report)
+    }
+
+    /// Tells the front ends what just changed (so a later failure of the same pull cannot
+    /// hide it) and keeps it for the report.
+    fn announce_and_keep(&self, report: &mut Changes, changes: Changes) {
+        if !changes.is_empty() {
+            self.announce(changes.clone().into_vec());
+            report.merge(changes);
+        }
     }
 
     /// Endpoint 5 into the mirror; `fresh` are the datasets whose full list was just
@@ -162,7 +183,13 @@ impl SyncEngine {
         self.store
             .mirror()
             .replace_user_tasks(&self.account.email, &mine, fresh)?;
+        // Outside the datasets just pulled whole, my tasks were added, changed, or removed
+        // (a task no longer mine): every such dataset may show them.
         let mut changes = Changes::none();
+        let datasets = self.store.mirror_reader().datasets()?;
+        for dataset in datasets.iter().filter(|d| !fresh.contains(&d.dataset_id)) {
+            changes.whole_dataset(&dataset.dataset_id);
+        }
         for task in mine.iter().filter(|t| !fresh.contains(&t.dataset_id)) {
             changes.whole_dataset(&task.dataset_id);
         }

@@ -4,7 +4,8 @@
 //! 1. [`SyncEngine::refresh_state`] reads again the datasets whose actions must be decided
 //!    against the server's current state (a possibly applied action, any reassignment);
 //! 2. [`SyncEngine::decide_pass`] decides each action (already done? conflicting?);
-//! 3. the actions to send are marked in flight durably (`Outbox::claim`);
+//! 3. the pass's actions are marked in flight durably (`Outbox::claim`), as they were
+//!    read: one the user changed meanwhile is left for the next pass;
 //! 4. [`SyncEngine::send_actions`] sends task actions concurrently;
 //! 5. [`SyncEngine::send_assign_groups`] sends reassignments batched per dataset and type;
 //! 6. [`Pass::rebase`] finds the versions later intents of a task were made against;
@@ -210,13 +211,16 @@ impl SyncEngine {
                     return Ok(report.stopped(stop));
                 }
             };
-            let (mut pass, to_send, failed_early) = self.decide_pass(ready, &unknown_state)?;
-            let seqs: Vec<i64> = to_send
-                .iter()
-                .map(|op| op.seq)
-                .chain(failed_early)
-                .collect();
-            self.store.outbox().claim(&seqs)?;
+            // Every action of the pass is claimed as it was read: one the user changed
+            // meanwhile (the refresh can take seconds) is left for the next pass.
+            let read: Vec<Op> = ready.clone();
+            let (mut pass, mut to_send) = self.decide_pass(ready, &unknown_state)?;
+            let claimed = self
+                .store
+                .outbox()
+                .claim(&read.iter().collect::<Vec<_>>())?;
+            pass.outcomes.retain(|o| claimed.contains(&o.seq));
+            to_send.retain(|op| claimed.contains(&op.seq));
             // As claimed: the request about to go counts as an attempt (backoff and the
             // limits see every request made, this one included).
             let (actions, assigns): (Vec<Op>, Vec<Op>) = to_send
@@ -312,21 +316,19 @@ impl SyncEngine {
     }
 
     /// Phase 2: decides each action against the server's state of its task. Gives the
-    /// pass with the actions settled without a request, the actions to send, and the
-    /// attempts that failed before a request (counted too, so they end before the user).
+    /// pass with the actions settled without a request (a state that could not be read
+    /// counts as a failed attempt, so it ends before the user), and the actions to send.
     fn decide_pass(
         &self,
         ready: Vec<Op>,
         unknown_state: &HashSet<String>,
-    ) -> Result<(Pass, Vec<Op>, Vec<i64>), EngineError> {
+    ) -> Result<(Pass, Vec<Op>), EngineError> {
         let mut pass = Pass::default();
         let mut to_send = Vec::new();
-        let mut failed_early = Vec::new();
         let mirror = self.store.mirror();
         for op in ready {
             let decision = if needs_state(&op) && unknown_state.contains(&op.dataset_id) {
                 // The server's state could not be read: deciding blind risks a double apply.
-                failed_early.push(op.seq);
                 Decision::Settle(retry(
                     &self.backoff,
                     &op,
@@ -342,7 +344,7 @@ impl SyncEngine {
                 Decision::Send => to_send.push(op),
             }
         }
-        Ok((pass, to_send, failed_early))
+        Ok((pass, to_send))
     }
 
     /// Phase 4: sends task actions (submit, accept, reject), several at once.

@@ -189,8 +189,10 @@ impl Outbox {
     }
 
     /// Marks actions in flight, durably, before their requests go out: after a crash an
-    /// in-flight action is known to be possibly applied.
-    pub fn claim(&mut self, seqs: &[i64]) -> Result<(), DbError> {
+    /// in-flight action is known to be possibly applied. `ops` are as a pass read them;
+    /// one the user changed since (a reassignment folded into, an undo, a discard) is not
+    /// claimed, and the pass must leave it for the next. Gives the seqs claimed.
+    pub fn claim(&mut self, ops: &[&Op]) -> Result<std::collections::HashSet<i64>, DbError> {
         let path = self.path.as_path();
         let err = |e| DbError::from_sqlite(path, e);
         let tx = self
@@ -198,14 +200,21 @@ impl Outbox {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(err)?;
         let now = now_millis();
-        for seq in seqs {
-            tx.execute(
-                "UPDATE ops SET state = 'in_flight', attempts = attempts + 1, updated_at = ?2 WHERE seq = ?1 AND state = 'pending'",
-                params![seq, now],
-            )
-            .map_err(err)?;
+        let mut claimed = std::collections::HashSet::with_capacity(ops.len());
+        for op in ops {
+            let changed = tx
+                .execute(
+                    "UPDATE ops SET state = 'in_flight', attempts = attempts + 1, updated_at = ?2
+                     WHERE seq = ?1 AND state = 'pending' AND assignee IS ?3",
+                    params![op.seq, now, op.assignee],
+                )
+                .map_err(err)?;
+            if changed == 1 {
+                claimed.insert(op.seq);
+            }
         }
-        tx.commit().map_err(err)
+        tx.commit().map_err(err)?;
+        Ok(claimed)
     }
 
     /// Records how each action ended, in one transaction. `rebase`: for actions that took

@@ -106,3 +106,48 @@ fn processes_opening_one_new_workspace_at_once_all_succeed() {
         assert_eq!(children, CHILDREN as i64, "{file}");
     }
 }
+
+/// Opening a workspace a second time in one process (the app reconnecting the open
+/// account) must not drop the locks its first connections hold: another process that
+/// opens and closes the workspace meanwhile may not checkpoint and delete the WAL under
+/// them, and their later writes land.
+#[test]
+fn a_second_open_in_one_process_keeps_its_locks() {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let first = Store::open(dir.path()).unwrap();
+    first.mirror().set_meta("before", "1").unwrap();
+    first.outbox().set_meta("before", Some("1")).unwrap();
+    let second = Store::open(dir.path()).unwrap();
+    std::fs::write(dir.path().join("go"), b"").unwrap();
+    let status = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "migration::child_opens_the_workspace",
+            "--exact",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ENV, dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for db in ["mirror.db", "outbox.db"] {
+        assert!(
+            dir.path().join(format!("{db}-wal")).exists(),
+            "{db}: the other process checkpointed and removed the WAL under open connections"
+        );
+    }
+    first.mirror().set_meta("after", "1").unwrap();
+    first.outbox().set_meta("after", Some("1")).unwrap();
+    drop((first, second));
+    let reopened = Store::open(dir.path()).unwrap();
+    assert_eq!(
+        reopened.mirror().meta("after").unwrap().as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        reopened.outbox().meta("after").unwrap().as_deref(),
+        Some("1")
+    );
+}

@@ -70,13 +70,46 @@ fn reassignments_coalesce_and_back_to_start_is_no_change() {
 }
 
 #[test]
+fn an_action_the_user_changed_after_a_pass_read_it_is_not_claimed() {
+    let t1 = task("t1", "ready", Some("ana@x"), 1);
+    let t2 = task("t2", "ready", Some("ana@x"), 2);
+    let (_dir, store) = store_with(&[t1.clone(), t2.clone()]);
+    let mut outbox = store.outbox();
+    outbox
+        .enqueue(&[(assign(Some("bo@x")), &t1), (assign(Some("bo@x")), &t2)])
+        .unwrap();
+    // A pass reads the queue; while it refreshes, the user drags t1 on to cy and undoes t2.
+    let read = outbox.ready(i64::MAX, 10).unwrap();
+    outbox.enqueue(&[(assign(Some("cy@x")), &t1)]).unwrap();
+    outbox.enqueue(&[(assign(Some("ana@x")), &t2)]).unwrap();
+    let claimed = outbox.claim(&read.iter().collect::<Vec<_>>()).unwrap();
+    assert!(claimed.is_empty(), "{claimed:?}");
+    // The move to cy waits, untouched, for the next pass; the undone one is gone.
+    let left = outbox.list(true).unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(
+        (left[0].assignee.as_deref(), left[0].state, left[0].attempts),
+        (Some("cy@x"), OpState::Pending, 0)
+    );
+    // Read again, it is claimed.
+    let again = outbox.ready(i64::MAX, 10).unwrap();
+    assert_eq!(
+        outbox
+            .claim(&again.iter().collect::<Vec<_>>())
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
 fn an_attempted_reassignment_is_not_coalesced_into() {
     let t = task("t1", "ready", Some("ana@x"), 1);
     let (_dir, store) = store_with(std::slice::from_ref(&t));
     let mut outbox = store.outbox();
     outbox.enqueue(&[(assign(Some("bo@x")), &t)]).unwrap();
     let op = outbox.ready(i64::MAX, 10).unwrap().remove(0);
-    outbox.claim(&[op.seq]).unwrap();
+    outbox.claim(&[&op]).unwrap();
     outbox
         .settle(
             &[(
@@ -242,7 +275,7 @@ fn in_flight_after_a_crash_is_recovered_for_verification() {
         let mut outbox = store.outbox();
         outbox.enqueue(&[(submit(), &t)]).unwrap();
         let op = outbox.ready(i64::MAX, 1).unwrap().remove(0);
-        outbox.claim(&[op.seq]).unwrap();
+        outbox.claim(&[&op]).unwrap();
     }
     drop(store);
     let store = Store::open(dir.path()).unwrap();

@@ -466,7 +466,7 @@ async fn an_intent_made_on_top_of_my_own_earlier_action_is_not_taken_for_a_confl
             .into_iter()
             .find(|o| o.kind == ActionKind::Accept)
             .unwrap();
-        outbox.claim(&[accept.seq]).unwrap();
+        outbox.claim(&[&accept]).unwrap();
         outbox.recover_in_flight().unwrap();
     }
     h.drain().await;
