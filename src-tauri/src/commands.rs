@@ -162,11 +162,12 @@ pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus> {
     Ok(state.session()?.workspace.status()?)
 }
 
-/// Syncs now instead of waiting for the next scheduled attempt.
+/// Syncs now — sends what waits and refreshes everything — instead of waiting for the
+/// next scheduled round.
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<()> {
-    state.session()?.nudge();
+    state.session()?.sync_soon();
     Ok(())
 }
 

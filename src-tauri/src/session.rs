@@ -77,10 +77,17 @@ pub struct Session {
 }
 
 impl Session {
-    /// Asks the sync task for a round soon (after a local change or "sync now").
+    /// Asks the sync task for a round soon, after a local change: a push.
     pub fn nudge(&self) {
         if let Some(engine) = &self.engine {
             engine.nudge();
+        }
+    }
+
+    /// Asks the sync task for a full round soon ("Sync now"): push, then pull.
+    pub fn sync_soon(&self) {
+        if let Some(engine) = &self.engine {
+            engine.sync_soon();
         }
     }
 

@@ -42,7 +42,10 @@ export const commands = {
 	resolve: (opId: string, resolution: Resolution) => typedError<null, ShellError>(__TAURI_INVOKE("resolve", { opId, resolution })),
 	/**  The sync status as last recorded. */
 	syncStatus: () => typedError<SyncStatus_Serialize, ShellError>(__TAURI_INVOKE("sync_status")),
-	/**  Syncs now instead of waiting for the next scheduled attempt. */
+	/**
+	 *  Syncs now — sends what waits and refreshes everything — instead of waiting for the
+	 *  next scheduled round.
+	 */
 	syncNow: () => typedError<null, ShellError>(__TAURI_INVOKE("sync_now")),
 };
 
@@ -295,6 +298,13 @@ export type DatasetInfo_Deserialize = {
 	tasks_listable: boolean,
 	/**  When its whole task list was last pulled (Unix ms); `None` if never. */
 	tasks_pulled_at?: number | null,
+	/**
+	 *  Why its last pull failed (a technical note), when it failed after the last success:
+	 *  its tasks are as of `tasks_pulled_at`, and the next full pull tries again.
+	 */
+	pull_error?: string | null,
+	/**  When that pull failed (Unix ms). */
+	pull_failed_at?: number | null,
 };
 
 /**  A dataset as the mirror knows it. */
@@ -320,6 +330,13 @@ export type DatasetInfo_Serialize = {
 	tasks_listable: boolean,
 	/**  When its whole task list was last pulled (Unix ms); `None` if never. */
 	tasks_pulled_at: number | null,
+	/**
+	 *  Why its last pull failed (a technical note), when it failed after the last success:
+	 *  its tasks are as of `tasks_pulled_at`, and the next full pull tries again.
+	 */
+	pull_error: string | null,
+	/**  When that pull failed (Unix ms). */
+	pull_failed_at: number | null,
 };
 
 /**  What kind of failure, so the window can act on it. */

@@ -77,15 +77,24 @@ impl Out {
         if list.is_empty() {
             return println!("no datasets mirrored yet: run `dtasks pull`");
         }
-        println!("{:<12} {:>8}  {:<18} NAME", "DATASET", "TASKS", "STAGES");
+        println!(
+            "{:<12} {:>8}  {:<18} {:<14} NAME",
+            "DATASET", "TASKS", "STAGES", "UPDATED"
+        );
+        let now = dtasks_core::clock::now_millis();
         for d in list {
             println!(
-                "{:<12} {:>8}  {:<18} {}",
+                "{:<12} {:>8}  {:<18} {:<14} {}",
                 d.dataset_id,
                 d.task_count,
                 d.stages.join(","),
+                d.tasks_pulled_at
+                    .map_or_else(|| "never".to_string(), |at| ago(now - at)),
                 d.dataset_name.as_deref().unwrap_or("")
             );
+            if let (Some(error), Some(at)) = (&d.pull_error, d.pull_failed_at) {
+                println!("    could not refresh {}: {error}", ago(now - at));
+            }
         }
     }
 
@@ -200,6 +209,12 @@ impl Out {
                 pull.my_tasks,
                 pull.delayed
             );
+            for failure in &pull.failed {
+                eprintln!(
+                    "could not refresh dataset {}: {} (kept as it was; `dtasks pull` tries again)",
+                    failure.dataset_id, failure.error
+                );
+            }
         }
         if let Some(e) = &report.pull_error {
             eprintln!("the pull failed and the mirror was left as it was: {e}");
@@ -322,6 +337,9 @@ impl PullBar {
                 "{dataset_id}: {} tasks, {} changed",
                 counts.seen, counts.written
             )),
+            PullEvent::DatasetFailed { dataset_id, error } => {
+                bar.println(format!("{dataset_id}: could not refresh ({error})"));
+            }
             PullEvent::DatasetSkipped { dataset_id, reason } => {
                 bar.println(format!("{dataset_id}: skipped ({reason})"));
             }
@@ -362,6 +380,17 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// "just now", "3 min ago", "2 h ago", "5 d ago".
+fn ago(millis: i64) -> String {
+    let minutes = millis.max(0) / 60_000;
+    match minutes {
+        0 => "just now".to_string(),
+        m if m < 60 => format!("{m} min ago"),
+        m if m < 48 * 60 => format!("{} h ago", m / 60),
+        m => format!("{} d ago", m / (24 * 60)),
+    }
 }
 
 #[cfg(test)]

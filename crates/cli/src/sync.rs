@@ -32,9 +32,11 @@ pub async fn pull(ws: &Workspace, out: &Out) -> Result<u8> {
     match result {
         Ok(report) => {
             out.round(&report);
-            Ok(match &report.pull_error {
-                Some(_) => exit::ERROR,
-                None => exit::OK,
+            let some_failed = report.pull.as_ref().is_some_and(|p| !p.failed.is_empty());
+            Ok(if report.pull_error.is_some() || some_failed {
+                exit::ERROR
+            } else {
+                exit::OK
             })
         }
         Err(e) => match failure_code(&e) {
@@ -110,7 +112,9 @@ pub async fn sync(ws: &Workspace, out: &Out, max_wait: u64) -> Result<u8> {
     } else if status.pending > 0 {
         // Reachable, but the server kept failing past --max-wait: the queue is kept.
         exit::UNREACHABLE
-    } else if report.pull_error.is_some() {
+    } else if report.pull_error.is_some()
+        || report.pull.as_ref().is_some_and(|p| !p.failed.is_empty())
+    {
         exit::ERROR
     } else {
         exit::OK

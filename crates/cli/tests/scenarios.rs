@@ -543,3 +543,47 @@ async fn a_system_proxy_is_not_used_for_a_server_on_this_machine() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_with_one_failing_dataset_names_it_and_exits_non_zero() {
+    let cli = Cli::start(EmulatorConfig::default(), Role::Admin).await;
+    cli.connect();
+    cli.expect(0, &["pull"]);
+    let broken = cli.control.dataset_ids()[1].clone();
+    cli.control.set_faults(Faults {
+        failing_datasets: vec![broken.clone()],
+        ..Default::default()
+    });
+    let run = cli.expect(1, &["pull"]);
+    assert!(
+        run.stderr
+            .contains(&format!("could not refresh dataset {broken}")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("pulled"),
+        "the rest was pulled: {}",
+        run.stdout
+    );
+    // `dtasks datasets` says how fresh each is, and why the broken one is not.
+    let listed = cli.expect(0, &["datasets"]).stdout;
+    assert!(listed.contains("UPDATED"), "{listed}");
+    let note = listed
+        .lines()
+        .skip_while(|l| !l.starts_with(broken.as_str()))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        note.trim_start()
+            .starts_with("could not refresh just now: "),
+        "{listed}"
+    );
+    cli.control.set_faults(Faults::default());
+    cli.expect(0, &["pull"]);
+    assert!(
+        !cli.expect(0, &["datasets"])
+            .stdout
+            .contains("could not refresh")
+    );
+}

@@ -31,6 +31,9 @@ pub struct Faults {
     /// The `Retry-After` of `rate_limit`'s answers exactly as given (an HTTP-date, a huge
     /// number, garbage) instead of its seconds.
     pub retry_after_header: Option<String>,
+    /// Datasets whose task listing (`GET …/datasets/{id}/tasks`) is answered 500, unapplied
+    /// (one broken dataset among healthy ones).
+    pub failing_datasets: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]

@@ -618,3 +618,47 @@ async fn a_card_moves_to_the_next_column_with_the_keyboard_alone() {
     .await;
     app.quit().await;
 }
+
+/// The freshness line of every Overview card, in order.
+async fn freshness_lines(app: &App) -> Vec<String> {
+    let mut lines = Vec::new();
+    for el in app.find_all("[data-testid=dataset-freshness]").await {
+        lines.push(el.text().await.unwrap_or_default());
+    }
+    lines
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dataset_that_cannot_be_refreshed_says_so_and_the_others_refresh() {
+    require_e2e!();
+    let _one = ONE_APP.lock().await;
+    let server = Server::start().await;
+    let data = AppData::connected(&server, Role::Admin).await;
+    let broken = server.control.dataset_ids()[1].clone();
+    server.control.set_faults(deepen_emulator::Faults {
+        failing_datasets: vec![broken],
+        ..Default::default()
+    });
+    let app = App::launch(&data, "7-dataset-failed").await;
+    app.click("[data-testid=nav-overview]").await;
+    app.eventually("one dataset says it could not be refreshed", 20, || async {
+        let lines = freshness_lines(&app).await;
+        lines.len() >= 2
+            && lines
+                .iter()
+                .filter(|l| l.starts_with("Could not refresh"))
+                .count()
+                == 1
+            && lines.iter().filter(|l| l.starts_with("Updated")).count() == lines.len() - 1
+    })
+    .await;
+    app.screenshot("7-dataset-failed").await;
+    server.online();
+    app.click("[data-testid=sync-now]").await;
+    app.eventually("every dataset refreshed again", 20, || async {
+        let lines = freshness_lines(&app).await;
+        !lines.is_empty() && lines.iter().all(|l| l.starts_with("Updated"))
+    })
+    .await;
+    app.quit().await;
+}

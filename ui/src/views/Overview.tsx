@@ -9,6 +9,8 @@ import { useDatasets, datasetName } from "../useDatasets";
 import { inLifeCycleOrder, STATUSES, statusClass, statusLabel } from "../model/vocabulary";
 import { displayName } from "../model/board";
 import { Empty, ErrorNote } from "../components/Empty";
+import { freshness } from "../model/freshness";
+import { useNow } from "../useNow";
 
 export function Overview() {
   const { datasets, error, loading } = useDatasets();
@@ -76,6 +78,7 @@ function DatasetCharts({ dataset }: { dataset: DatasetInfo }) {
       <div className="muted small-text">
         {dataset.task_count} tasks · {dataset.labelling_mode?.replace(/_/g, " ") ?? "mode unknown"}
       </div>
+      <Fresh dataset={dataset} />
       <h3>Tasks by stage and status</h3>
       <div className="stacked" role="img" aria-label="Tasks by stage and status">
         {(stages ?? []).map((s) => {
@@ -121,5 +124,20 @@ function DatasetCharts({ dataset }: { dataset: DatasetInfo }) {
         {unassigned > 0 && <div className="muted small-text">{unassigned} unassigned</div>}
       </div>
     </article>
+  );
+}
+
+/** How fresh the dataset's tasks are; a failed refresh says so, with the cause on hover. */
+function Fresh({ dataset }: { dataset: DatasetInfo }) {
+  const now = useNow();
+  const f = freshness(dataset, now);
+  return (
+    <div
+      className={f.failed ? "freshness failed small-text" : "freshness muted small-text"}
+      data-testid="dataset-freshness"
+      title={f.detail ?? undefined}
+    >
+      {f.text}
+    </div>
   );
 }

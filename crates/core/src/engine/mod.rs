@@ -25,7 +25,7 @@ use crate::db::DbError;
 use crate::store::Store;
 
 pub use backoff::{Backoff, MAX_ATTEMPTS};
-pub use pull::{Progress, PullEvent, PullReport};
+pub use pull::{DatasetFailure, Progress, PullEvent, PullReport};
 pub use push::{ASSIGN_BATCH, PushReport, REFUSED_409_LIMIT};
 pub use status::{Connectivity, SyncStatus};
 
@@ -129,6 +129,8 @@ pub struct SyncEngine {
     status: watch::Sender<SyncStatus>,
     changed: broadcast::Sender<Vec<ViewChange>>,
     nudge: Arc<Notify>,
+    /// "Sync now" asked for a full round.
+    full_requested: Arc<std::sync::atomic::AtomicBool>,
     backoff: Backoff,
 }
 
@@ -149,6 +151,7 @@ impl SyncEngine {
             status,
             changed,
             nudge: Arc::new(Notify::new()),
+            full_requested: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             backoff: Backoff::default(),
         })
     }
@@ -170,8 +173,15 @@ impl SyncEngine {
         self.changed.subscribe()
     }
 
-    /// Asks the background loop for a round soon (a new action was queued).
+    /// Asks the background loop for a round soon (a new action was queued): a push.
     pub fn nudge(&self) {
+        self.nudge.notify_one();
+    }
+
+    /// Asks the background loop for a full round soon, push and pull ("Sync now").
+    pub fn sync_soon(&self) {
+        self.full_requested
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         self.nudge.notify_one();
     }
 
@@ -223,9 +233,12 @@ impl SyncEngine {
             Ok(r) if r.push.unreachable => {
                 (Connectivity::Offline, r.push.last_error.clone(), false)
             }
+            // Datasets that could not be refreshed are said, but the rest was: synced.
             Ok(r) => (
                 Connectivity::Online,
-                r.pull_error.clone(),
+                r.pull_error
+                    .clone()
+                    .or_else(|| r.pull.as_ref().and_then(PullReport::failure_summary)),
                 r.pull_error.is_none(),
             ),
             Err(EngineError::Api(e)) if e.class() == ErrorClass::SignIn => {
@@ -317,7 +330,11 @@ impl SyncEngine {
             }
             // A full pull at start, on reconnect and every `pull_every`; otherwise push only
             // (a nudge, or a backed-off action falling due).
-            let full_due = offline || last_full.is_none_or(|t| t.elapsed() >= schedule.pull_every);
+            let asked = self
+                .full_requested
+                .swap(false, std::sync::atomic::Ordering::SeqCst);
+            let full_due =
+                asked || offline || last_full.is_none_or(|t| t.elapsed() >= schedule.pull_every);
             let scope = if full_due { Scope::Full } else { Scope::Push };
             let result = self.sync_once(scope, None).await;
             offline = match &result {

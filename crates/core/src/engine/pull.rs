@@ -11,7 +11,7 @@ use tokio_util::io::SyncIoBridge;
 
 use super::{EngineError, SyncEngine};
 use crate::changes::{Changes, ViewChange};
-use crate::client::ApiError;
+use crate::client::{ApiError, ErrorClass};
 use crate::mirror::PullCounts;
 use crate::wire::{self, StreamError};
 
@@ -44,6 +44,13 @@ pub enum PullEvent {
         /// What it did to the mirror.
         counts: PullCounts,
     },
+    /// A dataset that could not be refreshed: its tasks stay as they were.
+    DatasetFailed {
+        /// Which.
+        dataset_id: String,
+        /// Why, as a technical note.
+        error: String,
+    },
     /// A dataset this user may not list (403): their own tasks come through `user_tasks`.
     DatasetSkipped {
         /// Which.
@@ -71,83 +78,65 @@ pub struct PullReport {
     pub my_tasks: usize,
     /// Tasks the server reports late.
     pub delayed: usize,
+    /// Datasets that could not be refreshed (kept as they were; tried again next pull).
+    pub failed: Vec<DatasetFailure>,
     /// The views the pull changed.
     #[serde(skip)]
     pub changes: Changes,
 }
 
+/// A dataset a pull could not refresh.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DatasetFailure {
+    /// Which.
+    pub dataset_id: String,
+    /// Why, as a technical note.
+    pub error: String,
+}
+
+impl PullReport {
+    /// The failures in one line, when there were any.
+    pub fn failure_summary(&self) -> Option<String> {
+        let first = self.failed.first()?;
+        Some(match self.failed.len() {
+            1 => format!(
+                "could not refresh dataset {}: {}",
+                first.dataset_id, first.error
+            ),
+            n => format!(
+                "could not refresh {n} datasets ({} and others): {}",
+                first.dataset_id, first.error
+            ),
+        })
+    }
+}
+
+/// Whether a failure while pulling one dataset stops the whole pull: the network is gone,
+/// the token was refused, or the local side failed. Anything else is that dataset's.
+fn stops_the_pull(e: &EngineError) -> bool {
+    match e {
+        EngineError::Api(api) => api.is_transport() || api.class() == ErrorClass::SignIn,
+        _ => true,
+    }
+}
+
 impl SyncEngine {
     /// Refreshes everything this account mirrors: datasets, their tasks, my tasks, delayed.
+    /// A dataset that cannot be refreshed (a 500, a 404, a 429, a malformed list) keeps its
+    /// tasks as they were, is marked with why, and the rest goes on; only a network that is
+    /// gone, a refused token or a local failure stops the pull.
     pub async fn pull_all(&self, progress: Option<Progress>) -> Result<PullReport, EngineError> {
-        let emit = |e: PullEvent| {
-            if let Some(p) = &progress {
-                p(e);
-            }
-        };
         let mut report = PullReport::default();
-        let list = self.client.datasets().await?;
-        emit(PullEvent::Datasets { count: list.len() });
-        // Datasets gone from the list take their tasks with them.
-        let listed: HashSet<&str> = list.iter().map(|d| d.dataset_id.as_str()).collect();
-        let before = self.store.mirror_reader().datasets()?;
-        self.store.mirror().replace_datasets(&list)?;
-        let mut gone = Changes::from(ViewChange::Datasets);
-        for dataset in before
-            .iter()
-            .filter(|d| !listed.contains(d.dataset_id.as_str()))
-        {
-            gone.whole_dataset(&dataset.dataset_id);
-        }
-        self.announce_and_keep(&mut report.changes, gone);
         let mut fresh = HashSet::new();
-        for summary in &list {
-            let id = &summary.dataset_id;
-            if !wire::is_safe_id(id) {
-                // It would name another endpoint: listed, never requested.
-                emit(PullEvent::DatasetSkipped {
-                    dataset_id: id.clone(),
-                    reason: "its id cannot be sent to the server".to_string(),
-                });
-                continue;
+        match self.client.datasets().await {
+            Ok(list) => {
+                self.pull_datasets(&list, &progress, &mut report, &mut fresh)
+                    .await?;
             }
-            emit(PullEvent::DatasetStarted {
-                dataset_id: id.clone(),
-                name: summary.dataset_name.clone(),
-            });
-            match self.client.dataset(id).await {
-                Ok(dataset) => self.store.mirror().save_dataset(&dataset)?,
-                Err(e) if matches!(e.status(), Some(403 | 404)) => {}
-                Err(e) => return Err(e.into()),
-            }
-            match self.pull_dataset(id, progress.clone()).await {
-                Ok(counts) => {
-                    // Told at once: a later failure of the pull must not hide this one.
-                    if counts.written + counts.removed > 0 {
-                        let mut written = Changes::none();
-                        written.whole_dataset(id);
-                        self.announce_and_keep(&mut report.changes, written);
-                    }
-                    report.tasks_seen += counts.seen;
-                    report.rows_written += counts.written;
-                    report.rows_removed += counts.removed;
-                    fresh.insert(id.clone());
-                    emit(PullEvent::DatasetDone {
-                        dataset_id: id.clone(),
-                        counts,
-                    });
-                }
-                // Not everyone may list a whole dataset: their own tasks come below.
-                Err(EngineError::Api(e)) if matches!(e.status(), Some(403)) => {
-                    self.store.mirror().set_tasks_listable(id, false)?;
-                    emit(PullEvent::DatasetSkipped {
-                        dataset_id: id.clone(),
-                        reason: e.to_string(),
-                    });
-                }
-                Err(e) => return Err(e),
-            }
+            // A user who may not list datasets still gets their own tasks below.
+            Err(e) if e.status() == Some(403) => {}
+            Err(e) => return Err(e.into()),
         }
-        report.datasets = list.len();
         let mine = self.pull_my_tasks(&fresh).await?;
         report.my_tasks = mine.1;
         self.announce_and_keep(&mut report.changes, mine.0);
@@ -161,6 +150,112 @@ impl SyncEngine {
             Err(e) => return Err(e.into()),
         }
         Ok(report)
+    }
+
+    /// The listed datasets into the mirror, then each one's details and tasks; `fresh`
+    /// gets the datasets whose whole task list was pulled.
+    async fn pull_datasets(
+        &self,
+        list: &[wire::DatasetSummary],
+        progress: &Option<Progress>,
+        report: &mut PullReport,
+        fresh: &mut HashSet<String>,
+    ) -> Result<(), EngineError> {
+        let emit = |e: PullEvent| {
+            if let Some(p) = progress {
+                p(e);
+            }
+        };
+        emit(PullEvent::Datasets { count: list.len() });
+        report.datasets = list.len();
+        // Datasets gone from the list take their tasks with them.
+        let listed: HashSet<&str> = list.iter().map(|d| d.dataset_id.as_str()).collect();
+        let before = self.store.mirror_reader().datasets()?;
+        self.store.mirror().replace_datasets(list)?;
+        let mut gone = Changes::from(ViewChange::Datasets);
+        for dataset in before
+            .iter()
+            .filter(|d| !listed.contains(d.dataset_id.as_str()))
+        {
+            gone.whole_dataset(&dataset.dataset_id);
+        }
+        self.announce_and_keep(&mut report.changes, gone);
+        for summary in list {
+            let id = &summary.dataset_id;
+            if !wire::is_safe_id(id) {
+                // It would name another endpoint: listed, never requested.
+                emit(PullEvent::DatasetSkipped {
+                    dataset_id: id.clone(),
+                    reason: "its id cannot be sent to the server".to_string(),
+                });
+                continue;
+            }
+            emit(PullEvent::DatasetStarted {
+                dataset_id: id.clone(),
+                name: summary.dataset_name.clone(),
+            });
+            match self.pull_one_dataset(id, progress.clone()).await {
+                Ok(Some(counts)) => {
+                    // Told at once: a later failure of the pull must not hide this one.
+                    let mut written = Changes::from(ViewChange::Datasets);
+                    if counts.written + counts.removed > 0 {
+                        written.whole_dataset(id);
+                    }
+                    self.announce_and_keep(&mut report.changes, written);
+                    report.tasks_seen += counts.seen;
+                    report.rows_written += counts.written;
+                    report.rows_removed += counts.removed;
+                    fresh.insert(id.clone());
+                    emit(PullEvent::DatasetDone {
+                        dataset_id: id.clone(),
+                        counts,
+                    });
+                }
+                // Not everyone may list a whole dataset: their own tasks come after.
+                Ok(None) => emit(PullEvent::DatasetSkipped {
+                    dataset_id: id.clone(),
+                    reason: "not allowed to list its tasks".to_string(),
+                }),
+                Err(e) if stops_the_pull(&e) => return Err(e),
+                Err(e) => {
+                    let error = e.to_string();
+                    tracing::warn!(dataset_id = %id, %error, "could not refresh a dataset");
+                    self.store.mirror().set_pull_failed(id, &error)?;
+                    self.announce_and_keep(&mut report.changes, ViewChange::Datasets.into());
+                    emit(PullEvent::DatasetFailed {
+                        dataset_id: id.clone(),
+                        error: error.clone(),
+                    });
+                    report.failed.push(DatasetFailure {
+                        dataset_id: id.clone(),
+                        error,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One dataset's details and whole task list; `None` when the user may not list its
+    /// tasks (403).
+    async fn pull_one_dataset(
+        &self,
+        id: &str,
+        progress: Option<Progress>,
+    ) -> Result<Option<PullCounts>, EngineError> {
+        match self.client.dataset(id).await {
+            Ok(dataset) => self.store.mirror().save_dataset(&dataset)?,
+            Err(e) if matches!(e.status(), Some(403 | 404)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        match self.pull_dataset(id, progress).await {
+            Ok(counts) => Ok(Some(counts)),
+            Err(EngineError::Api(e)) if e.status() == Some(403) => {
+                self.store.mirror().set_tasks_listable(id, false)?;
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Tells the front ends what just changed (so a later failure of the same pull cannot

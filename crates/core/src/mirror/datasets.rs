@@ -31,6 +31,12 @@ pub struct DatasetInfo {
     /// When its whole task list was last pulled (Unix ms); `None` if never.
     #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub tasks_pulled_at: Option<i64>,
+    /// Why its last pull failed (a technical note), when it failed after the last success:
+    /// its tasks are as of `tasks_pulled_at`, and the next full pull tries again.
+    pub pull_error: Option<String>,
+    /// When that pull failed (Unix ms).
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
+    pub pull_failed_at: Option<i64>,
 }
 
 impl Mirror {
@@ -114,6 +120,17 @@ impl Mirror {
             .map_err(|e| self.err(e))
     }
 
+    /// Records that pulling `dataset_id` failed just now (its tasks stay as they were).
+    pub fn set_pull_failed(&self, dataset_id: &str, error: &str) -> Result<(), DbError> {
+        self.conn
+            .execute(
+                "UPDATE datasets SET pull_error = ?2, pull_failed_at = ?3 WHERE dataset_id = ?1",
+                params![dataset_id, error, crate::clock::now_millis()],
+            )
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
     /// Emails of the users who can be assigned tasks of `dataset_id`.
     pub fn dataset_users(&self, dataset_id: &str) -> Result<Vec<String>, DbError> {
         let mut stmt = self
@@ -151,23 +168,25 @@ impl Mirror {
             .conn
             .query_row(
                 "SELECT dataset_name, labelling_mode, tasks_listable, tasks_pulled_at,
-                        (SELECT coalesce(sum(n), 0) FROM task_counts c WHERE c.dataset_id = datasets.dataset_id)
+                        (SELECT coalesce(sum(n), 0) FROM task_counts c WHERE c.dataset_id = datasets.dataset_id),
+                        pull_error, pull_failed_at
                  FROM datasets WHERE dataset_id = ?1",
                 [dataset_id],
                 |r| {
                     Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
+                        (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
                         r.get::<_, i64>(4)?,
+                        (r.get(5)?, r.get(6)?),
                     ))
                 },
             )
             .optional()
             .map_err(err)?;
-        let Some((dataset_name, labelling_mode, tasks_listable, tasks_pulled_at, task_count)) =
-            head
+        let Some((
+            (dataset_name, labelling_mode, tasks_listable, tasks_pulled_at),
+            task_count,
+            (pull_error, pull_failed_at),
+        )) = head
         else {
             return Ok(None);
         };
@@ -209,6 +228,8 @@ impl Mirror {
             task_count: task_count as u64,
             tasks_listable,
             tasks_pulled_at,
+            pull_error,
+            pull_failed_at,
         }))
     }
 }

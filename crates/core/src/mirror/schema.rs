@@ -14,7 +14,15 @@ pub const MIGRATIONS: &[&str] = &[
     MIGRATION_1_TABLES,
     MIGRATION_2_INDEXES,
     MIGRATION_3_COUNT_ON_INSERT,
+    MIGRATION_4_PULL_FAILURES,
 ];
+
+/// Version 4: a dataset whose pull failed keeps its tasks as they were and says why and
+/// when (the next full pull tries it again).
+const MIGRATION_4_PULL_FAILURES: &str = "
+ALTER TABLE datasets ADD COLUMN pull_error TEXT;
+ALTER TABLE datasets ADD COLUMN pull_failed_at INTEGER;
+";
 
 /// Version 2: the secondary indexes of `tasks`.
 const MIGRATION_2_INDEXES: &str = "

@@ -164,7 +164,8 @@ impl DatasetPull<'_> {
         }
         self.tx
             .execute(
-                "UPDATE datasets SET tasks_pulled_at = ?2, tasks_listable = 1 WHERE dataset_id = ?1",
+                "UPDATE datasets SET tasks_pulled_at = ?2, tasks_listable = 1, pull_error = NULL,
+                     pull_failed_at = NULL WHERE dataset_id = ?1",
                 params![self.dataset_id, crate::clock::now_millis()],
             )
             .map_err(err)?;

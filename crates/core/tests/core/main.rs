@@ -8,6 +8,7 @@ mod changes;
 mod credentials;
 mod migration;
 mod model;
+mod partial_pull;
 mod private_files;
 mod queue_and_view;
 mod safe_urls;

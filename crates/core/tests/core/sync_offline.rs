@@ -195,6 +195,26 @@ async fn the_background_loop_syncs_on_nudge_and_on_reconnect() {
     for id in &ids {
         assert_eq!(h.applied(id, &h.user.email, "submit").len(), 1);
     }
+
+    // "Sync now" pulls too (a nudge alone only pushes until the next scheduled pull):
+    // a change someone made on the server shows within seconds, not a minute.
+    let theirs = h.mine_with("ready")[0].task_id.clone();
+    h.control
+        .act(
+            &h.user.email,
+            deepen_emulator::Action::Submit {
+                task_id: theirs.clone(),
+            },
+        )
+        .unwrap();
+    h.engine.sync_soon();
+    let pulled = tokio::time::timeout(Duration::from_secs(10), async {
+        while h.row(&theirs).status != "submitted" {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    assert!(pulled.is_ok(), "sync now pulled the server's change");
     stop_tx.send(true).unwrap();
     tokio::time::timeout(Duration::from_secs(5), runner)
         .await

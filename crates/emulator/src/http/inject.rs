@@ -26,6 +26,9 @@ pub(super) async fn inject(State(control): State<Control>, req: Request, next: N
 
     let before = control.fault_state().before();
     let early = match before {
+        Before::Proceed if is_failing_listing(&control, &method, &path) => {
+            Some(ApiFailure::new(500, "internal error while listing this dataset").into_response())
+        }
         Before::Proceed if is_locked(&control, &method, &path) => Some(
             ApiFailure::new(409, "the task is locked: it is open in the editor").into_response(),
         ),
@@ -72,6 +75,23 @@ async fn delay(control: &Control) {
     if ms > 0 {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
+}
+
+/// The task listing of a dataset the faults say is failing.
+fn is_failing_listing(control: &Control, method: &Method, path: &str) -> bool {
+    let mut segments = path.rsplit('/');
+    let (Some("tasks"), Some(dataset), Some("datasets")) =
+        (segments.next(), segments.next(), segments.next())
+    else {
+        return false;
+    };
+    *method == Method::GET
+        && control
+            .fault_state()
+            .faults
+            .failing_datasets
+            .iter()
+            .any(|d| d == dataset)
 }
 
 /// A submit, accept or reject of a task the faults say is locked.
