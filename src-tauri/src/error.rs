@@ -232,7 +232,7 @@ impl From<CredentialError> for ShellError {
             CredentialError::StoreUnavailable { detail } => Self::new(
                 ErrorKind::Credentials,
                 format!(
-                    "The system's credential store is not available ({detail}). Start the app with the DEEPEN_TOKEN environment variable set instead."
+                    "The system's credential store is not available ({detail}). Start the app with DEEPEN_TOKEN set to the token and DEEPEN_TOKEN_EMAIL to the account's email instead."
                 ),
             ),
             CredentialError::Empty => Self::new(ErrorKind::Invalid, "Enter the access token."),

@@ -14,6 +14,11 @@ use tokio::sync::watch;
 use crate::demo::DemoServer;
 use crate::error::{ErrorKind, ShellError};
 
+/// The app opens one account after another: `DEEPEN_TOKEN` is only for the account
+/// `DEEPEN_TOKEN_EMAIL` names, never another's.
+const APP_TOKENS: dtasks_core::credentials::TokenPolicy =
+    dtasks_core::credentials::TokenPolicy::NamedAccountOnly;
+
 /// What the shell tells the window; `lib.rs` turns these into typed events.
 #[derive(Debug, Clone)]
 pub enum Notice {
@@ -205,7 +210,7 @@ impl AppState {
         let dir = self.accounts.dir_for(&account);
         let _switching = self.switching.lock().await;
         let report = {
-            let mut workspace = Workspace::open(&dir)?;
+            let mut workspace = Workspace::open(&dir)?.with_token_policy(APP_TOKENS);
             // The session switch below re-reads every view (SessionChanged).
             workspace
                 .connect(account.clone(), Some(token.clone()))
@@ -252,7 +257,7 @@ impl AppState {
         token: Option<dtasks_core::Sensitive<String>>,
     ) -> Result<(), ShellError> {
         self.close().await;
-        let mut workspace = Workspace::open(dir)?;
+        let mut workspace = Workspace::open(dir)?.with_token_policy(APP_TOKENS);
         if let Some(token) = token {
             workspace = workspace.with_session_token(token);
         }

@@ -459,3 +459,106 @@ fn accounts_connect_through_the_credential_store_keep_their_own_mirror_and_sign_
             .unwrap();
     let _ = dtasks_core::credentials::forget_token(&other);
 }
+
+const CHILD_DIR: &str = "DTASKS_TEST_CHILD_APP_DIR";
+const CHILD_EXPECTS: &str = "DTASKS_TEST_CHILD_EXPECTS";
+
+/// Run in a child process with `DEEPEN_TOKEN` set (see the test below): the app opens the
+/// current account of `CHILD_DIR` and reaches the connectivity `CHILD_EXPECTS` names.
+#[test]
+fn child_app_opens_the_current_account() {
+    let (Some(data), Ok(expects)) = (std::env::var_os(CHILD_DIR), std::env::var(CHILD_EXPECTS))
+    else {
+        return;
+    };
+    let options = Options {
+        force_demo: false,
+        data_dir: Some(data.into()),
+    };
+    let mut app = app_builder(mock_builder(), options)
+        .build(tauri::generate_context!("../tauri.conf.json", test = true))
+        .expect("app builds");
+    #[allow(deprecated)]
+    app.run_iteration(|_, _| {});
+    let window = app.get_webview_window("main").expect("the main window");
+    let me = TestApp {
+        _app: app,
+        window,
+        // The data folder is the parent test's; this one only fills the field.
+        _dir: tempfile::tempdir().unwrap(),
+    };
+    // Reached by a round of this run (the status recorded at connect says "online").
+    let started = dtasks_core::clock::now_millis();
+    me.until(&format!("connectivity {expects} after a round"), |a| {
+        a.invoke("sync_status", json!({})).ok().map(|s| {
+            s["connectivity"] == expects.as_str()
+                && (expects != "online" || s["last_sync_at"].as_i64() >= Some(started))
+        })
+    });
+}
+
+/// `DEEPEN_TOKEN` never signs the app in as another account: an account opened with the
+/// variable set (to a token that is not its own) uses its own stored token, unless
+/// `DEEPEN_TOKEN_EMAIL` names it. Real gnome-keyring in CI.
+#[test]
+fn the_environments_token_never_signs_in_another_account() {
+    if std::env::var_os(CHILD_DIR).is_some() {
+        return;
+    }
+    let required = std::env::var("DTASKS_REQUIRE_KEYRING").is_ok_and(|v| v == "1");
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() && !required {
+        eprintln!("skipped: no D-Bus session (CI runs this against a real gnome-keyring)");
+        return;
+    }
+    let emulator = tauri::async_runtime::block_on(
+        deepen_emulator::Emulator::seeded(&Default::default()).serve(0),
+    )
+    .unwrap();
+    let control = emulator.control();
+    let user = control
+        .users()
+        .into_iter()
+        .find(|u| u.role == deepen_emulator::Role::Reviewer)
+        .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let accounts = dtasks_core::accounts::Accounts::new(data.path());
+    let account =
+        dtasks_core::Account::new(&emulator.base_url(), &control.client_id(), &user.email).unwrap();
+    let mut ws = dtasks_core::Workspace::open(&accounts.dir_for(&account)).unwrap();
+    let connected = tauri::async_runtime::block_on(ws.connect(
+        account.clone(),
+        Some(dtasks_core::Sensitive::new(user.token.clone())),
+    ));
+    assert!(connected.unwrap().token_stored);
+    accounts.set_current(&account).unwrap();
+    drop(ws);
+
+    let child = |named: Option<&str>, expects: &str| {
+        let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+        cmd.args([
+            "child_app_opens_the_current_account",
+            "--exact",
+            "--test-threads=1",
+        ])
+        .env(CHILD_DIR, data.path())
+        .env(CHILD_EXPECTS, expects)
+        // Another account's token, as far as this one is concerned.
+        .env("DEEPEN_TOKEN", "someone-elses-token")
+        .env_remove("DEEPEN_TOKEN_EMAIL");
+        if let Some(email) = named {
+            cmd.env("DEEPEN_TOKEN_EMAIL", email);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    // Not named: the stored token, so the server answers.
+    child(None, "online");
+    // Named: the variable is for this account, and the server refuses it.
+    child(Some(&user.email), "needs_sign_in");
+    let _ = dtasks_core::credentials::forget_token(&account);
+}

@@ -63,9 +63,44 @@ fn from_env() -> Option<Sensitive<String>> {
         .map(Sensitive::new)
 }
 
-/// The token to use for `account`: the environment first, then the credential store.
-pub fn token_for(account: &Account) -> Result<(Sensitive<String>, TokenSource), CredentialError> {
-    if let Some(token) = from_env() {
+/// Which accounts `DEEPEN_TOKEN` is for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TokenPolicy {
+    /// Any: it comes before the credential store (the CLI, where a workspace folder is
+    /// one account the user chose with `--home`).
+    #[default]
+    EnvironmentFirst,
+    /// Only the account whose email `DEEPEN_TOKEN_EMAIL` names; every other account uses
+    /// the token stored for it (the app, which opens one account after another: another
+    /// account's token would fill this one's mirror with the other's data).
+    NamedAccountOnly,
+}
+
+/// The variable that names the account `DEEPEN_TOKEN` is for, under
+/// [`TokenPolicy::NamedAccountOnly`].
+pub const TOKEN_EMAIL_ENV: &str = "DEEPEN_TOKEN_EMAIL";
+
+/// Whether the environment's token is for `account` under `policy`, given the email
+/// `DEEPEN_TOKEN_EMAIL` names (if any).
+pub fn environment_applies(policy: TokenPolicy, account: &Account, named: Option<&str>) -> bool {
+    match policy {
+        TokenPolicy::EnvironmentFirst => true,
+        TokenPolicy::NamedAccountOnly => {
+            named.is_some_and(|email| email.trim().eq_ignore_ascii_case(&account.email))
+        }
+    }
+}
+
+/// The token to use for `account` under `policy`: the environment's when it is for this
+/// account, else the one the credential store keeps for it.
+pub fn token_for_account(
+    account: &Account,
+    policy: TokenPolicy,
+) -> Result<(Sensitive<String>, TokenSource), CredentialError> {
+    let named = std::env::var(TOKEN_EMAIL_ENV).ok();
+    if environment_applies(policy, account, named.as_deref())
+        && let Some(token) = from_env()
+    {
         return Ok((token, TokenSource::Environment));
     }
     match entry(account)?.get_password() {
@@ -75,6 +110,12 @@ pub fn token_for(account: &Account) -> Result<(Sensitive<String>, TokenSource), 
         }),
         Err(e) => Err(store_error(e)),
     }
+}
+
+/// The token to use for `account`: the environment first, then the credential store
+/// ([`TokenPolicy::EnvironmentFirst`]).
+pub fn token_for(account: &Account) -> Result<(Sensitive<String>, TokenSource), CredentialError> {
+    token_for_account(account, TokenPolicy::EnvironmentFirst)
 }
 
 /// Keeps `token` in the OS credential store for `account`.
@@ -92,5 +133,35 @@ pub fn forget_token(account: &Account) -> Result<(), CredentialError> {
     match entry(account)?.delete_credential() {
         Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
         Err(e) => Err(store_error(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environments_token_is_for_the_named_account_only_in_the_app() {
+        let ana = Account::new("https://deepen.example/api/v2", "c1", "ana@example.com").unwrap();
+        assert!(environment_applies(
+            TokenPolicy::EnvironmentFirst,
+            &ana,
+            None
+        ));
+        assert!(!environment_applies(
+            TokenPolicy::NamedAccountOnly,
+            &ana,
+            None
+        ));
+        assert!(!environment_applies(
+            TokenPolicy::NamedAccountOnly,
+            &ana,
+            Some("bo@example.com")
+        ));
+        assert!(environment_applies(
+            TokenPolicy::NamedAccountOnly,
+            &ana,
+            Some(" Ana@Example.com ")
+        ));
     }
 }

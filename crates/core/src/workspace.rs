@@ -130,6 +130,8 @@ pub struct Workspace {
     timeouts: Timeouts,
     /// A token for this session only (demo mode, tests): used first, never stored.
     session_token: Option<Sensitive<String>>,
+    /// Which accounts `DEEPEN_TOKEN` is for.
+    token_policy: credentials::TokenPolicy,
 }
 
 impl Workspace {
@@ -150,6 +152,7 @@ impl Workspace {
             account,
             timeouts: Timeouts::default(),
             session_token: None,
+            token_policy: credentials::TokenPolicy::default(),
         })
     }
 
@@ -182,10 +185,16 @@ impl Workspace {
         self
     }
 
+    /// Which accounts `DEEPEN_TOKEN` is for (the app: only the one it names).
+    pub fn with_token_policy(mut self, policy: credentials::TokenPolicy) -> Self {
+        self.token_policy = policy;
+        self
+    }
+
     fn token(&self, account: &Account) -> Result<Sensitive<String>, WorkspaceError> {
         match &self.session_token {
             Some(token) => Ok(token.clone()),
-            None => Ok(credentials::token_for(account)?.0),
+            None => Ok(credentials::token_for_account(account, self.token_policy)?.0),
         }
     }
 
