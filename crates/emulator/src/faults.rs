@@ -34,6 +34,9 @@ pub struct Faults {
     /// Datasets whose task listing (`GET …/datasets/{id}/tasks`) is answered 500, unapplied
     /// (one broken dataset among healthy ones).
     pub failing_datasets: Vec<String>,
+    /// Answers are never compressed, whatever the client accepts (by default they are,
+    /// gzip or brotli, as a real service's would be).
+    pub no_compression: bool,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]

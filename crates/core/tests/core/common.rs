@@ -2,6 +2,10 @@
 //! one of the emulator's users. Shared by the sync tests.
 #![allow(dead_code)]
 
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use deepen_emulator::{
@@ -175,4 +179,34 @@ impl Harness {
         }
         panic!("queue did not settle: {:?}", self.ws.queue(false).unwrap());
     }
+}
+
+/// A server on 127.0.0.1 that answers every request with `answer`; counts the requests.
+pub fn one_answer_server(answer: String) -> (u16, Arc<AtomicUsize>) {
+    one_answer_server_seeing(answer, Arc::new(std::sync::Mutex::new(Vec::new())))
+}
+
+/// As [`one_answer_server`], keeping the text of every request it got in `requests`.
+pub fn one_answer_server_seeing(
+    answer: String,
+    requests: Arc<std::sync::Mutex<Vec<String>>>,
+) -> (u16, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(AtomicUsize::new(0));
+    let count = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            count.fetch_add(1, Ordering::SeqCst);
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            requests
+                .lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&buf[..n]).into_owned());
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    (port, seen)
 }

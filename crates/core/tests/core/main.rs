@@ -5,6 +5,7 @@ mod common;
 
 mod bad_input;
 mod changes;
+mod compression;
 mod credentials;
 mod migration;
 mod model;

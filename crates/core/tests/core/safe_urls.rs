@@ -2,31 +2,12 @@
 //! followed (the token would go with it); a task whose id names another endpoint (`..`)
 //! is shown but its actions are refused before anything is queued.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use dtasks_core::wire::{Task, TaskStatus};
 use dtasks_core::{Account, ActionKind, Sensitive, Workspace, WorkspaceError};
 
-/// A server on 127.0.0.1 that answers every request with `answer`; counts the requests.
-fn one_answer_server(answer: String) -> (u16, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let seen = Arc::new(AtomicUsize::new(0));
-    let count = seen.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            count.fetch_add(1, Ordering::SeqCst);
-            let mut buf = [0u8; 4096];
-            let _ = stream.read(&mut buf);
-            let _ = stream.write_all(answer.as_bytes());
-        }
-    });
-    (port, seen)
-}
+use crate::common::one_answer_server;
 
 #[tokio::test]
 async fn a_redirect_is_reported_and_never_followed() {

@@ -65,6 +65,19 @@ pub(super) async fn inject(State(control): State<Control>, req: Request, next: N
     finish(&control, resp)
 }
 
+/// With compression switched off, the client's `Accept-Encoding` never reaches the
+/// compression layer: answers go out plain.
+pub(super) async fn unless_compressing(
+    State(control): State<Control>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    if control.fault_state().faults.no_compression {
+        req.headers_mut().remove(header::ACCEPT_ENCODING);
+    }
+    next.run(req).await
+}
+
 fn finish(control: &Control, resp: Response) -> Response {
     control.stats_mut().count_status(resp.status().as_u16());
     resp

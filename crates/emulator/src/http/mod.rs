@@ -13,6 +13,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use tower_http::CompressionLevel;
+use tower_http::compression::CompressionLayer;
 
 use crate::control::Control;
 use crate::rules::ApiFailure;
@@ -23,6 +25,12 @@ pub(crate) fn router(control: Control) -> Router {
         .layer(middleware::from_fn_with_state(
             control.clone(),
             inject::inject,
+        ))
+        // As a real service would (the fastest level: the emulator streams big lists).
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
+        .layer(middleware::from_fn_with_state(
+            control.clone(),
+            inject::unless_compressing,
         ))
         .with_state(control.clone());
     Router::new()

@@ -284,3 +284,36 @@ async fn faults_never_touch_the_control_api() {
     assert_eq!(env.control.faults().corrupt.map(|c| c.count), Some(5));
     assert!(env.control.stats().requests.is_empty());
 }
+
+#[tokio::test]
+async fn answers_are_compressed_as_a_real_service_would_unless_switched_off() {
+    let env = Env::start().await;
+    // A client that does not decompress, to see what crosses the wire.
+    let raw = reqwest::Client::builder()
+        .no_gzip()
+        .no_brotli()
+        .no_deflate()
+        .build()
+        .unwrap();
+    let list = |encoding: &'static str| {
+        raw.get(format!("{}/datasets/ds1/tasks", env.base))
+            .bearer_auth(env.token(Role::Admin))
+            .header("accept-encoding", encoding)
+            .send()
+    };
+    let plain = list("identity").await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain_len = plain.bytes().await.unwrap().len();
+    let gzipped = list("gzip").await.unwrap();
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    let gzipped_len = gzipped.bytes().await.unwrap().len();
+    assert!(gzipped_len * 4 < plain_len, "{gzipped_len} vs {plain_len}");
+
+    env.control.set_faults(Faults {
+        no_compression: true,
+        ..Default::default()
+    });
+    let off = list("gzip, br").await.unwrap();
+    assert!(off.headers().get("content-encoding").is_none());
+    assert_eq!(off.bytes().await.unwrap().len(), plain_len);
+}
