@@ -1,7 +1,8 @@
 //! The real app, driven through WebDriver (tauri-driver → WebKitWebDriver) in a real
 //! webview under Xvfb, against the emulator served by this test process on 127.0.0.1.
 //! Each test gets its own app data folder with an account already connected and pulled,
-//! so the app opens on real data at once. The token reaches the app as `DEEPEN_TOKEN`.
+//! so the app opens on real data at once. The token reaches the app as `DEEPEN_TOKEN`, for
+//! the account `DEEPEN_TOKEN_EMAIL` names.
 #![allow(dead_code)]
 
 use std::net::TcpListener;
@@ -202,7 +203,9 @@ impl App {
                 &native.to_string(),
             ])
             .env("DTASKS_APP_DIR", data.dir.path())
+            // The app takes the variable only for the account it names.
             .env("DEEPEN_TOKEN", &data.user.token)
+            .env("DEEPEN_TOKEN_EMAIL", &data.user.email)
             // Window state and logs of this run only.
             .env("XDG_CONFIG_HOME", data.dir.path().join("config"))
             .env("RUST_LOG", "info")
