@@ -175,9 +175,11 @@ async fn kill_9_at_random_moments_loses_nothing_and_doubles_nothing() {
     let last = cli.run(&["sync", "--max-wait", "60"]);
     assert!(
         last.code == 0 || last.code == 3,
-        "final sync: {}\n{}",
+        "final sync exited {}: {}\n{}\nqueue: {:#?}",
+        last.code,
         last.stdout,
-        last.stderr
+        last.stderr,
+        queue(&cli)
     );
 
     let ops = queue(&cli);

@@ -449,13 +449,16 @@ impl SyncEngine {
             }
             // 409: maybe "already done" — the server's state decides, before anything is
             // sent again. But a 409 is not always about the state the listing shows (a
-            // task open in someone's editor): it waits with a growing backoff, and refused
-            // the same way `REFUSED_409_LIMIT` times it goes to the user.
+            // task open in someone's editor): it waits with a growing backoff, and once
+            // refused the same way after a check of the state, `REFUSED_409_LIMIT`
+            // requests in, it goes to the user with the server's words.
             ErrorClass::Refused(409) if op.kind != ActionKind::Assign => {
-                if op.attempts >= REFUSED_409_LIMIT {
+                let error = e.to_string();
+                let refused_again = op.last_error.as_deref() == Some(error.as_str());
+                if refused_again && op.attempts >= REFUSED_409_LIMIT {
                     attention(409, &e)
                 } else {
-                    retry(&self.backoff, op, &e.to_string(), true, None)
+                    retry(&self.backoff, op, &error, true, None)
                 }
             }
             ErrorClass::Refused(status) => attention(status, &e),
