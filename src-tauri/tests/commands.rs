@@ -28,9 +28,15 @@ impl TestApp {
 
     /// The app on `dir` as its data folder, once its start opening is over.
     fn start(dir: tempfile::TempDir, force_demo: bool) -> Self {
+        let data = dir.path().to_path_buf();
+        Self::start_on(data, force_demo, dir)
+    }
+
+    /// The app on `data` (which `dir` may or may not own), once its start opening is over.
+    fn start_on(data: std::path::PathBuf, force_demo: bool, dir: tempfile::TempDir) -> Self {
         let options = Options {
             force_demo,
-            data_dir: Some(dir.path().to_path_buf()),
+            data_dir: Some(data),
         };
         let mut app = app_builder(mock_builder(), options)
             // The real config and capabilities: commands pass the same permission checks as in the app.
@@ -471,24 +477,10 @@ fn child_app_opens_the_current_account() {
     else {
         return;
     };
-    let options = Options {
-        force_demo: false,
-        data_dir: Some(data.into()),
-    };
-    let mut app = app_builder(mock_builder(), options)
-        .build(tauri::generate_context!("../tauri.conf.json", test = true))
-        .expect("app builds");
-    #[allow(deprecated)]
-    app.run_iteration(|_, _| {});
-    let window = app.get_webview_window("main").expect("the main window");
-    let me = TestApp {
-        _app: app,
-        window,
-        // The data folder is the parent test's; this one only fills the field.
-        _dir: tempfile::tempdir().unwrap(),
-    };
     // Reached by a round of this run (the status recorded at connect says "online").
     let started = dtasks_core::clock::now_millis();
+    // The data folder is the parent test's; the scratch folder only fills the field.
+    let me = TestApp::start_on(data.into(), false, tempfile::tempdir().unwrap());
     me.until(&format!("connectivity {expects} after a round"), |a| {
         a.invoke("sync_status", json!({})).ok().map(|s| {
             s["connectivity"] == expects.as_str()
