@@ -14,4 +14,5 @@ cp "$shots/2-manager-board.png" docs/screenshots/board.png
 cp "$shots/3-sync-centre-offline.png" docs/screenshots/sync-centre.png
 cp "$shots/3-conflict.png" docs/screenshots/conflict.png
 cp "$shots/5-demo-overview.png" docs/screenshots/overview.png
+cp "$shots/7-dataset-failed.png" docs/screenshots/dataset-failed.png
 echo "screenshots: docs/screenshots/ updated"
