@@ -298,8 +298,8 @@ impl Workspace {
         let mut changes = Changes::from(ViewChange::Status);
         if self.account.as_ref() != Some(&account) {
             // One mirror per account: another account's data must not show under this one.
-            for dataset in self.store.mirror_reader().datasets()? {
-                changes.whole_dataset(&dataset.dataset_id);
+            for id in self.store.mirror_reader().dataset_ids()? {
+                changes.whole_dataset(&id);
             }
             self.store.mirror().clear()?;
             changes.add(ViewChange::Datasets).add(ViewChange::Delayed);

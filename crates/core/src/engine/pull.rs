@@ -170,14 +170,11 @@ impl SyncEngine {
         report.datasets = list.len();
         // Datasets gone from the list take their tasks with them.
         let listed: HashSet<&str> = list.iter().map(|d| d.dataset_id.as_str()).collect();
-        let before = self.store.mirror_reader().datasets()?;
+        let before = self.store.mirror_reader().dataset_ids()?;
         self.store.mirror().replace_datasets(list)?;
         let mut gone = Changes::from(ViewChange::Datasets);
-        for dataset in before
-            .iter()
-            .filter(|d| !listed.contains(d.dataset_id.as_str()))
-        {
-            gone.whole_dataset(&dataset.dataset_id);
+        for id in before.iter().filter(|id| !listed.contains(id.as_str())) {
+            gone.whole_dataset(id);
         }
         self.announce_and_keep(&mut report.changes, gone);
         for summary in list {
@@ -281,9 +278,9 @@ impl SyncEngine {
         // Outside the datasets just pulled whole, my tasks were added, changed, or removed
         // (a task no longer mine): every such dataset may show them.
         let mut changes = Changes::none();
-        let datasets = self.store.mirror_reader().datasets()?;
-        for dataset in datasets.iter().filter(|d| !fresh.contains(&d.dataset_id)) {
-            changes.whole_dataset(&dataset.dataset_id);
+        let datasets = self.store.mirror_reader().dataset_ids()?;
+        for id in datasets.iter().filter(|id| !fresh.contains(*id)) {
+            changes.whole_dataset(id);
         }
         for task in mine.iter().filter(|t| !fresh.contains(&t.dataset_id)) {
             changes.whole_dataset(&task.dataset_id);
