@@ -303,7 +303,7 @@ impl SyncEngine {
             let mut pull = mirror.begin_dataset_pull(&id)?;
 
             let mut seen = 0u64;
-            let streamed = wire::stream_dataset_tasks(bridge, |task| {
+            let streamed = wire::stream_dataset_tasks(&id, bridge, |task| {
                 if task.dataset_id != id {
                     return Err(EngineError::Api(ApiError::Malformed(format!(
                         "dataset {id}'s list holds task {} of dataset {}",

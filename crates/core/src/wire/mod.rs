@@ -55,7 +55,8 @@ pub struct Task {
 #[derive(Deserialize)]
 struct TaskFields {
     task_id: String,
-    dataset_id: String,
+    #[serde(default)]
+    dataset_id: Option<String>,
     #[serde(default)]
     task_type: Option<String>,
     #[serde(default)]
@@ -74,9 +75,19 @@ struct TaskFields {
 }
 
 impl Task {
-    /// Parses one TaskResource, keeping its raw text.
+    /// Parses one TaskResource, keeping its raw text; it must name its dataset.
     pub fn from_raw(raw: &str) -> Result<Task, serde_json::Error> {
+        Self::from_raw_in(raw, None)
+    }
+
+    /// Parses one TaskResource of a list whose path names `dataset_id` (endpoint 1): an
+    /// element that leaves its `dataset_id` out belongs to that dataset.
+    pub fn from_raw_in(raw: &str, dataset_id: Option<&str>) -> Result<Task, serde_json::Error> {
         let f: TaskFields = serde_json::from_str(raw)?;
+        let dataset_id = f
+            .dataset_id
+            .or_else(|| dataset_id.map(str::to_string))
+            .ok_or_else(|| de::Error::missing_field("dataset_id"))?;
         // A missing task_type is inferred: label tasks carry a label id.
         let task_type = f.task_type.unwrap_or_else(|| {
             if f.label_id.is_some() {
@@ -88,7 +99,7 @@ impl Task {
         });
         Ok(Task {
             task_id: f.task_id,
-            dataset_id: f.dataset_id,
+            dataset_id,
             task_type,
             stage_id: f.stage_id.unwrap_or_default(),
             status: f.status,

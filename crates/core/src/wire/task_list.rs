@@ -22,8 +22,10 @@ pub enum StreamError<E> {
     Sink(E),
 }
 
-/// Calls `on_task` for each task of the list in `reader`, in order; returns how many.
+/// Calls `on_task` for each task of `dataset_id`'s list in `reader`, in order; returns how
+/// many. An element without a `dataset_id` belongs to `dataset_id` (the path names it).
 pub fn stream_dataset_tasks<R: Read, E>(
+    dataset_id: &str,
     mut reader: R,
     mut on_task: impl FnMut(Task) -> Result<(), E>,
 ) -> Result<usize, StreamError<E>> {
@@ -52,7 +54,7 @@ pub fn stream_dataset_tasks<R: Read, E>(
         let mut emit = |element: &[u8]| -> Result<(), StreamError<E>> {
             let text = std::str::from_utf8(element)
                 .map_err(|e| StreamError::Malformed(format!("task #{count}: {e}")))?;
-            let task = Task::from_raw(text)
+            let task = Task::from_raw_in(text, Some(dataset_id))
                 .map_err(|e| StreamError::Malformed(format!("task #{count}: {e}")))?;
             on_task(task).map_err(StreamError::Sink)?;
             count += 1;
@@ -234,7 +236,7 @@ mod tests {
 
     fn ids(body: &[u8]) -> Result<Vec<String>, StreamError<()>> {
         let mut out = Vec::new();
-        stream_dataset_tasks(body, |t| {
+        stream_dataset_tasks("d", body, |t| {
             out.push(t.task_id);
             Ok(())
         })?;
@@ -263,7 +265,7 @@ mod tests {
         );
         assert_eq!(ids(body.as_bytes()).unwrap(), vec![r#"t"1}"#; 2]);
         let mut n = 0;
-        stream_dataset_tasks(Trickle(body.as_bytes()), |_| {
+        stream_dataset_tasks("d", Trickle(body.as_bytes()), |_| {
             n += 1;
             Ok::<_, ()>(())
         })
@@ -300,10 +302,25 @@ mod tests {
     }
 
     #[test]
+    fn an_element_without_its_dataset_takes_the_one_the_path_names() {
+        let body = br#"{"tasks":[{"task_id":"a","status":"ready"},{"task_id":"b","dataset_id":"other","status":"ready"}]}"#;
+        let mut datasets = Vec::new();
+        stream_dataset_tasks("d7", &body[..], |t| {
+            datasets.push(t.dataset_id);
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        // The second names its own: the pull refuses a list that mixes datasets.
+        assert_eq!(datasets, ["d7", "other"]);
+        // Outside a dataset's list (user tasks, an action's answer) the field is required.
+        assert!(Task::from_raw(r#"{"task_id":"a","status":"ready"}"#).is_err());
+    }
+
+    #[test]
     fn a_refusing_receiver_stops_the_stream() {
         let body = format!(r#"{{"tasks":[{TASK},{TASK}]}}"#);
         let mut seen = 0;
-        let result = stream_dataset_tasks(body.as_bytes(), |_| {
+        let result = stream_dataset_tasks("d", body.as_bytes(), |_| {
             seen += 1;
             Err("disk full")
         });
