@@ -24,6 +24,9 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::resolve,
             commands::sync_status,
             commands::sync_now,
+            commands::set_shown,
+            commands::preferences,
+            commands::set_preferences,
         ])
         .events(collect_events![
             events::SyncStatusChanged,

@@ -19,4 +19,7 @@ pub const COMMANDS: &[&str] = &[
     "resolve",
     "sync_status",
     "sync_now",
+    "set_shown",
+    "preferences",
+    "set_preferences",
 ];

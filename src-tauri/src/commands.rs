@@ -3,11 +3,12 @@
 //! what changed (the window re-queries; it never polls).
 
 use dtasks_core::balance::Share;
+use dtasks_core::engine::Shown;
 use dtasks_core::mirror::DatasetInfo;
 use dtasks_core::outbox::Resolution;
 use dtasks_core::view::{Count, CountBy, TaskPage, TaskQuery};
 use dtasks_core::workspace::ConnectReport;
-use dtasks_core::{ActionKind, Changes, Op, Sensitive, SyncStatus};
+use dtasks_core::{ActionKind, Changes, Op, Preferences, Sensitive, SyncStatus};
 use tauri::State;
 
 use crate::error::ShellError;
@@ -169,6 +170,29 @@ pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus> {
 pub async fn sync_now(state: State<'_, AppState>) -> Result<()> {
     state.session()?.sync_soon();
     Ok(())
+}
+
+/// What the window shows now (the board's dataset, the delayed list): refreshed every
+/// round while shown, the rest only when due — or never, on a metered connection.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_shown(state: State<'_, AppState>, shown: Shown) -> Result<()> {
+    state.session()?.set_shown(shown);
+    Ok(())
+}
+
+/// This workspace's preferences (shared with the CLI).
+#[tauri::command]
+#[specta::specta]
+pub async fn preferences(state: State<'_, AppState>) -> Result<Preferences> {
+    Ok(state.session()?.workspace.preferences())
+}
+
+/// Saves this workspace's preferences; the sync task follows them at once.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_preferences(state: State<'_, AppState>, preferences: Preferences) -> Result<()> {
+    state.session()?.set_preferences(&preferences)
 }
 
 /// After a local change: the status's counts, the views the operation changed, and a

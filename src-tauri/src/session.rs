@@ -7,8 +7,8 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use dtasks_core::accounts::Accounts;
-use dtasks_core::engine::Schedule;
-use dtasks_core::{SyncEngine, SyncStatus, ViewChange, Workspace};
+use dtasks_core::engine::{Schedule, Shown};
+use dtasks_core::{Preferences, SyncEngine, SyncStatus, ViewChange, Workspace};
 use tokio::sync::watch;
 
 use crate::demo::DemoServer;
@@ -94,6 +94,22 @@ impl Session {
         if let Some(engine) = &self.engine {
             engine.sync_soon();
         }
+    }
+
+    /// What the window shows now: refreshed every round while shown.
+    pub fn set_shown(&self, shown: Shown) {
+        if let Some(engine) = &self.engine {
+            engine.set_shown(shown);
+        }
+    }
+
+    /// Saves the preferences and applies them to the running sync task.
+    pub fn set_preferences(&self, preferences: &Preferences) -> Result<(), ShellError> {
+        self.workspace.set_preferences(preferences)?;
+        if let Some(engine) = &self.engine {
+            engine.set_metered(preferences.metered);
+        }
+        Ok(())
     }
 
     async fn stop(self) {

@@ -11,6 +11,8 @@ import { ToastHost } from "./components/Toast";
 const shell = vi.hoisted(() => ({
   listeners: new Map<string, (e: { payload: unknown }) => void>(),
   tasksAsked: [] as TaskQuery[],
+  shown: [] as { dataset_ids: string[]; delayed: boolean }[],
+  metered: false,
 }));
 
 // The shell's commands and events are faked; the generated vocabulary is the real one.
@@ -67,6 +69,15 @@ vi.mock("./bindings", async (importOriginal) => {
       syncStatus: () =>
         ok({ connectivity: "online", pending: 0, needs_attention: 0, last_sync_at: null, last_error: null }),
       queue: () => ok([]),
+      setShown: (shown: { dataset_ids: string[]; delayed: boolean }) => {
+        shell.shown.push(shown);
+        return ok(null);
+      },
+      preferences: () => ok({ metered: shell.metered }),
+      setPreferences: (p: { metered: boolean }) => {
+        shell.metered = p.metered;
+        return ok(null);
+      },
     },
     events: {
       dataChanged: event("data-changed"),
@@ -92,6 +103,8 @@ it("opens the demo on the board and re-queries only the columns a change names",
     c.getAttribute("data-assignee"),
   );
   expect(columns).toEqual(["", "ana@x", "bo@x"]);
+  // The board tells the sync task which dataset is on screen.
+  expect(shell.shown.at(-1)).toEqual({ dataset_ids: ["ds1"], delayed: false });
   await waitFor(() =>
     expect([...document.querySelectorAll("[data-testid=column-count]")].map((c) => c.textContent)).toEqual([
       "1",
@@ -116,8 +129,17 @@ it("opens the demo on the board and re-queries only the columns a change names",
   await waitFor(() => expect(screen.getByTestId("task-total").textContent).toBe("1 task"));
   press("3");
   await screen.findByRole("heading", { name: "Delayed" });
+  await waitFor(() => expect(shell.shown.at(-1)).toEqual({ dataset_ids: [], delayed: true }));
   press("4");
   await waitFor(() => expect(screen.getAllByTestId("stage-bar")).toHaveLength(1));
+  // Leaving the delayed list: nothing on screen needs refreshing every round.
+  expect(shell.shown.at(-1)).toEqual({ dataset_ids: [], delayed: false });
   press("5");
   await screen.findByText("Everything is synced");
+  // The metered switch saves the preference the sync task follows.
+  const metered = await screen.findByRole<HTMLInputElement>("checkbox", { name: "Metered connection" });
+  expect(metered.checked).toBe(false);
+  act(() => metered.click());
+  await waitFor(() => expect(shell.metered).toBe(true));
+  await waitFor(() => expect(metered.checked).toBe(true));
 });

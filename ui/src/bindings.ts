@@ -47,6 +47,15 @@ export const commands = {
 	 *  next scheduled round.
 	 */
 	syncNow: () => typedError<null, ShellError>(__TAURI_INVOKE("sync_now")),
+	/**
+	 *  What the window shows now (the board's dataset, the delayed list): refreshed every
+	 *  round while shown, the rest only when due — or never, on a metered connection.
+	 */
+	setShown: (shown: Shown) => typedError<null, ShellError>(__TAURI_INVOKE("set_shown", { shown })),
+	/**  This workspace's preferences (shared with the CLI). */
+	preferences: () => typedError<Preferences_Serialize, ShellError>(__TAURI_INVOKE("preferences")),
+	/**  Saves this workspace's preferences; the sync task follows them at once. */
+	setPreferences: (preferences: Preferences_Deserialize) => typedError<null, ShellError>(__TAURI_INVOKE("set_preferences", { preferences })),
 };
 
 /** Events */
@@ -305,6 +314,11 @@ export type DatasetInfo_Deserialize = {
 	pull_error?: string | null,
 	/**  When that pull failed (Unix ms). */
 	pull_failed_at?: number | null,
+	/**
+	 *  When its whole list is next pulled while no view shows it (Unix ms): after a
+	 *  failure, its next try. `None`: at the next round.
+	 */
+	next_pull_at?: number | null,
 };
 
 /**  A dataset as the mirror knows it. */
@@ -337,6 +351,11 @@ export type DatasetInfo_Serialize = {
 	pull_error: string | null,
 	/**  When that pull failed (Unix ms). */
 	pull_failed_at: number | null,
+	/**
+	 *  When its whole list is next pulled while no view shows it (Unix ms): after a
+	 *  failure, its next try. `None`: at the next round.
+	 */
+	next_pull_at: number | null,
 };
 
 /**  What kind of failure, so the window can act on it. */
@@ -480,6 +499,27 @@ export type Op_Serialize = {
 	updated_at: number,
 };
 
+/**  What the user chose for this workspace. */
+export type Preferences = Preferences_Serialize | Preferences_Deserialize;
+
+/**  What the user chose for this workspace. */
+export type Preferences_Deserialize = {
+	/**
+	 *  The connection is metered (a phone hotspot): sync refreshes only my tasks, the
+	 *  delayed ones and what a view shows, never a whole dataset out of view.
+	 */
+	metered?: boolean,
+};
+
+/**  What the user chose for this workspace. */
+export type Preferences_Serialize = {
+	/**
+	 *  The connection is metered (a phone hotspot): sync refreshes only my tasks, the
+	 *  delayed ones and what a view shows, never a whole dataset out of view.
+	 */
+	metered: boolean,
+};
+
 /**  A user's answer to an action that needs attention. */
 export type Resolution = 
 /**  Try again (after checking the server's state). */
@@ -554,6 +594,14 @@ export type ShellError = {
 	kind: ErrorKind,
 	/**  In words for a person. */
 	message: string,
+};
+
+/**  What the window shows now, so that it is refreshed every round. */
+export type Shown = {
+	/**  The datasets whose tasks a view shows (the board's). */
+	dataset_ids: string[],
+	/**  A view shows the delayed list. */
+	delayed: boolean,
 };
 
 /**  Sort orders of task lists. */

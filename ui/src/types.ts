@@ -14,6 +14,7 @@ export type {
   KnownTaskStatus,
   Op_Serialize as Op,
   OpState,
+  Preferences_Serialize as Preferences,
   Resolution,
   SessionInfo_Serialize as SessionInfo,
   Share,

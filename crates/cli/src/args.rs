@@ -19,6 +19,14 @@ pub struct Cli {
     /// Machine-readable JSON output.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Treat the connection as metered for this run: refresh only my tasks and the
+    /// delayed ones, never a whole dataset (see `dtasks metered`).
+    #[arg(long, global = true, env = "DTASKS_METERED")]
+    pub metered: bool,
+    /// Seconds a request may take before it counts as failed (a slow link may need more).
+    #[arg(long, global = true, env = "DTASKS_REQUEST_TIMEOUT", value_name = "SECS",
+          default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub request_timeout: u64,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -97,9 +105,11 @@ pub enum Command {
         no_sync: bool,
     },
     /// Push the queue, then pull. Exit 0 drained; 3 some actions need attention; 4 server
-    /// unreachable (queue kept); 5 sign-in needed.
+    /// unreachable, or --max-wait ran out (queue kept); 5 sign-in needed.
     Sync {
-        /// Wait at most this many seconds for actions backing off after a server error.
+        /// Return within this many seconds plus one request's time, whatever the server
+        /// does: actions backing off wait for it, a pull not finished by then is left as
+        /// it was (`dtasks pull` has no time limit).
         #[arg(long, default_value_t = 30, value_name = "SECS")]
         max_wait: u64,
     },
@@ -125,6 +135,18 @@ pub enum Command {
     Status,
     /// Remove the stored token (the mirror and queue are kept).
     SignOut,
+    /// Show, or set for this workspace, whether the connection is metered (shared with
+    /// the desktop app): then sync refreshes only my tasks and the delayed ones.
+    Metered {
+        #[arg(value_enum)]
+        set: Option<OnOff>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
 }
 
 #[derive(Debug, Args)]

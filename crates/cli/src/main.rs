@@ -9,9 +9,11 @@ mod wording;
 
 use std::io::Read;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
+use dtasks_core::client::Timeouts;
 use dtasks_core::outbox::Resolution;
 use dtasks_core::view::{AssigneeFilter, TaskQuery};
 use dtasks_core::{Account, ActionKind, Sensitive, Workspace};
@@ -49,13 +51,17 @@ fn main() -> ExitCode {
             return ExitCode::from(exit::ERROR);
         }
     };
-    match runtime.block_on(run(cli, &out)) {
+    let code = match runtime.block_on(run(cli, &out)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             out.error(&e);
             ExitCode::from(exit::ERROR)
         }
-    }
+    };
+    // A pull cut short by --max-wait may still hold a worker thread: do not wait for it
+    // (its transaction is never committed).
+    runtime.shutdown_timeout(Duration::from_millis(500));
+    code
 }
 
 // One arm per command: a dispatch table, longer than our ~80-line rule on purpose.
@@ -63,6 +69,13 @@ async fn run(cli: Cli, out: &Out) -> Result<u8> {
     let home = args::home_dir(cli.home.as_deref())?;
     let mut ws = Workspace::open(&home)
         .with_context(|| format!("cannot open the workspace in {}", home.display()))?;
+    if cli.metered {
+        ws = ws.with_metered();
+    }
+    ws = ws.with_timeouts(Timeouts {
+        request: Duration::from_secs(cli.request_timeout),
+        ..Timeouts::default()
+    });
     match cli.command {
         Command::Connect {
             server,
@@ -151,6 +164,15 @@ async fn run(cli: Cli, out: &Out) -> Result<u8> {
         }
         Command::Status => {
             out.status(ws.account(), &ws.status()?);
+            Ok(exit::OK)
+        }
+        Command::Metered { set } => {
+            let mut preferences = ws.preferences();
+            if let Some(set) = set {
+                preferences.metered = set == args::OnOff::On;
+                ws.set_preferences(&preferences)?;
+            }
+            out.metered(preferences.metered);
             Ok(exit::OK)
         }
         Command::SignOut => {

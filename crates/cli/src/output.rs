@@ -93,7 +93,13 @@ impl Out {
                 d.dataset_name.as_deref().unwrap_or("")
             );
             if let (Some(error), Some(at)) = (&d.pull_error, d.pull_failed_at) {
-                println!("    could not refresh {}: {error}", ago(now - at));
+                let next = d
+                    .next_pull_at
+                    .map_or_else(|| "at the next sync".to_string(), |at| within(at - now));
+                println!(
+                    "    could not refresh {}: {error} (next try {next})",
+                    ago(now - at)
+                );
             }
         }
     }
@@ -188,6 +194,20 @@ impl Out {
         }
     }
 
+    pub fn metered(&self, metered: bool) {
+        if self.json {
+            return self.print_json(&serde_json::json!({ "metered": metered }));
+        }
+        println!(
+            "{}",
+            if metered {
+                "metered: on — sync refreshes my tasks and the delayed ones, never a whole dataset"
+            } else {
+                "metered: off — sync refreshes every dataset as it falls due"
+            }
+        );
+    }
+
     pub fn round(&self, report: &RoundReport) {
         if self.json {
             return self.print_json(report);
@@ -200,14 +220,16 @@ impl Out {
             self.push_summary(push);
         }
         if let Some(pull) = &report.pull {
+            let count = |n: Option<usize>| n.map_or("unchanged".to_string(), |n| n.to_string());
             println!(
-                "pulled {} dataset(s): {} task(s), {} changed, {} removed; {} mine, {} delayed",
+                "pulled {} dataset(s): {} task(s), {} changed, {} removed, {} unchanged since the last pull; my tasks: {}, delayed: {}",
                 pull.datasets,
                 pull.tasks_seen,
                 pull.rows_written,
                 pull.rows_removed,
-                pull.my_tasks,
-                pull.delayed
+                pull.unchanged,
+                count(pull.my_tasks),
+                count(pull.delayed)
             );
             for failure in &pull.failed {
                 eprintln!(
@@ -337,6 +359,9 @@ impl PullBar {
                 "{dataset_id}: {} tasks, {} changed",
                 counts.seen, counts.written
             )),
+            PullEvent::DatasetUnchanged { dataset_id } => {
+                bar.println(format!("{dataset_id}: unchanged"));
+            }
             PullEvent::DatasetFailed { dataset_id, error } => {
                 bar.println(format!("{dataset_id}: could not refresh ({error})"));
             }
@@ -393,9 +418,27 @@ fn ago(millis: i64) -> String {
     }
 }
 
+/// When something due in `millis` happens, in words.
+fn within(millis: i64) -> String {
+    let minutes = (millis.max(0) + 59_999) / 60_000;
+    match minutes {
+        0 => "at the next sync".to_string(),
+        m if m < 60 => format!("in {m} min"),
+        m => format!("in {} h", (m + 59) / 60),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn waits() {
+        assert_eq!(within(-5), "at the next sync");
+        assert_eq!(within(1), "in 1 min");
+        assert_eq!(within(120_000), "in 2 min");
+        assert_eq!(within(90 * 60_000), "in 2 h");
+    }
 
     #[test]
     fn dates() {

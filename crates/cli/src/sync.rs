@@ -49,7 +49,24 @@ pub async fn pull(ws: &Workspace, out: &Out) -> Result<u8> {
     }
 }
 
+/// `dtasks sync`: bounded by `max_wait` plus one request's time, whatever the server does.
+/// Cut short, every queued action is kept (one in flight is checked next time) and a pull
+/// not finished is rolled back.
 pub async fn sync(ws: &Workspace, out: &Out, max_wait: u64) -> Result<u8> {
+    let limit = Duration::from_secs(max_wait) + ws.timeouts().request;
+    match tokio::time::timeout(limit, sync_rounds(ws, out, max_wait)).await {
+        Ok(result) => result,
+        Err(_) => {
+            out.warning(&format!(
+                "stopped after {} s (--max-wait {max_wait} plus one request's time): every queued action is kept; a pull that had not finished left the mirror as it was (`dtasks pull` has no time limit)",
+                limit.as_secs()
+            ));
+            Ok(exit::UNREACHABLE)
+        }
+    }
+}
+
+async fn sync_rounds(ws: &Workspace, out: &Out, max_wait: u64) -> Result<u8> {
     let engine = ws.engine()?;
     let deadline = now_millis() + (max_wait as i64) * 1000;
     let bar = out.pull_progress();

@@ -579,6 +579,7 @@ async fn a_pull_with_one_failing_dataset_names_it_and_exits_non_zero() {
             .starts_with("could not refresh just now: "),
         "{listed}"
     );
+    assert!(note.ends_with("(next try in 2 min)"), "{listed}");
     cli.control.set_faults(Faults::default());
     cli.expect(0, &["pull"]);
     assert!(
@@ -586,4 +587,73 @@ async fn a_pull_with_one_failing_dataset_names_it_and_exits_non_zero() {
             .stdout
             .contains("could not refresh")
     );
+}
+
+/// Listings of whole datasets the emulator answered since its stats were reset.
+fn dataset_listings(cli: &Cli) -> u64 {
+    cli.control
+        .stats()
+        .requests
+        .get("GET /datasets/{id}/tasks")
+        .copied()
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metered_pulls_never_list_a_whole_dataset() {
+    let cli = Cli::start(EmulatorConfig::default(), Role::Admin).await;
+    cli.connect();
+    cli.expect(0, &["pull"]);
+    cli.control.reset_stats();
+    cli.expect(0, &["--metered", "pull"]);
+    assert_eq!(dataset_listings(&cli), 0, "--metered for one run");
+    cli.expect(0, &["pull"]);
+    assert!(dataset_listings(&cli) > 0, "the flag held for one run only");
+
+    assert!(
+        cli.expect(0, &["metered"])
+            .stdout
+            .starts_with("metered: off")
+    );
+    assert!(
+        cli.expect(0, &["metered", "on"])
+            .stdout
+            .starts_with("metered: on")
+    );
+    cli.control.reset_stats();
+    cli.expect(0, &["sync"]);
+    assert_eq!(dataset_listings(&cli), 0, "the workspace's setting holds");
+    assert!(
+        cli.control
+            .stats()
+            .requests
+            .contains_key("GET /clients/{id}/user_tasks"),
+        "my tasks are still refreshed"
+    );
+    cli.expect(0, &["metered", "off"]);
+    cli.expect(2, &["metered", "sometimes"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_returns_within_max_wait_plus_one_request_whatever_the_server_does() {
+    let cli = Cli::start(EmulatorConfig::default(), Role::Annotator).await;
+    cli.connect();
+    cli.expect(0, &["pull"]);
+    let task = cli.task_ids(&["--mine", "--status", "ready"]).remove(0);
+    cli.expect(0, &["submit", &task, "--no-sync"]);
+    // Every answer takes 1.5 s: a full round takes many times the bound.
+    cli.control.set_faults(Faults {
+        latency_ms: 1500,
+        ..Default::default()
+    });
+    let started = std::time::Instant::now();
+    let run = cli.run(&["--request-timeout", "2", "sync", "--max-wait", "1"]);
+    let took = started.elapsed();
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(run.stderr.contains("stopped after 3 s"), "{}", run.stderr);
+    assert!(took < std::time::Duration::from_secs(6), "took {took:?}");
+    // Nothing was lost: once the server is quick again the submit lands, once.
+    cli.control.set_faults(Faults::default());
+    cli.expect(0, &["sync"]);
+    assert_eq!(cli.applied(&task, "submit"), 1);
 }

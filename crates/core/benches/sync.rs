@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use deepen_emulator::{DatasetSpec, Emulator, EmulatorConfig, LabellingMode};
 use dtasks_core::client::Timeouts;
-use dtasks_core::engine::{Backoff, EngineError, PushReport};
+use dtasks_core::engine::{Backoff, DatasetPulled, EngineError, PushReport};
+use dtasks_core::mirror::PullCounts;
 use dtasks_core::view::{CountBy, SortKey, TaskQuery};
 use dtasks_core::{Account, ActionKind, Scope, Sensitive, SyncEngine, Workspace};
 
@@ -87,6 +88,17 @@ impl EmulatorProcess {
         }
     }
 
+    async fn set_faults(&self, faults: serde_json::Value) {
+        let resp = self
+            .http
+            .put(format!("{}/_emulator/faults", self.root))
+            .json(&faults)
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success(), "{}", resp.text().await.unwrap());
+    }
+
     async fn add_dataset(&self, units: usize, stages: &[&str]) -> String {
         let spec = DatasetSpec {
             name: format!("bench {units}"),
@@ -157,6 +169,14 @@ struct Row {
     value: String,
     target: String,
     baseline: Option<String>,
+}
+
+/// The counts of a pull that read the list whole.
+fn read_whole(pulled: DatasetPulled) -> PullCounts {
+    match pulled {
+        DatasetPulled::Written(counts) => counts,
+        other => panic!("expected the list read whole, got {other:?}"),
+    }
 }
 
 fn secs(d: Duration) -> String {
@@ -250,7 +270,7 @@ fn pull_child(base_url: &str, dataset: &str, dir: &str) {
         .unwrap();
         let engine = ws.engine().unwrap();
         let start = Instant::now();
-        let counts = engine.pull_dataset(dataset, None).await.unwrap();
+        let counts = read_whole(engine.pull_dataset(dataset, None).await.unwrap());
         let took = start.elapsed();
         println!("{} {} {}", counts.seen, took.as_secs_f64(), peak_rss_kib());
     });
@@ -268,7 +288,7 @@ async fn run() {
     let dir = tempfile::tempdir().unwrap();
     let (ws, engine) = workspace(&emu, dir.path()).await;
     let start = Instant::now();
-    let counts = engine.pull_dataset(&ds100k, None).await.unwrap();
+    let counts = read_whole(engine.pull_dataset(&ds100k, None).await.unwrap());
     let pull = start.elapsed();
     assert_eq!(counts.seen, 100_000);
     rows.push(Row {
@@ -282,8 +302,22 @@ async fn run() {
         )),
     });
     let start = Instant::now();
-    let again = engine.pull_dataset(&ds100k, None).await.unwrap();
+    let tagged = engine.pull_dataset(&ds100k, None).await.unwrap();
+    let not_modified = start.elapsed();
+    assert_eq!(tagged, DatasetPulled::Unchanged);
+    rows.push(Row {
+        what: "re-pull 100,000 unchanged, the server tags its answers (a 304)".into(),
+        value: secs(not_modified),
+        target: "—".into(),
+        baseline: None,
+    });
+    // The same re-pull from a server that sends no validators: the list is read whole.
+    emu.set_faults(serde_json::json!({ "no_etag": true, "no_last_modified": true }))
+        .await;
+    let start = Instant::now();
+    let again = read_whole(engine.pull_dataset(&ds100k, None).await.unwrap());
     let repull = start.elapsed();
+    emu.set_faults(serde_json::json!({})).await;
     assert_eq!(again.written, 0);
     rows.push(Row {
         what: format!("re-pull 100,000 unchanged ({} rows written)", again.written),

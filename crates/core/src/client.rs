@@ -11,6 +11,7 @@ use tokio::io::AsyncRead;
 use crate::sensitive::Sensitive;
 use crate::wire::{
     self, ActionKind, Assignment, AssignmentChange, Dataset, DatasetSummary, DelayedTask, Task,
+    Validators,
 };
 
 /// Answers other than a task list are read whole; past this they are refused as malformed
@@ -62,6 +63,32 @@ pub enum ApiError {
     /// A 2xx answer that does not parse: treated as ambiguous, never as success.
     #[error("the server's answer could not be read: {0}")]
     Malformed(String),
+}
+
+/// The answer to a conditional GET.
+#[derive(Debug)]
+pub enum Fetched<T> {
+    /// 304: what the mirror holds from the answer the validators came with is current.
+    Unchanged,
+    /// A new answer, with what identifies it for the next request.
+    Changed(T, Validators),
+}
+
+impl<T> Fetched<T> {
+    /// The new answer, `None` when unchanged.
+    pub fn changed(self) -> Option<(T, Validators)> {
+        match self {
+            Self::Unchanged => None,
+            Self::Changed(value, validators) => Some((value, validators)),
+        }
+    }
+
+    fn try_map<U, E>(self, f: impl FnOnce(T) -> Result<U, E>) -> Result<Fetched<U>, E> {
+        Ok(match self {
+            Self::Unchanged => Fetched::Unchanged,
+            Self::Changed(value, validators) => Fetched::Changed(f(value)?, validators),
+        })
+    }
 }
 
 /// What the sync engine does about a failure.
@@ -203,6 +230,11 @@ impl ApiClient {
         })
     }
 
+    /// The client id requests are made for.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
     fn url(&self, path: &str) -> Url {
         // Paths from `wire` are relative and percent-encoded, so join cannot fail.
         self.base
@@ -220,6 +252,11 @@ impl ApiClient {
     /// Sends and checks the status; the body of an error is read and classified.
     async fn send(&self, req: reqwest::RequestBuilder) -> Result<reqwest::Response, ApiError> {
         let resp = req.send().await.map_err(ApiError::from_transport)?;
+        self.check(resp).await
+    }
+
+    /// A 2xx answer as it is; any other is read and classified into an error.
+    async fn check(&self, resp: reqwest::Response) -> Result<reqwest::Response, ApiError> {
         let status = resp.status();
         if status.is_success() {
             return Ok(resp);
@@ -255,54 +292,120 @@ impl ApiClient {
         })
     }
 
-    async fn get_body(&self, path: &str) -> Result<Vec<u8>, ApiError> {
-        let req = self
-            .request(Method::GET, self.url(path))
-            .timeout(self.timeouts.request);
-        read_limited(self.send(req).await?).await
+    /// A GET that asks for the answer only if it changed since `since` (when it holds
+    /// validators), with the request's whole-time limit unless `streamed`.
+    async fn get_if_changed(
+        &self,
+        url: Url,
+        since: &Validators,
+        streamed: bool,
+    ) -> Result<Fetched<reqwest::Response>, ApiError> {
+        let mut req = self.request(Method::GET, url);
+        if !streamed {
+            req = req.timeout(self.timeouts.request);
+        }
+        if let Some(etag) = &since.etag {
+            req = req.header(header::IF_NONE_MATCH, etag);
+        }
+        if let Some(modified) = &since.last_modified {
+            req = req.header(header::IF_MODIFIED_SINCE, modified);
+        }
+        let resp = req.send().await.map_err(ApiError::from_transport)?;
+        if resp.status() == StatusCode::NOT_MODIFIED {
+            return if since.is_empty() {
+                Err(ApiError::Malformed(
+                    "the server answered 304 Not Modified to an unconditional request".into(),
+                ))
+            } else {
+                Ok(Fetched::Unchanged)
+            };
+        }
+        let resp = self.check(resp).await?;
+        let headers = resp.headers();
+        let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+        let validators = Validators::from_headers(
+            text(header::ETAG),
+            text(header::LAST_MODIFIED),
+            text(header::DATE),
+        );
+        Ok(Fetched::Changed(resp, validators))
     }
 
-    /// Endpoint 9.
-    pub async fn datasets(&self) -> Result<Vec<DatasetSummary>, ApiError> {
-        let body = self.get_body(&wire::path_datasets(&self.client_id)).await?;
-        wire::parse_datasets(&body).map_err(malformed)
+    async fn get_body_if_changed(
+        &self,
+        url: Url,
+        since: &Validators,
+    ) -> Result<Fetched<Vec<u8>>, ApiError> {
+        match self.get_if_changed(url, since, false).await? {
+            Fetched::Unchanged => Ok(Fetched::Unchanged),
+            Fetched::Changed(resp, validators) => {
+                Ok(Fetched::Changed(read_limited(resp).await?, validators))
+            }
+        }
     }
 
-    /// Endpoint 10.
-    pub async fn dataset(&self, dataset_id: &str) -> Result<Dataset, ApiError> {
-        let body = self.get_body(&wire::path_dataset(dataset_id)).await?;
-        wire::parse_dataset(&body).map_err(malformed)
+    /// Endpoint 9, unless unchanged since `since`.
+    pub async fn datasets(
+        &self,
+        since: &Validators,
+    ) -> Result<Fetched<Vec<DatasetSummary>>, ApiError> {
+        let url = self.url(&wire::path_datasets(&self.client_id));
+        self.get_body_if_changed(url, since)
+            .await?
+            .try_map(|body| wire::parse_datasets(&body).map_err(malformed))
     }
 
-    /// Endpoint 1, as a byte stream for `wire::stream_dataset_tasks`: the list can be far
-    /// too large to hold. No whole-request timeout here, only the idle one.
+    /// Endpoint 10, unless unchanged since `since`.
+    pub async fn dataset(
+        &self,
+        dataset_id: &str,
+        since: &Validators,
+    ) -> Result<Fetched<Dataset>, ApiError> {
+        let url = self.url(&wire::path_dataset(dataset_id));
+        self.get_body_if_changed(url, since)
+            .await?
+            .try_map(|body| wire::parse_dataset(&body).map_err(malformed))
+    }
+
+    /// Endpoint 1, unless unchanged since `since`, as a byte stream for
+    /// `wire::stream_dataset_tasks`: the list can be far too large to hold. No
+    /// whole-request timeout here, only the idle one.
     pub async fn dataset_tasks_stream(
         &self,
         dataset_id: &str,
-    ) -> Result<impl AsyncRead + Send + Unpin + 'static, ApiError> {
-        let req = self.request(Method::GET, self.url(&wire::path_dataset_tasks(dataset_id)));
-        let resp = self.send(req).await?;
-        let stream = resp.bytes_stream().map_err(std::io::Error::other);
-        Ok(tokio_util::io::StreamReader::new(stream))
+        since: &Validators,
+    ) -> Result<Fetched<impl AsyncRead + Send + Unpin + 'static>, ApiError> {
+        let url = self.url(&wire::path_dataset_tasks(dataset_id));
+        self.get_if_changed(url, since, true)
+            .await?
+            .try_map(|resp| {
+                let stream = resp.bytes_stream().map_err(std::io::Error::other);
+                Ok(tokio_util::io::StreamReader::new(stream))
+            })
     }
 
-    /// Endpoint 5: the tasks of `email` across datasets.
-    pub async fn user_tasks(&self, email: &str) -> Result<Vec<Task>, ApiError> {
+    /// Endpoint 5: the tasks of `email` across datasets, unless unchanged since `since`.
+    pub async fn user_tasks(
+        &self,
+        email: &str,
+        since: &Validators,
+    ) -> Result<Fetched<Vec<Task>>, ApiError> {
         let mut url = self.url(&wire::path_user_tasks(&self.client_id));
         url.query_pairs_mut().append_pair("email", email);
-        let req = self
-            .request(Method::GET, url)
-            .timeout(self.timeouts.request);
-        let body = read_limited(self.send(req).await?).await?;
-        wire::parse_user_tasks(&body).map_err(malformed)
+        self.get_body_if_changed(url, since)
+            .await?
+            .try_map(|body| wire::parse_user_tasks(&body).map_err(malformed))
     }
 
-    /// Endpoint 6.
-    pub async fn delayed_tasks(&self) -> Result<Vec<DelayedTask>, ApiError> {
-        let body = self
-            .get_body(&wire::path_delayed_tasks(&self.client_id))
-            .await?;
-        wire::parse_delayed_tasks(&body).map_err(malformed)
+    /// Endpoint 6, unless unchanged since `since`.
+    pub async fn delayed_tasks(
+        &self,
+        since: &Validators,
+    ) -> Result<Fetched<Vec<DelayedTask>>, ApiError> {
+        let url = self.url(&wire::path_delayed_tasks(&self.client_id));
+        self.get_body_if_changed(url, since)
+            .await?
+            .try_map(|body| wire::parse_delayed_tasks(&body).map_err(malformed))
     }
 
     /// Endpoints 2-4; returns the task as the server now has it.

@@ -17,10 +17,11 @@ use crate::db::DbError;
 use crate::engine::{self, EngineError, SyncEngine, SyncStatus};
 use crate::mirror::DatasetInfo;
 use crate::outbox::{Enqueued, Intent, Op, OutboxError, Resolution};
+use crate::preferences::Preferences;
 use crate::sensitive::Sensitive;
 use crate::store::Store;
 use crate::view::{AssigneeFilter, Count, CountBy, SortKey, TaskPage, TaskQuery};
-use crate::wire::{ActionKind, Task, TaskStatus};
+use crate::wire::{ActionKind, Task, TaskStatus, Validators};
 
 const ACCOUNT_FILE: &str = "account.json";
 
@@ -132,6 +133,8 @@ pub struct Workspace {
     session_token: Option<Sensitive<String>>,
     /// Which accounts `DEEPEN_TOKEN` is for.
     token_policy: credentials::TokenPolicy,
+    /// Metered for this session, whatever the preferences say.
+    metered_session: bool,
 }
 
 impl Workspace {
@@ -153,6 +156,7 @@ impl Workspace {
             timeouts: Timeouts::default(),
             session_token: None,
             token_policy: credentials::TokenPolicy::default(),
+            metered_session: false,
         })
     }
 
@@ -172,6 +176,11 @@ impl Workspace {
         Ok(())
     }
 
+    /// The time limits of this workspace's requests.
+    pub fn timeouts(&self) -> &Timeouts {
+        &self.timeouts
+    }
+
     /// Uses `timeouts` for this workspace's requests instead of the defaults (tests, slow links).
     pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
         self.timeouts = timeouts;
@@ -182,6 +191,13 @@ impl Workspace {
     /// and never stores it (demo mode signs in this way).
     pub fn with_session_token(mut self, token: Sensitive<String>) -> Self {
         self.session_token = Some(token);
+        self
+    }
+
+    /// Treats the connection as metered for this session whatever the preferences say
+    /// (the CLI's `--metered`).
+    pub fn with_metered(mut self) -> Self {
+        self.metered_session = true;
         self
     }
 
@@ -235,11 +251,25 @@ impl Workspace {
     pub fn engine(&self) -> Result<SyncEngine, WorkspaceError> {
         let account = self.require_account()?;
         let client = self.client_for(account, self.token(account)?)?;
-        Ok(SyncEngine::new(
-            self.store.clone(),
-            client,
-            account.clone(),
-        )?)
+        let engine = SyncEngine::new(self.store.clone(), client, account.clone())?;
+        engine.set_metered(self.metered_session || self.preferences().metered);
+        Ok(engine)
+    }
+
+    /// This workspace's preferences (the defaults when none were saved).
+    pub fn preferences(&self) -> Preferences {
+        Preferences::load(&self.dir)
+    }
+
+    /// Saves this workspace's preferences. An engine already made learns them from its
+    /// owner (`SyncEngine::set_metered`).
+    pub fn set_preferences(&self, preferences: &Preferences) -> Result<(), WorkspaceError> {
+        preferences
+            .save(&self.dir)
+            .map_err(|source| WorkspaceError::Folder {
+                path: self.dir.clone(),
+                source,
+            })
     }
 
     /// Connects this workspace to an account. The token comes from `token` (then kept in
@@ -273,10 +303,11 @@ impl Workspace {
             token_stored: false,
             offline_error: None,
         };
-        match client.datasets().await {
-            Ok(list) => {
+        // Unconditional: a 304 cannot come back, and the count is wanted.
+        match client.datasets(&Validators::default()).await {
+            Ok(fetched) => {
                 report.validated = true;
-                report.datasets = Some(list.len());
+                report.datasets = fetched.changed().map(|(list, _)| list.len());
             }
             Err(e) if e.class() == ErrorClass::SignIn => {
                 return Err(WorkspaceError::TokenRefused {

@@ -19,6 +19,7 @@ pub(crate) struct Shared {
     pub state: Mutex<State>,
     pub faults: Mutex<FaultState>,
     pub stats: Mutex<Stats>,
+    pub first_served: Mutex<crate::http::FirstServed>,
 }
 
 /// Locks, shrugging off poisoning: every critical section leaves the data consistent
@@ -33,6 +34,7 @@ impl Shared {
             faults: Mutex::new(FaultState::new(state.seed)),
             state: Mutex::new(state),
             stats: Mutex::new(Stats::default()),
+            first_served: Mutex::default(),
         })
     }
 }

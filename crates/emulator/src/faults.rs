@@ -37,6 +37,12 @@ pub struct Faults {
     /// Answers are never compressed, whatever the client accepts (by default they are,
     /// gzip or brotli, as a real service's would be).
     pub no_compression: bool,
+    /// Answers carry no `ETag` (by default every GET of the API does, and a matching
+    /// `If-None-Match` gets 304): the client must work the same without.
+    pub no_etag: bool,
+    /// Answers carry no `Last-Modified` (by default every GET of the API does, and an
+    /// `If-Modified-Since` at or after it gets 304).
+    pub no_last_modified: bool,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]

@@ -78,7 +78,7 @@ impl LabellingMode {
 }
 
 /// The task life-cycle states of `docs/api-contract.md`.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Status {
     Waiting,
@@ -113,7 +113,7 @@ impl Status {
 
 /// One task row. Serialized (for save files) as a compact array
 /// `[status, assignee index or -1, updated_at_millis, due_at_millis]`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(into = "TaskRow", try_from = "TaskRow")]
 pub(crate) struct Task {
     pub status: Status,

@@ -24,6 +24,13 @@ export function ago(at: number, now: number): string {
   return `${duration(d)} ago`;
 }
 
+/** When something due at `at` happens: "in 4 min", or "now" once it is due. */
+export function inTime(at: number, now: number): string {
+  const d = at - now;
+  if (d <= 0) return "now";
+  return d < MINUTE ? "in less than a minute" : `in ${duration(d)}`;
+}
+
 /** "due in 3 h", "2 d overdue", "no due date". */
 export function dueText(dueAt: number | null, now: number): string {
   if (dueAt === null) return "no due date";

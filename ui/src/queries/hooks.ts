@@ -3,7 +3,7 @@
 import { useEffect } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { events } from "../bindings";
-import type { CountBy, DataChanged, Op, SyncStatus } from "../types";
+import type { CountBy, DataChanged, Op, Preferences, SyncStatus } from "../types";
 import { api, asUserError, call, type UserError } from "../api";
 import { queryKeys } from "./keys";
 import { invalidateViews, resetForSession } from "./invalidate";
@@ -49,6 +49,28 @@ export function useCounts(datasetId: string | null, stageId: string | null, by: 
     queryFn: () => call(api.counts(datasetId!, stageId, by)),
     enabled: datasetId !== null,
   });
+}
+
+/** This workspace's preferences, and a way to change them (the sync task follows at once). */
+export function usePreferences() {
+  const client = useQueryClient();
+  const q = useQuery({ queryKey: queryKeys.preferences(), queryFn: () => call(api.preferences()) });
+  const save = async (preferences: Preferences) => {
+    await call(api.setPreferences(preferences));
+    client.setQueryData(queryKeys.preferences(), preferences);
+  };
+  return { preferences: q.data ?? null, error: q.error ? asUserError(q.error) : null, save };
+}
+
+/** Tells the sync task what the view on screen shows (refreshed every round while
+ * shown); nothing once the view is gone. One view is on screen at a time. */
+export function useShown(datasetIds: string[], delayed: boolean): void {
+  const key = datasetIds.join("\u0000");
+  useEffect(() => {
+    const dataset_ids = key === "" ? [] : key.split("\u0000");
+    void call(api.setShown({ dataset_ids, delayed })).catch(() => {});
+    return () => void call(api.setShown({ dataset_ids: [], delayed: false })).catch(() => {});
+  }, [key, delayed]);
 }
 
 export function useQueue(): { ops: Op[] | undefined; error: UserError | null } {

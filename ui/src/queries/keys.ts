@@ -1,6 +1,6 @@
 // Every query key of the window, in one place. Keys name what a view shows, so a change
 // the shell announces can be matched to the views it affects (see invalidate.ts):
-//   ["session"], ["datasets"], ["queue"], ["status"]
+//   ["session"], ["datasets"], ["queue"], ["status"], ["preferences"]
 //   ["tasks", scope, rest]            a task list; + page index for one page of it
 //   ["counts", dataset_id, stage_id | null, by]
 import type { AssigneeFilter, CountBy, SortKey, TaskQuery } from "../types";
@@ -33,6 +33,7 @@ export const queryKeys = {
   datasets: () => ["datasets"] as const,
   queue: () => ["queue"] as const,
   status: () => ["status"] as const,
+  preferences: () => ["preferences"] as const,
   /** A whole task list: every page of it starts with this key. */
   tasks: (q: TaskListQuery): TaskListKey => [
     "tasks",
@@ -54,7 +55,7 @@ export const queryKeys = {
 export type ParsedKey =
   | { view: "tasks"; scope: TaskScope; rest: TaskRest; page: number | null }
   | { view: "counts"; dataset_id: string; stage_id: string | null; by: CountBy }
-  | { view: "session" | "datasets" | "queue" | "status" }
+  | { view: "session" | "datasets" | "queue" | "status" | "preferences" }
   | { view: "unknown" };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
@@ -66,6 +67,7 @@ export function parseKey(key: readonly unknown[]): ParsedKey {
     case "datasets":
     case "queue":
     case "status":
+    case "preferences":
       return { view };
     case "tasks":
       if (!isObject(a) || !isObject(b)) return { view: "unknown" };

@@ -5,7 +5,7 @@
 import { useMemo, useState } from "react";
 import { assignableUsers, columnsOf } from "../model/board";
 import { OPEN_STATUSES } from "../model/vocabulary";
-import { useCounts } from "../queries/hooks";
+import { useCounts, useShown } from "../queries/hooks";
 import { useDatasets } from "../useDatasets";
 import { Empty, ErrorNote } from "../components/Empty";
 import { BoardHeader } from "./board/BoardHeader";
@@ -39,6 +39,8 @@ export function Board() {
   const users = useMemo(() => (dataset ? assignableUsers(dataset) : []), [dataset]);
   const columns = useMemo(() => columnsOf(users, loads.data ?? []), [users, loads.data]);
   const statuses = useMemo(() => statusesOf(statusFilter), [statusFilter]);
+  // The dataset on the board is refreshed every round while it is shown.
+  useShown(dataset ? [dataset.dataset_id] : [], false);
 
   if (loading && datasets.length === 0) {
     return (

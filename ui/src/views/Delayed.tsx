@@ -1,6 +1,7 @@
 // Delayed: every task past its due date that Deepen reports as delayed, most overdue first.
 import { useMemo, useRef } from "react";
 import { usePagedTasks } from "../queries/usePagedTasks";
+import { useShown } from "../queries/hooks";
 import { useVirtualRows } from "../useVirtualRows";
 import { datasetName, useDatasets } from "../useDatasets";
 import { duration } from "../model/format";
@@ -27,6 +28,8 @@ export function Delayed() {
     [],
   );
   const list = usePagedTasks(query);
+  // The delayed list is refreshed every round while it is shown.
+  useShown([], true);
   const total = list.total ?? 0;
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualRows(total, scroller, ROW_HEIGHT, 12, list.show);

@@ -10,6 +10,7 @@ import { ago, dateTime } from "../model/format";
 import { useNow } from "../useNow";
 import { Empty, ErrorNote } from "../components/Empty";
 import { useErrorToast, useToast } from "../components/Toast";
+import { MeteredSetting } from "../components/MeteredSetting";
 
 const RESOLUTION: Record<Resolution, { label: string; hint: string }> = {
   retry: { label: "Try again", hint: "Check Deepen's current state and send it again if it still applies." },
@@ -47,6 +48,7 @@ export function SyncCentre({ status }: { status: SyncStatus | null }) {
         )}
       </header>
       {queue.error && <ErrorNote message={queue.error.message} />}
+      <MeteredSetting />
       <div className="sync-grid">
         <div>
           <h2>

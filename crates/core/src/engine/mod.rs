@@ -7,11 +7,13 @@ mod backoff;
 mod decide;
 mod pull;
 mod push;
+pub mod refresh;
 mod status;
 
 use std::fs::File;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -25,8 +27,9 @@ use crate::db::DbError;
 use crate::store::Store;
 
 pub use backoff::{Backoff, MAX_ATTEMPTS};
-pub use pull::{DatasetFailure, Progress, PullEvent, PullReport};
+pub use pull::{DatasetFailure, DatasetPulled, Progress, PullEvent, PullReport};
 pub use push::{ASSIGN_BATCH, PushReport, REFUSED_409_LIMIT};
+pub use refresh::{Demand, Shown};
 pub use status::{Connectivity, SyncStatus};
 
 /// The status as last recorded in a workspace's outbox, with current queue counts.
@@ -72,14 +75,17 @@ pub enum EngineError {
     Worker(String),
 }
 
-/// How much a round does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How much a round does. On a metered connection "everything" is my tasks and what a
+/// view shows (see `refresh`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Scope {
     /// Push the queue only (after a local action).
     Push,
-    /// Push, then pull everything.
+    /// Push, then pull what is due (the background loop's timer).
+    Routine,
+    /// Push, then pull everything ("Sync now", `dtasks sync`).
     Full,
-    /// Pull everything, push nothing.
+    /// Pull everything, push nothing (`dtasks pull`).
     Pull,
 }
 
@@ -99,7 +105,8 @@ pub struct RoundReport {
 /// Tunables of the background loop.
 #[derive(Debug, Clone)]
 pub struct Schedule {
-    /// A full pull this often while online.
+    /// A round that pulls what is due this often while online (my tasks, the datasets a
+    /// view shows, the others when their schedule says so).
     pub pull_every: Duration,
     /// First wait before probing again while offline; doubles up to `probe_max`.
     pub probe_min: Duration,
@@ -129,8 +136,14 @@ pub struct SyncEngine {
     status: watch::Sender<SyncStatus>,
     changed: broadcast::Sender<Vec<ViewChange>>,
     nudge: Arc<Notify>,
-    /// "Sync now" asked for a full round.
-    full_requested: Arc<std::sync::atomic::AtomicBool>,
+    /// The widest round asked for since the last one (a `Scope` as `u8`; 0: none).
+    requested: Arc<AtomicU8>,
+    /// What the window shows now.
+    shown: Arc<Mutex<Shown>>,
+    /// When this process last pulled the delayed list.
+    delayed_pulled: Arc<Mutex<Option<std::time::Instant>>>,
+    /// Whether the connection is metered (pull only my tasks and what a view shows).
+    metered: Arc<AtomicBool>,
     backoff: Backoff,
 }
 
@@ -151,7 +164,10 @@ impl SyncEngine {
             status,
             changed,
             nudge: Arc::new(Notify::new()),
-            full_requested: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            requested: Arc::new(AtomicU8::new(0)),
+            shown: Arc::default(),
+            delayed_pulled: Arc::default(),
+            metered: Arc::new(AtomicBool::new(false)),
             backoff: Backoff::default(),
         })
     }
@@ -175,14 +191,70 @@ impl SyncEngine {
 
     /// Asks the background loop for a round soon (a new action was queued): a push.
     pub fn nudge(&self) {
-        self.nudge.notify_one();
+        self.request(Scope::Push);
     }
 
     /// Asks the background loop for a full round soon, push and pull ("Sync now").
     pub fn sync_soon(&self) {
-        self.full_requested
-            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.request(Scope::Full);
+    }
+
+    fn request(&self, scope: Scope) {
+        self.requested
+            .fetch_max(scope_code(scope), Ordering::SeqCst);
         self.nudge.notify_one();
+    }
+
+    /// What the window shows now: pulled every round while shown. Something newly shown
+    /// is pulled soon.
+    pub fn set_shown(&self, shown: Shown) {
+        let newly_shown = {
+            let mut current = self.shown.lock().unwrap_or_else(PoisonError::into_inner);
+            let newly_shown = (shown.delayed && !current.delayed)
+                || shown
+                    .dataset_ids
+                    .iter()
+                    .any(|id| !current.dataset_ids.contains(id));
+            *current = shown;
+            newly_shown
+        };
+        if newly_shown {
+            self.request(Scope::Routine);
+        }
+    }
+
+    /// Whether the connection is metered: rounds then pull only my tasks, the delayed
+    /// ones and what a view shows, even on "Sync now".
+    pub fn set_metered(&self, metered: bool) {
+        self.metered.store(metered, Ordering::SeqCst);
+    }
+
+    /// What a round of `scope` pulls.
+    fn demand(&self, scope: Scope) -> Demand {
+        let shown = self
+            .shown
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let delayed_pulled = *self
+            .delayed_pulled
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        Demand {
+            everything: matches!(scope, Scope::Full | Scope::Pull),
+            metered: self.metered.load(Ordering::SeqCst),
+            watched: shown.dataset_ids.into_iter().collect(),
+            delayed_shown: shown.delayed,
+            delayed_pulled_ago: delayed_pulled.map(|at| at.elapsed()),
+        }
+    }
+
+    /// Notes that the delayed list was just pulled.
+    fn delayed_pulled_now(&self) {
+        *self
+            .delayed_pulled
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(std::time::Instant::now());
     }
 
     fn announce(&self, changes: Vec<ViewChange>) {
@@ -282,7 +354,7 @@ impl SyncEngine {
             ..RoundReport::default()
         };
         if scope != Scope::Push && !report.push.unreachable && !report.push.sign_in_needed {
-            match self.pull_all(progress).await {
+            match self.pull_all(&self.demand(scope), progress).await {
                 Ok(pull) => report.pull = Some(pull),
                 Err(EngineError::Api(e)) if e.is_transport() || e.class() == ErrorClass::SignIn => {
                     return Err(e.into());
@@ -318,24 +390,27 @@ impl SyncEngine {
 
     /// The background loop of the desktop app: a round at start, after every nudge
     /// (debounced), when a backed-off action falls due, on a timer, and — while offline —
-    /// a probe with growing waits. Every failed round schedules the next. Ends when
-    /// `shutdown` becomes true.
+    /// a probe with growing waits. A round pulls what is due (see `refresh`); "Sync now"
+    /// pulls everything. Every failed round schedules the next. Ends when `shutdown`
+    /// becomes true.
     pub async fn run(self, schedule: Schedule, mut shutdown: watch::Receiver<bool>) {
         let mut probe = schedule.probe_min;
-        let mut last_full: Option<tokio::time::Instant> = None;
+        let mut last_pull: Option<tokio::time::Instant> = None;
         let mut offline = false;
         loop {
             if *shutdown.borrow() {
                 return;
             }
-            // A full pull at start, on reconnect and every `pull_every`; otherwise push only
-            // (a nudge, or a backed-off action falling due).
-            let asked = self
-                .full_requested
-                .swap(false, std::sync::atomic::Ordering::SeqCst);
-            let full_due =
-                asked || offline || last_full.is_none_or(|t| t.elapsed() >= schedule.pull_every);
-            let scope = if full_due { Scope::Full } else { Scope::Push };
+            // A pull at start, on reconnect and every `pull_every`; otherwise what was
+            // asked (a push after a nudge, a pull when a dataset comes on screen, all on
+            // "Sync now").
+            let asked = scope_of(self.requested.swap(0, Ordering::SeqCst));
+            let pull_due = offline || last_pull.is_none_or(|t| t.elapsed() >= schedule.pull_every);
+            let scope = match asked {
+                Some(scope) if scope > Scope::Routine || !pull_due => scope,
+                _ if pull_due => Scope::Routine,
+                _ => Scope::Push,
+            };
             let result = self.sync_once(scope, None).await;
             offline = match &result {
                 Ok(r) => r.push.unreachable,
@@ -351,9 +426,12 @@ impl SyncEngine {
                 Ok(r) => {
                     probe = schedule.probe_min;
                     if r.pull.is_some() {
-                        last_full = Some(tokio::time::Instant::now());
+                        last_pull = Some(tokio::time::Instant::now());
                     }
-                    self.until_next_due(schedule.pull_every)
+                    let next_pull = last_pull.map_or(Duration::ZERO, |t| {
+                        schedule.pull_every.saturating_sub(t.elapsed())
+                    });
+                    self.until_next_due(next_pull)
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "sync round failed");
@@ -375,5 +453,24 @@ impl SyncEngine {
             Some(at) => Duration::from_millis((at - now_millis()).max(0) as u64).min(cap),
             None => cap,
         }
+    }
+}
+
+fn scope_code(scope: Scope) -> u8 {
+    match scope {
+        Scope::Push => 1,
+        Scope::Routine => 2,
+        Scope::Full => 3,
+        Scope::Pull => 4,
+    }
+}
+
+fn scope_of(code: u8) -> Option<Scope> {
+    match code {
+        1 => Some(Scope::Push),
+        2 => Some(Scope::Routine),
+        3 => Some(Scope::Full),
+        4 => Some(Scope::Pull),
+        _ => None,
     }
 }

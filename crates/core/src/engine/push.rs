@@ -274,8 +274,8 @@ impl SyncEngine {
         let mut unknown_state = HashSet::new();
         for dataset_id in stale {
             let e = match self.pull_dataset(dataset_id, None).await {
-                Ok(counts) => {
-                    if counts.written + counts.removed > 0 {
+                Ok(pulled) => {
+                    if pulled.changed_rows() {
                         changes.whole_dataset(dataset_id);
                     }
                     fresh.datasets.insert(dataset_id.to_string());
@@ -300,7 +300,9 @@ impl SyncEngine {
                 ErrorClass::Refused(403) => {
                     // Not allowed to list the dataset: my own tasks are the next best view.
                     if !fresh.my_tasks {
-                        changes.merge(self.pull_my_tasks(&HashSet::new()).await?.0);
+                        if let Some((mine, _)) = self.pull_my_tasks(&HashSet::new()).await? {
+                            changes.merge(mine);
+                        }
                         fresh.my_tasks = true;
                     }
                     fresh.datasets.insert(dataset_id.to_string());

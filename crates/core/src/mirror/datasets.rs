@@ -37,10 +37,15 @@ pub struct DatasetInfo {
     /// When that pull failed (Unix ms).
     #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub pull_failed_at: Option<i64>,
+    /// When its whole list is next pulled while no view shows it (Unix ms): after a
+    /// failure, its next try. `None`: at the next round.
+    #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
+    pub next_pull_at: Option<i64>,
 }
 
 impl Mirror {
-    /// Keeps exactly the datasets of `list`; a dataset gone from the server goes with its tasks.
+    /// Keeps exactly the datasets of `list`; a dataset gone from the server goes with its
+    /// tasks and the validators of its lists.
     pub fn replace_datasets(&mut self, list: &[DatasetSummary]) -> Result<(), DbError> {
         let path = self.path.clone();
         let err = |e| DbError::from_sqlite(&path, e);
@@ -65,6 +70,7 @@ impl Mirror {
             }
             tx.execute_batch(
                 "DELETE FROM tasks WHERE dataset_id IN (SELECT dataset_id FROM datasets WHERE dataset_id NOT IN (SELECT dataset_id FROM listed));
+                 DELETE FROM validators WHERE dataset_id IN (SELECT dataset_id FROM datasets WHERE dataset_id NOT IN (SELECT dataset_id FROM listed));
                  DELETE FROM datasets WHERE dataset_id NOT IN (SELECT dataset_id FROM listed);",
             )
             .map_err(err)?;
@@ -169,14 +175,14 @@ impl Mirror {
             .query_row(
                 "SELECT dataset_name, labelling_mode, tasks_listable, tasks_pulled_at,
                         (SELECT coalesce(sum(n), 0) FROM task_counts c WHERE c.dataset_id = datasets.dataset_id),
-                        pull_error, pull_failed_at
+                        pull_error, pull_failed_at, next_pull_at
                  FROM datasets WHERE dataset_id = ?1",
                 [dataset_id],
                 |r| {
                     Ok((
                         (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
                         r.get::<_, i64>(4)?,
-                        (r.get(5)?, r.get(6)?),
+                        (r.get(5)?, r.get(6)?, r.get(7)?),
                     ))
                 },
             )
@@ -185,7 +191,7 @@ impl Mirror {
         let Some((
             (dataset_name, labelling_mode, tasks_listable, tasks_pulled_at),
             task_count,
-            (pull_error, pull_failed_at),
+            (pull_error, pull_failed_at, next_pull_at),
         )) = head
         else {
             return Ok(None);
@@ -230,6 +236,7 @@ impl Mirror {
             tasks_pulled_at,
             pull_error,
             pull_failed_at,
+            next_pull_at,
         }))
     }
 }

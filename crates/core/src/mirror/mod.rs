@@ -3,6 +3,7 @@
 //! a pending intent (that is the outbox) and a pull never touches the outbox.
 
 mod datasets;
+mod refresh;
 mod schema;
 mod tasks;
 
@@ -13,6 +14,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::db::{self, DbError, Durability};
 
 pub use datasets::DatasetInfo;
+pub use refresh::DatasetSchedule;
 pub use tasks::{DatasetPull, PullCounts};
 
 /// A connection to a workspace's `mirror.db` (see the module's note).
@@ -79,7 +81,7 @@ impl Mirror {
     /// Forgets everything mirrored (another account connects to this workspace).
     pub fn clear(&self) -> Result<(), DbError> {
         self.conn
-            .execute_batch("DELETE FROM tasks; DELETE FROM delayed; DELETE FROM dataset_users; DELETE FROM stages; DELETE FROM datasets; DELETE FROM meta;")
+            .execute_batch("DELETE FROM validators; DELETE FROM tasks; DELETE FROM delayed; DELETE FROM dataset_users; DELETE FROM stages; DELETE FROM datasets; DELETE FROM meta;")
             .map_err(|e| self.err(e))
     }
 }

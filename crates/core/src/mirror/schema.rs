@@ -15,7 +15,24 @@ pub const MIGRATIONS: &[&str] = &[
     MIGRATION_2_INDEXES,
     MIGRATION_3_COUNT_ON_INSERT,
     MIGRATION_4_PULL_FAILURES,
+    MIGRATION_5_REFRESH_BY_NEED,
 ];
+
+/// Version 5: conditional requests and refresh by need. `validators` holds the `ETag` /
+/// `Last-Modified` of the answer each mirrored list came from (a dataset's go with it);
+/// `next_pull_at` is when a dataset is next due when no view shows it, and `quiet_pulls`
+/// how many pulls in a row found it unchanged or failed (the wait grows with it).
+const MIGRATION_5_REFRESH_BY_NEED: &str = "
+CREATE TABLE validators (
+    resource      TEXT PRIMARY KEY,
+    dataset_id    TEXT, -- a dataset's lists: forgotten with the dataset (not a foreign key:
+                        -- a dataset's tasks may be mirrored while the dataset list is not)
+    etag          TEXT,
+    last_modified TEXT
+);
+ALTER TABLE datasets ADD COLUMN next_pull_at INTEGER;
+ALTER TABLE datasets ADD COLUMN quiet_pulls INTEGER NOT NULL DEFAULT 0;
+";
 
 /// Version 4: a dataset whose pull failed keeps its tasks as they were and says why and
 /// when (the next full pull tries it again).

@@ -129,8 +129,13 @@ impl DatasetPull<'_> {
     }
 
     /// Commits the pull: removes the tasks the answer no longer lists, rebuilds what a bulk
-    /// load dropped and records when the dataset was pulled.
-    pub fn finish(mut self) -> Result<PullCounts, DbError> {
+    /// load dropped, records when the dataset was pulled and, with the rows, the answer's
+    /// `validators` under `resource` (the next pull asks only if it changed).
+    pub fn finish(
+        mut self,
+        resource: &str,
+        validators: &crate::wire::Validators,
+    ) -> Result<PullCounts, DbError> {
         let path = self.path;
         let err = |e| DbError::from_sqlite(path, e);
         if self.bulk != Bulk::No {
@@ -167,6 +172,18 @@ impl DatasetPull<'_> {
                 "UPDATE datasets SET tasks_pulled_at = ?2, tasks_listable = 1, pull_error = NULL,
                      pull_failed_at = NULL WHERE dataset_id = ?1",
                 params![self.dataset_id, crate::clock::now_millis()],
+            )
+            .map_err(err)?;
+        self.tx
+            .execute(
+                "INSERT OR REPLACE INTO validators (resource, dataset_id, etag, last_modified)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    resource,
+                    self.dataset_id,
+                    validators.etag,
+                    validators.last_modified
+                ],
             )
             .map_err(err)?;
         self.tx.commit().map_err(err)?;
@@ -237,20 +254,20 @@ impl Mirror {
 
     /// Writes the tasks of endpoint 5 (`email`'s tasks). A task the mirror has as `email`'s
     /// that the server no longer lists, in a dataset whose full list was not just pulled
-    /// (`fresh_datasets`), is dropped: the mirror cannot know what became of it.
+    /// (`fresh_datasets`), is dropped: the mirror cannot know what became of it. Gives the
+    /// datasets that lost a task so: their whole list is needed to know.
     pub fn replace_user_tasks(
         &mut self,
         email: &str,
         tasks: &[Task],
         fresh_datasets: &HashSet<String>,
-    ) -> Result<u64, DbError> {
+    ) -> Result<HashSet<String>, DbError> {
         let path = self.path.as_path();
         let err = |e| DbError::from_sqlite(path, e);
         let tx = self.conn.transaction().map_err(err)?;
-        let mut written = 0;
         let listed: HashSet<&str> = tasks.iter().map(|t| t.task_id.as_str()).collect();
         for task in tasks {
-            written += u64::from(upsert(&tx, task).map_err(err)?);
+            upsert(&tx, task).map_err(err)?;
         }
         let stale: Vec<(String, String)> = {
             let mut stmt = tx
@@ -261,15 +278,16 @@ impl Mirror {
                 .map_err(err)?;
             rows.collect::<Result<Vec<_>, _>>().map_err(err)?
         };
+        let mut emptied = HashSet::new();
         for (task_id, dataset_id) in stale {
             if !listed.contains(task_id.as_str()) && !fresh_datasets.contains(&dataset_id) {
-                written += tx
-                    .execute("DELETE FROM tasks WHERE task_id = ?1", [&task_id])
-                    .map_err(err)? as u64;
+                tx.execute("DELETE FROM tasks WHERE task_id = ?1", [&task_id])
+                    .map_err(err)?;
+                emptied.insert(dataset_id);
             }
         }
         tx.commit().map_err(err)?;
-        Ok(written)
+        Ok(emptied)
     }
 
     /// Replaces the delayed list (endpoint 6). Its tasks are written only when the mirror

@@ -9,6 +9,7 @@
 
 mod paths;
 mod task_list;
+mod validators;
 pub mod vocabulary;
 
 use serde::de;
@@ -17,6 +18,7 @@ use serde_json::value::RawValue;
 
 pub use paths::*;
 pub use task_list::{StreamError, stream_dataset_tasks};
+pub use validators::Validators;
 pub use vocabulary::{
     ActionInfo, ActionKind, KnownTaskStatus, StatusInfo, TASK_TYPE_FILE, TASK_TYPE_LABEL,
     TaskStatus, action_vocabulary, sql_target_status, status_vocabulary, works_on_tasks,

@@ -26,7 +26,7 @@ fn store_with(tasks: &[Task]) -> (tempfile::TempDir, Store) {
         for t in tasks {
             pull.put(t).unwrap();
         }
-        pull.finish().unwrap();
+        pull.finish("test", &Default::default()).unwrap();
     }
     (dir, store)
 }
@@ -414,7 +414,7 @@ fn a_pull_writes_only_changed_rows_and_removes_vanished_ones() {
         pull.put(t).unwrap();
     }
     pull.put(&task("t3", "in_progress", None, 3)).unwrap();
-    let counts = pull.finish().unwrap();
+    let counts = pull.finish("test", &Default::default()).unwrap();
     assert_eq!((counts.seen, counts.written, counts.removed), (10, 1, 1));
     assert!(mirror.task("t9").unwrap().is_none());
     assert_eq!(mirror.task("t3").unwrap().unwrap().status, "in_progress");
@@ -490,7 +490,7 @@ fn first_pulls_rebuild_indexes_and_counts_and_a_failed_one_restores_them() {
         for t in tasks {
             pull.put(t).unwrap();
         }
-        pull.finish().unwrap();
+        pull.finish("test", &Default::default()).unwrap();
     };
     // Into an empty mirror (indexes and trigger rebuilt), then a second dataset (trigger only).
     load(

@@ -5,12 +5,13 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::conditional::{self, content_hash};
 use super::{Actor, json_bytes};
 use crate::control::Control;
 use crate::model::Role;
@@ -44,11 +45,13 @@ pub(super) fn routes() -> Router<Control> {
         )
 }
 
-/// Endpoint 1: streamed from a snapshot taken under the lock.
+/// Endpoint 1: streamed from a snapshot taken under the lock; its `ETag` hashes the
+/// snapshot (the body is never held whole).
 async fn dataset_tasks(
     State(control): State<Control>,
     Actor(actor): Actor,
     Path(dataset_id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiFailure> {
     let (meta, tasks, users) = {
         let state = control.state();
@@ -56,8 +59,19 @@ async fn dataset_tasks(
         let d = &state.datasets[ds];
         (d.meta.clone(), d.tasks.clone(), state.users.clone())
     };
-    let body = view::stream_task_list(meta, tasks, users);
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    let emails: Vec<&str> = users.iter().map(|u| u.email.as_str()).collect();
+    let hash = content_hash(&(&meta.id, meta.units, &*tasks, emails));
+    let resource = format!("datasets/{dataset_id}/tasks");
+    Ok(conditional::answer(
+        &control,
+        &headers,
+        (&actor, &resource),
+        hash,
+        || {
+            let body = view::stream_task_list(meta, tasks, users);
+            ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+        },
+    ))
 }
 
 /// Endpoint 10.
@@ -65,10 +79,28 @@ async fn dataset(
     State(control): State<Control>,
     Actor(actor): Actor,
     Path(dataset_id): Path<String>,
-) -> Result<axum::Json<Value>, ApiFailure> {
-    let state = control.state();
-    let ds = readable_dataset(&state, &actor, &dataset_id)?;
-    Ok(axum::Json(view::dataset_value(&state.datasets[ds].meta)))
+    headers: HeaderMap,
+) -> Result<Response, ApiFailure> {
+    let body = {
+        let state = control.state();
+        let ds = readable_dataset(&state, &actor, &dataset_id)?;
+        serde_json::to_vec(&view::dataset_value(&state.datasets[ds].meta)).unwrap_or_default()
+    };
+    let resource = format!("datasets/{dataset_id}");
+    Ok(json_answer(&control, &headers, (&actor, &resource), body))
+}
+
+/// A JSON answer built whole, under conditional GET.
+fn json_answer(
+    control: &Control,
+    headers: &HeaderMap,
+    who_what: (&str, &str),
+    body: Vec<u8>,
+) -> Response {
+    let hash = content_hash(&body);
+    conditional::answer(control, headers, who_what, hash, || {
+        json_bytes(StatusCode::OK, body)
+    })
 }
 
 fn readable_dataset(
@@ -219,6 +251,7 @@ async fn user_tasks(
     Actor(actor): Actor,
     Path(client_id): Path<String>,
     query: Result<Query<UserTasksQuery>, QueryRejection>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiFailure> {
     check_client(&control, &client_id)?;
     let email = query
@@ -249,7 +282,9 @@ async fn user_tasks(
         }
     }
     let body = view::task_list_body(&state, &[("file_tasks", files), ("label_tasks", labels)]);
-    Ok(json_bytes(StatusCode::OK, body))
+    drop(state);
+    let resource = format!("user_tasks?email={email}");
+    Ok(json_answer(&control, &headers, (&actor, &resource), body))
 }
 
 /// Endpoint 6: admins get every delayed task, others their own.
@@ -257,6 +292,7 @@ async fn delayed_tasks(
     State(control): State<Control>,
     Actor(actor): Actor,
     Path(client_id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiFailure> {
     check_client(&control, &client_id)?;
     let state = control.state();
@@ -275,7 +311,13 @@ async fn delayed_tasks(
         }
     }
     let body = view::task_list_body(&state, &[("delayed tasks", delayed)]);
-    Ok(json_bytes(StatusCode::OK, body))
+    drop(state);
+    Ok(json_answer(
+        &control,
+        &headers,
+        (&actor, "delayed_tasks"),
+        body,
+    ))
 }
 
 /// Endpoint 9.
@@ -283,7 +325,8 @@ async fn datasets_ids(
     State(control): State<Control>,
     Actor(actor): Actor,
     Path(client_id): Path<String>,
-) -> Result<axum::Json<Value>, ApiFailure> {
+    headers: HeaderMap,
+) -> Result<Response, ApiFailure> {
     check_client(&control, &client_id)?;
     let state = control.state();
     let datasets: Vec<Value> = (0..state.datasets.len())
@@ -293,5 +336,12 @@ async fn datasets_ids(
             json!({ "dataset_id": meta.id, "dataset_name": meta.name })
         })
         .collect();
-    Ok(axum::Json(json!({ "datasets": datasets })))
+    drop(state);
+    let body = serde_json::to_vec(&json!({ "datasets": datasets })).unwrap_or_default();
+    Ok(json_answer(
+        &control,
+        &headers,
+        (&actor, "datasets_ids"),
+        body,
+    ))
 }

@@ -57,7 +57,12 @@ pub(super) async fn inject(State(control): State<Control>, req: Request, next: N
     {
         return drop_connection(kill).await;
     }
-    let corrupt = control.fault_state().take_corrupt();
+    // A 304 has no body to corrupt: the corruption waits for an answer that has one.
+    let corrupt = if resp.status() == StatusCode::NOT_MODIFIED {
+        None
+    } else {
+        control.fault_state().take_corrupt()
+    };
     let resp = match corrupt {
         Some(kind) => corrupt_response(resp, kind).await,
         None => resp,

@@ -3,8 +3,11 @@
 //! token extractor.
 
 mod api;
+mod conditional;
 mod control;
 mod inject;
+
+pub(crate) use conditional::FirstServed;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
