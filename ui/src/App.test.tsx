@@ -132,10 +132,12 @@ it("opens the demo on the board and re-queries only the columns a change names",
   await waitFor(() => expect(shell.shown.at(-1)).toEqual({ dataset_ids: [], delayed: true }));
   press("4");
   await waitFor(() => expect(screen.getAllByTestId("stage-bar")).toHaveLength(1));
-  // Leaving the delayed list: nothing on screen needs refreshing every round.
-  expect(shell.shown.at(-1)).toEqual({ dataset_ids: [], delayed: false });
+  // The overview shows every dataset's charts.
+  expect(shell.shown.at(-1)).toEqual({ dataset_ids: ["ds1"], delayed: false });
   press("5");
   await screen.findByText("Everything is synced");
+  // The sync centre shows no dataset: nothing needs refreshing every round.
+  expect(shell.shown.at(-1)).toEqual({ dataset_ids: [], delayed: false });
   // The metered switch saves the preference the sync task follows.
   const metered = await screen.findByRole<HTMLInputElement>("checkbox", { name: "Metered connection" });
   expect(metered.checked).toBe(false);

@@ -2,7 +2,9 @@
 //! moments, again and again. Afterwards every queued action is applied exactly once or
 //! waiting for the user; none lost, none doubled (the emulator's journal says so).
 //!
-//! `DTASKS_CRASH_KILLS` sets the number of kills (default 36), `DTASKS_CRASH_SEED` the seed.
+//! `DTASKS_CRASH_KILLS` sets the number of kills (default 36), `DTASKS_CRASH_SEED` the seed,
+//! `DTASKS_CRASH_FINAL_WAIT` the final sync's `--max-wait` (default 60 s; after hundreds of
+//! kills an action may be backing off for minutes). `scripts/soak.sh` runs 1,000 kills.
 
 mod common;
 
@@ -35,6 +37,8 @@ fn queue(cli: &Cli) -> Vec<serde_json::Value> {
 async fn kill_9_at_random_moments_loses_nothing_and_doubles_nothing() {
     let kills = env_number("DTASKS_CRASH_KILLS", 36);
     let seed = env_number("DTASKS_CRASH_SEED", 42);
+    let final_wait = env_number("DTASKS_CRASH_FINAL_WAIT", 60).to_string();
+    let started = std::time::Instant::now();
     eprintln!("crash test: {kills} kills, seed {seed}");
     let mut rng = SmallRng::seed_from_u64(seed);
     let config = EmulatorConfig {
@@ -165,14 +169,18 @@ async fn kill_9_at_random_moments_loses_nothing_and_doubles_nothing() {
         assert_eq!(present, queued, "after kill {i}: actions lost or invented");
         mid_flight += usize::from(ops.iter().any(|op| op["state"] == "in_flight"));
     }
-    eprintln!("crash test: {mid_flight} of {kills} kills left actions in flight");
+    let killing = started.elapsed();
+    eprintln!(
+        "crash test: {mid_flight} of {kills} kills left actions in flight ({:.0} s of kills)",
+        killing.as_secs_f64()
+    );
     assert!(
         mid_flight > 0,
         "no kill landed while actions were in flight; the test proves nothing"
     );
 
     cli.control.set_faults(Faults::default());
-    let last = cli.run(&["sync", "--max-wait", "60"]);
+    let last = cli.run(&["sync", "--max-wait", &final_wait]);
     assert!(
         last.code == 0 || last.code == 3,
         "final sync exited {}: {}\n{}\nqueue: {:#?}",
@@ -225,6 +233,14 @@ async fn kill_9_at_random_moments_loses_nothing_and_doubles_nothing() {
             "{key:?}: applied {n} times for {d} done (+{a} needing attention)"
         );
     }
+    eprintln!(
+        "crash test: {} actions: {} done, {} needing attention; {} mutations in the journal; {:.0} s in all",
+        ops.len(),
+        done.values().sum::<usize>(),
+        attention.values().sum::<usize>(),
+        applied.values().sum::<usize>(),
+        started.elapsed().as_secs_f64()
+    );
     for id in to_accept {
         assert_eq!(cli.control.task(id).unwrap()["status"], "accepted");
     }

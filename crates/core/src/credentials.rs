@@ -42,10 +42,42 @@ pub enum TokenSource {
     CredentialStore,
 }
 
-/// The store entry of one account: one token per server and email.
+/// The store entry of one account: one token per server, client id and email. The key is
+/// a JSON array of the three, so that no two accounts share one whatever characters their
+/// fields hold (ids are opaque: a `|` in one cannot make it another account's key).
 fn entry(account: &Account) -> Result<keyring::Entry, CredentialError> {
+    keyring::Entry::new(SERVICE, &entry_key(account)).map_err(store_error)
+}
+
+fn entry_key(account: &Account) -> String {
+    serde_json::to_string(&[&account.server, &account.client_id, &account.email])
+        .expect("strings serialize")
+}
+
+/// The key earlier builds used (`server|client|email`): a token kept under it is
+/// moved to the current key the first time it is read.
+fn legacy_entry(account: &Account) -> Result<keyring::Entry, CredentialError> {
     let user = format!("{}|{}|{}", account.server, account.client_id, account.email);
     keyring::Entry::new(SERVICE, &user).map_err(store_error)
+}
+
+/// The stored token of `account`, moving one kept under the legacy key.
+fn stored_token(account: &Account) -> Result<Option<String>, CredentialError> {
+    match entry(account)?.get_password() {
+        Ok(token) => return Ok(Some(token)),
+        Err(keyring::Error::NoEntry) => {}
+        Err(e) => return Err(store_error(e)),
+    }
+    let legacy = legacy_entry(account)?;
+    match legacy.get_password() {
+        Ok(token) => {
+            entry(account)?.set_password(&token).map_err(store_error)?;
+            let _ = legacy.delete_credential();
+            Ok(Some(token))
+        }
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(store_error(e)),
+    }
 }
 
 fn store_error(e: keyring::Error) -> CredentialError {
@@ -103,12 +135,11 @@ pub fn token_for_account(
     {
         return Ok((token, TokenSource::Environment));
     }
-    match entry(account)?.get_password() {
-        Ok(token) => Ok((Sensitive::new(token), TokenSource::CredentialStore)),
-        Err(keyring::Error::NoEntry) => Err(CredentialError::Missing {
+    match stored_token(account)? {
+        Some(token) => Ok((Sensitive::new(token), TokenSource::CredentialStore)),
+        None => Err(CredentialError::Missing {
             email: account.email.clone(),
         }),
-        Err(e) => Err(store_error(e)),
     }
 }
 
@@ -128,17 +159,44 @@ pub fn store_token(account: &Account, token: &Sensitive<String>) -> Result<(), C
         .map_err(store_error)
 }
 
-/// Removes the stored token of `account` (sign out). Absent is fine.
+/// Removes the stored token of `account` (sign out), under the legacy key too. Absent is
+/// fine.
 pub fn forget_token(account: &Account) -> Result<(), CredentialError> {
-    match entry(account)?.delete_credential() {
-        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-        Err(e) => Err(store_error(e)),
+    for entry in [entry(account)?, legacy_entry(account)?] {
+        match entry.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => {}
+            Err(e) => return Err(store_error(e)),
+        }
     }
+    Ok(())
+}
+
+/// Keeps `token` under the key earlier builds used (tests of the move to the
+/// current key).
+#[doc(hidden)]
+pub fn store_token_under_legacy_key(
+    account: &Account,
+    token: &Sensitive<String>,
+) -> Result<(), CredentialError> {
+    legacy_entry(account)?
+        .set_password(token.expose())
+        .map_err(store_error)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_two_accounts_share_a_key_whatever_their_fields_hold() {
+        let a = Account::new("https://deepen.example/api/v2", "c|x", "d@example.com").unwrap();
+        let b = Account::new("https://deepen.example/api/v2", "c", "x|d@example.com").unwrap();
+        assert_ne!(entry_key(&a), entry_key(&b));
+        assert_eq!(
+            entry_key(&a),
+            r#"["https://deepen.example/api/v2","c|x","d@example.com"]"#
+        );
+    }
 
     #[test]
     fn the_environments_token_is_for_the_named_account_only_in_the_app() {

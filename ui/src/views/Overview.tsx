@@ -4,7 +4,7 @@ import { useQueries } from "@tanstack/react-query";
 import type { Count, DatasetInfo } from "../types";
 import { api, call } from "../api";
 import { queryKeys } from "../queries/keys";
-import { useCounts } from "../queries/hooks";
+import { useCounts, useShown } from "../queries/hooks";
 import { useDatasets, datasetName } from "../useDatasets";
 import { inLifeCycleOrder, STATUSES, statusClass, statusLabel } from "../model/vocabulary";
 import { displayName } from "../model/board";
@@ -14,6 +14,11 @@ import { useNow } from "../useNow";
 
 export function Overview() {
   const { datasets, error, loading } = useDatasets();
+  // Every dataset's charts are on screen: each is refreshed every round while shown.
+  useShown(
+    datasets.map((d) => d.dataset_id),
+    false,
+  );
   if (error) return <ErrorNote message={error} />;
   return (
     <section className="view" aria-label="Overview">

@@ -70,6 +70,17 @@ fn token_round_trips_through_the_os_credential_store() {
 
     credentials::forget_token(&account).unwrap();
     credentials::forget_token(&account).expect("forgetting twice is fine");
+
+    // A token an older version kept under its key is found, and moved to the current one.
+    let old = Sensitive::new(format!("tok-{unique}-old"));
+    credentials::store_token_under_legacy_key(&account, &old).unwrap();
+    let (read, _) = credentials::token_for(&account).unwrap();
+    assert_eq!(read.expose(), old.expose());
+    credentials::forget_token(&account).unwrap();
+    assert!(matches!(
+        credentials::token_for(&account),
+        Err(CredentialError::Missing { .. })
+    ));
     let err = credentials::token_for(&account).unwrap_err();
     assert!(
         err.to_string().contains("DEEPEN_TOKEN"),

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The crash soak of issue 8: `dtasks sync` killed with SIGKILL at random moments KILLS times
+# (default 1,000) against the emulator with latency, 5xx and lost answers, the queue
+# refilled as it goes; then exactly-once and nothing lost are checked against the
+# emulator's journal. Prints kills, kills that landed mid-request, and durations for
+# docs/benchmarks.md. CI runs the same test with 36 kills.
+#   scripts/soak.sh [KILLS] [SEED]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DTASKS_CRASH_KILLS="${1:-1000}" DTASKS_CRASH_SEED="${2:-42}" DTASKS_CRASH_FINAL_WAIT=900
+cargo test -p dtasks-cli --test crash --locked -- --nocapture 2>&1 | grep -E '^crash test|^test |panicked|FAILED|exit'
