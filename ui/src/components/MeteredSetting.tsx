@@ -1,5 +1,5 @@
 // The metered-connection switch: on a phone hotspot, sync refreshes only the user's own
-// tasks, the delayed ones and the dataset on screen. Shared with the CLI (`dtasks metered`).
+// tasks and what is on screen. Shared with the CLI (`dtasks metered`).
 import { usePreferences } from "../queries/hooks";
 import { useErrorToast } from "./Toast";
 
@@ -9,7 +9,7 @@ export function MeteredSetting() {
   if (!preferences) return null;
   return (
     <div className="setting">
-      <label>
+      <label className="check">
         <input
           type="checkbox"
           checked={preferences.metered}
@@ -20,8 +20,8 @@ export function MeteredSetting() {
         Metered connection
       </label>
       <p id="metered-hint" className="muted small-text">
-        For a phone hotspot: only your tasks, late tasks and the board on screen are refreshed; other datasets wait
-        until this is off. Your changes are sent as always.
+        For a phone hotspot: only your own tasks and what is on screen are refreshed; other datasets wait until this is
+        off. Your changes are sent as always.
       </p>
     </div>
   );

@@ -4,6 +4,7 @@ import { useNow } from "../useNow";
 import type { SyncStatus } from "../types";
 import { api, call } from "../api";
 import { ago } from "../model/format";
+import { usePreferences } from "../queries/hooks";
 
 const LABEL: Record<SyncStatus["connectivity"], string> = {
   online: "Online",
@@ -22,6 +23,7 @@ const HINT: Record<SyncStatus["connectivity"], string> = {
 export function StatusBar({ status, onOpen }: { status: SyncStatus | null; onOpen: () => void }) {
   const now = useNow();
   const [asked, setAsked] = useState(false);
+  const { preferences } = usePreferences();
   if (!status) return <footer className="statusbar" data-testid="status-bar" />;
   const c = status.connectivity;
   return (
@@ -58,6 +60,16 @@ export function StatusBar({ status, onOpen }: { status: SyncStatus | null; onOpe
         </span>
       )}
       <span className="spacer" />
+      {preferences?.metered && (
+        <button
+          className="plain muted"
+          data-testid="metered-note"
+          onClick={onOpen}
+          title="Only your own tasks and what is on screen are refreshed. Change it in the sync centre."
+        >
+          Metered connection
+        </button>
+      )}
       <button
         className="small"
         data-testid="sync-now"
