@@ -7,6 +7,7 @@ mod bad_input;
 mod changes;
 mod compression;
 mod credentials;
+mod fuzz;
 mod migration;
 mod model;
 mod partial_pull;
