@@ -179,10 +179,11 @@ pub fn parse_delayed_tasks(body: &[u8]) -> Result<Vec<DelayedTask>, serde_json::
         .map(|raw| {
             let by: By = serde_json::from_str(raw.get())?;
             let task = Task::from_raw(raw.get())?;
-            // Missing `delayed_by_millis` is tolerated: derive it from the due date.
+            // Missing `delayed_by_millis` is tolerated: derive it from the due date (any
+            // i64: saturating, a due date far in the past is not an overflow).
             let delayed_by_millis = by
                 .delayed_by_millis
-                .or(by.due_at_millis.map(|due| (now - due).max(0)))
+                .or(by.due_at_millis.map(|due| now.saturating_sub(due).max(0)))
                 .unwrap_or(0);
             Ok(DelayedTask {
                 task,
@@ -436,6 +437,21 @@ mod tests {
             assert_eq!(d[0].delayed_by_millis, 5);
         }
         assert!(parse_delayed_tasks(b"{}").is_err());
+    }
+
+    /// Found by the fuzz test: `now - due` overflowed (a panic in debug builds).
+    #[test]
+    fn a_delay_derived_from_any_due_date_does_not_overflow() {
+        let body = |due: i64| {
+            format!(
+                r#"{{"delayed tasks":[{{"task_id":"t","dataset_id":"d","status":"ready","due_at_millis":{due}}}]}}"#
+            )
+        };
+        let delay = |due| parse_delayed_tasks(body(due).as_bytes()).unwrap()[0].delayed_by_millis;
+        assert_eq!(delay(i64::MIN), i64::MAX);
+        assert_eq!(delay(i64::MAX), 0);
+        let hour_ago = crate::clock::now_millis() - 3_600_000;
+        assert!((3_600_000..3_700_000).contains(&delay(hour_ago)));
     }
 
     #[test]

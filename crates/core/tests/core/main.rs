@@ -8,6 +8,7 @@ mod changes;
 mod compression;
 mod conditional;
 mod credentials;
+mod fuzz;
 mod migration;
 mod model;
 mod partial_pull;
