@@ -205,7 +205,12 @@ async fn kill_9_at_random_moments_loses_nothing_and_doubles_nothing() {
         }
     }
     // Exactly once: per task and kind, as many applied as done (an action needing the
-    // user may or may not have been applied before it got there).
+    // user may or may not have been applied before it got there). A reassignment may end
+    // done with nothing in the journal: killed between recording a pass and writing its
+    // answers into the mirror, the process leaves a row one move behind until the next
+    // pull, and a move queued on it is sent although the server already has it — the
+    // server changes nothing and journals nothing. Never more applied than intended, and
+    // the last move of each task is what the server has (checked below).
     let mut done: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut attention: BTreeMap<(String, String), usize> = BTreeMap::new();
     for op in &ops {
@@ -228,9 +233,18 @@ async fn kill_9_at_random_moments_loses_nothing_and_doubles_nothing() {
             attention.get(key).copied().unwrap_or(0),
             applied.get(key).copied().unwrap_or(0),
         );
+        let lower = if key.1 == "assign" { 0 } else { d };
         assert!(
-            d <= n && n <= d + a,
-            "{key:?}: applied {n} times for {d} done (+{a} needing attention)"
+            lower <= n && n <= d + a,
+            "{key:?}: applied {n} times for {d} done (+{a} needing attention)\nactions: {:#?}\njournal: {:#?}",
+            ops.iter()
+                .filter(|op| op["task_id"] == key.0.as_str())
+                .collect::<Vec<_>>(),
+            cli.control
+                .journal()
+                .into_iter()
+                .filter(|e| e.task_id == key.0)
+                .collect::<Vec<_>>()
         );
     }
     eprintln!(
@@ -243,6 +257,19 @@ async fn kill_9_at_random_moments_loses_nothing_and_doubles_nothing() {
     );
     for id in to_accept {
         assert_eq!(cli.control.task(id).unwrap()["status"], "accepted");
+    }
+    for id in &to_move {
+        let last_move = ops
+            .iter()
+            .filter(|op| op["task_id"] == id.as_str() && op["kind"] == "assign")
+            .filter(|op| op["state"] == "done")
+            .max_by_key(|op| op["seq"].as_i64())
+            .expect("every moved task has a done move");
+        assert_eq!(
+            cli.control.task(id).unwrap()["assignee"],
+            last_move["assignee"],
+            "{id}: the last move is what the server has"
+        );
     }
     for id in to_reject {
         assert_eq!(cli.control.task(id).unwrap()["status"], "rejected");

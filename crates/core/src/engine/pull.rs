@@ -408,6 +408,9 @@ impl SyncEngine {
         let mut mirror = self.store.mirror();
         let emptied = mirror.replace_user_tasks(&self.account.email, &mine, fresh)?;
         for id in &emptied {
+            // Its validator no longer stands for the rows the mirror has: read it whole.
+            let tasks = wire::path_dataset_tasks(id);
+            mirror.set_validators(&tasks, Some(id), &wire::Validators::default())?;
             mirror.set_dataset_schedule(id, None, 0)?;
         }
         mirror.set_validators(&resource, None, &validators)?;
