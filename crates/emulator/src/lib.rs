@@ -13,7 +13,12 @@
 //!
 //! Layout: `model` (state and ids), `seed` (deterministic worlds), `rules` (life cycle and
 //! assignment), `view` (wire JSON), `faults`, `journal` (journal and stats), `persist`
-//! (save files), `control` (`Emulator`, `Control`), `server` (listener), `http` (routes).
+//! (save files), `control` (`Emulator`, `Control`), `server` (listener), `http` (routes;
+//! `http/conditional.rs`: `ETag` / `Last-Modified` and 304s).
+//!
+//! Like a service behind a standard web stack it compresses answers and tags every GET for
+//! conditional requests, none of which the Deepen docs promise: `Faults::no_compression`,
+//! `no_etag` and `no_last_modified` turn each off, so the client is tested both ways.
 
 mod control;
 mod faults;

@@ -317,3 +317,81 @@ async fn answers_are_compressed_as_a_real_service_would_unless_switched_off() {
     assert!(off.headers().get("content-encoding").is_none());
     assert_eq!(off.bytes().await.unwrap().len(), plain_len);
 }
+
+#[tokio::test]
+async fn answers_carry_validators_and_a_match_gets_304_unless_switched_off() {
+    let env = Env::start().await;
+    let http = reqwest::Client::new();
+    let get = |path: &'static str, header: Option<(&'static str, String)>| {
+        let mut req = http
+            .get(format!("{}{path}", env.base))
+            .bearer_auth(env.token(Role::Admin));
+        if let Some((name, value)) = header {
+            req = req.header(name, value);
+        }
+        req.send()
+    };
+    for path in [
+        "/datasets/ds1/tasks",
+        "/datasets/ds1",
+        "/clients/demo-client/datasets_ids",
+        "/clients/demo-client/user_tasks?email=maya.admin@example.com",
+    ] {
+        let first = get(path, None).await.unwrap();
+        assert_eq!(first.status(), 200, "{path}");
+        let etag = first.headers()["etag"].to_str().unwrap().to_string();
+        assert!(etag.starts_with("W/\""), "{path}: {etag}");
+        let modified = first.headers()["last-modified"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let again = get(path, Some(("if-none-match", etag.clone())))
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{path}");
+        assert!(again.bytes().await.unwrap().is_empty());
+        let since = get(path, Some(("if-modified-since", modified)))
+            .await
+            .unwrap();
+        assert_eq!(since.status(), 304, "{path}");
+        let other = get(path, Some(("if-none-match", "W/\"other\"".into())))
+            .await
+            .unwrap();
+        assert_eq!(other.status(), 200, "{path}");
+    }
+
+    // A change to the dataset: its list gets another tag.
+    let first = get("/datasets/ds1/tasks", None).await.unwrap();
+    let etag = first.headers()["etag"].to_str().unwrap().to_string();
+    let task = env
+        .control
+        .tasks_of("ds1")
+        .into_iter()
+        .find(|t| t["status"] == "ready" && t["assignee"].is_string())
+        .unwrap();
+    env.control
+        .act(
+            task["assignee"].as_str().unwrap(),
+            deepen_emulator::Action::Submit {
+                task_id: task["task_id"].as_str().unwrap().to_string(),
+            },
+        )
+        .unwrap();
+    let changed = get("/datasets/ds1/tasks", Some(("if-none-match", etag.clone())))
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200);
+    assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
+
+    env.control.set_faults(Faults {
+        no_etag: true,
+        no_last_modified: true,
+        ..Default::default()
+    });
+    let untagged = get("/datasets/ds1/tasks", Some(("if-none-match", etag)))
+        .await
+        .unwrap();
+    assert_eq!(untagged.status(), 200);
+    assert!(untagged.headers().get("etag").is_none());
+    assert!(untagged.headers().get("last-modified").is_none());
+}
