@@ -15,4 +15,5 @@ cp "$shots/3-sync-centre-offline.png" docs/screenshots/sync-centre.png
 cp "$shots/3-conflict.png" docs/screenshots/conflict.png
 cp "$shots/5-demo-overview.png" docs/screenshots/overview.png
 cp "$shots/7-dataset-failed.png" docs/screenshots/dataset-failed.png
+cp "$shots/8-metered.png" docs/screenshots/metered.png
 echo "screenshots: docs/screenshots/ updated"

@@ -662,3 +662,56 @@ async fn a_dataset_that_cannot_be_refreshed_says_so_and_the_others_refresh() {
     .await;
     app.quit().await;
 }
+
+/// Whole-dataset listings the emulator answered since its stats were reset.
+fn dataset_listings(server: &Server) -> u64 {
+    let stats = server.control.stats();
+    stats
+        .requests
+        .get("GET /datasets/{id}/tasks")
+        .copied()
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metered_mode_is_switched_in_the_sync_centre_and_spares_whole_datasets() {
+    require_e2e!();
+    let _one = ONE_APP.lock().await;
+    let server = Server::start().await;
+    let data = AppData::connected(&server, Role::Admin).await;
+    let app = App::launch(&data, "8-metered").await;
+    app.click("[data-testid=nav-sync]").await;
+    app.click("[data-testid=metered]").await;
+    app.wait_for("[data-testid=metered-note]").await;
+    assert!(
+        data.workspace().preferences().metered,
+        "kept for the CLI too"
+    );
+    // Sync now, with no dataset on screen: my tasks are asked for, no whole dataset.
+    server.control.reset_stats();
+    app.click("[data-testid=sync-now]").await;
+    app.eventually("my tasks refreshed", 20, || async {
+        server
+            .control
+            .stats()
+            .requests
+            .contains_key("GET /clients/{id}/user_tasks")
+    })
+    .await;
+    assert_eq!(dataset_listings(&server), 0);
+    app.screenshot("8-metered").await;
+    // The board's dataset is on screen: it is refreshed, metered or not.
+    app.click("[data-testid=nav-board]").await;
+    app.eventually("the board's dataset refreshed", 20, || async {
+        dataset_listings(&server) >= 1
+    })
+    .await;
+    app.click("[data-testid=nav-sync]").await;
+    app.click("[data-testid=metered]").await;
+    app.eventually("the status bar no longer says metered", 10, || async {
+        !app.exists("[data-testid=metered-note]").await
+    })
+    .await;
+    assert!(!data.workspace().preferences().metered);
+    app.quit().await;
+}
