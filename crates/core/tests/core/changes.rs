@@ -18,14 +18,7 @@ fn tasks_change(changes: &[ViewChange]) -> Vec<&ViewChange> {
 #[tokio::test]
 async fn an_assign_names_the_lists_it_touched_and_a_round_what_it_wrote() {
     let h = Harness::new(Role::Admin).await;
-    let row = h
-        .tasks(TaskQuery {
-            statuses: vec!["ready".into()],
-            ..Default::default()
-        })
-        .into_iter()
-        .find(|r| r.assignee.is_some())
-        .expect("an assigned ready task");
+    let row = h.assigned_ready_task(None);
     let from = row.assignee.clone();
     let to = h
         .control

@@ -123,6 +123,33 @@ impl Harness {
         .remove(0)
     }
 
+    /// A ready task with an assignee (of `dataset_id`, when given), as the mirror has it.
+    pub fn assigned_ready_task(&self, dataset_id: Option<&str>) -> TaskRow {
+        self.tasks(TaskQuery {
+            dataset_id: dataset_id.map(str::to_string),
+            statuses: vec!["ready".into()],
+            ..Default::default()
+        })
+        .into_iter()
+        .find(|r| r.assignee.is_some())
+        .expect("an assigned ready task")
+    }
+
+    /// Submits an assigned ready task (of `dataset_id`, when given) on the server as its
+    /// assignee — another client's change; gives its id.
+    pub fn submit_elsewhere(&self, dataset_id: Option<&str>) -> String {
+        let row = self.assigned_ready_task(dataset_id);
+        self.control
+            .act(
+                row.assignee.as_deref().unwrap(),
+                deepen_emulator::Action::Submit {
+                    task_id: row.task_id.clone(),
+                },
+            )
+            .unwrap();
+        row.task_id
+    }
+
     pub fn server_task(&self, task_id: &str) -> serde_json::Value {
         self.control
             .task(task_id)

@@ -4,32 +4,10 @@
 
 use std::time::Duration;
 
-use deepen_emulator::{Action, Faults, Role};
+use deepen_emulator::{Faults, Role};
 use dtasks_core::Scope;
-use dtasks_core::view::TaskQuery;
 
 use crate::common::Harness;
-
-/// A ready, assigned task, submitted on the server by its assignee (another client).
-fn submit_elsewhere(h: &Harness) -> String {
-    let row = h
-        .tasks(TaskQuery {
-            statuses: vec!["ready".into()],
-            ..Default::default()
-        })
-        .into_iter()
-        .find(|r| r.assignee.is_some())
-        .expect("a ready, assigned task");
-    h.control
-        .act(
-            row.assignee.as_deref().unwrap(),
-            Action::Submit {
-                task_id: row.task_id.clone(),
-            },
-        )
-        .unwrap();
-    row.task_id
-}
 
 fn not_modified(h: &Harness) -> u64 {
     h.control.stats().by_status.get(&304).copied().unwrap_or(0)
@@ -53,7 +31,7 @@ async fn an_unchanged_server_costs_304s_and_a_change_is_never_hidden() {
     assert!(freshness.iter().all(|d| d.pull_error.is_none()));
 
     // A change made by someone else: that dataset's list is read again, whole.
-    let task_id = submit_elsewhere(&h);
+    let task_id = h.submit_elsewhere(None);
     h.control.reset_stats();
     let changed = h.engine.sync_once(Scope::Full, None).await.unwrap();
     let pull = changed.pull.unwrap();
@@ -79,10 +57,10 @@ async fn last_modified_alone_is_used_only_when_a_second_old() {
     assert!(not_modified(&h) > 0);
 
     // A change in the very second of a read is not hidden by If-Modified-Since.
-    let task_id = submit_elsewhere(&h);
+    let task_id = h.submit_elsewhere(None);
     h.engine.sync_once(Scope::Full, None).await.unwrap();
     assert_eq!(h.row(&task_id).server_status, "submitted");
-    let again = submit_elsewhere(&h);
+    let again = h.submit_elsewhere(None);
     h.engine.sync_once(Scope::Full, None).await.unwrap();
     assert_eq!(h.row(&again).server_status, "submitted");
 }

@@ -2,34 +2,11 @@
 //! they were and is marked (why, when); the other datasets, my tasks and the delayed list
 //! refresh; the next pull clears the mark.
 
-use deepen_emulator::{Action, Faults, Role};
+use deepen_emulator::{Faults, Role};
 use dtasks_core::engine::Connectivity;
-use dtasks_core::view::TaskQuery;
 use dtasks_core::{Scope, ViewChange};
 
 use crate::common::Harness;
-
-/// A ready, assigned task of `dataset_id`, submitted on the server by its assignee.
-fn submit_on_server(h: &Harness, dataset_id: &str) -> String {
-    let row = h
-        .tasks(TaskQuery {
-            dataset_id: Some(dataset_id.to_string()),
-            statuses: vec!["ready".into()],
-            ..Default::default()
-        })
-        .into_iter()
-        .find(|r| r.assignee.is_some())
-        .expect("a ready, assigned task");
-    h.control
-        .act(
-            row.assignee.as_deref().unwrap(),
-            Action::Submit {
-                task_id: row.task_id.clone(),
-            },
-        )
-        .unwrap();
-    row.task_id
-}
 
 #[tokio::test]
 async fn one_failing_dataset_is_kept_and_marked_and_the_rest_refreshes() {
@@ -44,8 +21,8 @@ async fn one_failing_dataset_is_kept_and_marked_and_the_rest_refreshes() {
             .find(|d| &d.dataset_id == broken)
             .unwrap()
             .tasks_pulled_at;
-    let in_healthy = submit_on_server(&h, healthy);
-    let in_broken = submit_on_server(&h, broken);
+    let in_healthy = h.submit_elsewhere(Some(healthy));
+    let in_broken = h.submit_elsewhere(Some(broken));
     h.control.set_faults(Faults {
         failing_datasets: vec![broken.clone()],
         ..Default::default()
