@@ -3,6 +3,10 @@
 //! actions made in one run are still there in the next, and it tries to take the port of
 //! the last run, so the demo mirror stays valid (a new port is a new server URL, which
 //! means a fresh mirror).
+//!
+//! It opens no door: only the Deepen API is served (no `/_emulator/` control routes),
+//! only to requests addressed to its own loopback address (`Host` checked, against DNS
+//! rebinding), and every user's token is a fresh random one each run.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -31,12 +35,17 @@ impl DemoServer {
             .ok()
             .and_then(|p| p.trim().parse::<u16>().ok());
         let (emulator, new) = load(&state_path);
+        emulator.control().renew_tokens();
         let running = match last_port {
-            Some(port) => match emulator.serve(port).await {
+            Some(port) => match emulator.serve_api_only(port).await {
                 Ok(running) => running,
-                Err(_) => load(&state_path).0.serve(0).await?,
+                Err(_) => {
+                    let again = load(&state_path).0;
+                    again.control().renew_tokens();
+                    again.serve_api_only(0).await?
+                }
             },
-            None => emulator.serve(0).await?,
+            None => emulator.serve_api_only(0).await?,
         };
         std::fs::write(dir.join(PORT_FILE), running.addr().port().to_string())?;
         let control = running.control();

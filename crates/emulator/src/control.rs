@@ -119,6 +119,24 @@ impl Control {
         self.fault_state().faults.clone()
     }
 
+    /// Forgets every token and gives each user a fresh random one (the app's demo, at each
+    /// start: no token of a saved demo world, nor a seeded well-known one, works any more).
+    pub fn renew_tokens(&self) {
+        use rand::Rng;
+        let mut state = self.state();
+        state.tokens.clear();
+        let count = state.users.len();
+        for user in 0..count {
+            let token: String = (0..32)
+                .map(|_| format!("{:02x}", rand::rng().random::<u8>()))
+                .collect();
+            state.tokens.insert(token.clone(), user as u32);
+            if let Some(u) = Arc::make_mut(&mut state.users).get_mut(user) {
+                u.token = token;
+            }
+        }
+    }
+
     /// Makes `token` unknown (401). Returns whether it existed.
     pub fn revoke_token(&self, token: &str) -> bool {
         let mut state = self.state();

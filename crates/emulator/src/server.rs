@@ -20,12 +20,27 @@ use crate::control::{Control, Emulator};
 pub(crate) struct KillSwitch(pub Arc<Notify>);
 
 impl Emulator {
-    /// Binds `127.0.0.1:port` (0 = any free port) and serves in a spawned task.
+    /// Binds `127.0.0.1:port` (0 = any free port) and serves in a spawned task: the
+    /// Deepen API and the `/_emulator/` control API (tests, the CLI emulator).
     pub async fn serve(self, port: u16) -> anyhow::Result<RunningEmulator> {
+        self.serve_with(port, false).await
+    }
+
+    /// As [`Emulator::serve`], but the Deepen API alone, answering only requests addressed
+    /// to this listener (the app's demo: nothing another program could steer).
+    pub async fn serve_api_only(self, port: u16) -> anyhow::Result<RunningEmulator> {
+        self.serve_with(port, true).await
+    }
+
+    async fn serve_with(self, port: u16, api_only: bool) -> anyhow::Result<RunningEmulator> {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let control = self.control();
-        let router = crate::http::router(control.clone());
+        let router = if api_only {
+            crate::http::api_only_router(control.clone(), addr.port())
+        } else {
+            crate::http::router(control.clone())
+        };
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, router, stopped));
         tracing::info!(%addr, "deepen emulator listening");

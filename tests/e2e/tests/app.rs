@@ -560,6 +560,7 @@ async fn a_fresh_install_opens_the_demo_with_data_and_a_banner() {
     app.wait_for("[data-testid=board-column] [data-testid=task-card]")
         .await;
     app.screenshot("5-demo-board").await;
+    demo_opens_no_door(&data);
     app.click("[data-testid=nav-overview]").await;
     app.eventually("an overview per dataset, with its charts", 15, || async {
         app.find_all("[data-testid=overview-dataset]").await.len() >= 2
@@ -572,6 +573,60 @@ async fn a_fresh_install_opens_the_demo_with_data_and_a_banner() {
     app.wait_for("[data-testid=delayed-row]").await;
     app.screenshot("5-demo-delayed").await;
     app.quit().await;
+}
+
+/// The status of a raw HTTP/1.1 request to the demo's port with `host` as its Host header.
+fn status_of(port: u16, method: &str, path: &str, host: &str, token: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {answer:?}"))
+}
+
+/// The running demo serves the Deepen API alone, to requests addressed to it, with tokens
+/// of this run only.
+fn demo_opens_no_door(data: &AppData) {
+    let demo = dtasks_core::accounts::Accounts::new(data.dir.path()).demo_dir();
+    let port: u16 = std::fs::read_to_string(demo.join("demo-server.port"))
+        .expect("the demo says its port")
+        .trim()
+        .parse()
+        .unwrap();
+    let here = format!("127.0.0.1:{port}");
+    for (method, path) in [
+        ("GET", "/_emulator/users"),
+        ("GET", "/_emulator/journal"),
+        ("POST", "/_emulator/save"),
+        ("PUT", "/_emulator/faults"),
+        ("POST", "/_emulator/act"),
+    ] {
+        assert_eq!(
+            status_of(port, method, path, &here, ""),
+            404,
+            "{method} {path}"
+        );
+    }
+    let datasets = "/api/v2/clients/demo-client/datasets_ids";
+    // The seeded well-known token of the admin no longer opens anything.
+    assert_eq!(
+        status_of(port, "GET", datasets, &here, "tok-maya.admin"),
+        401
+    );
+    // A page that rebinds its own name to 127.0.0.1 sends its own Host: refused.
+    assert_eq!(
+        status_of(port, "GET", datasets, &format!("evil.example:{port}"), "x"),
+        403
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

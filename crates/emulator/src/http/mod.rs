@@ -9,11 +9,13 @@ mod inject;
 
 pub(crate) use conditional::FirstServed;
 
+use std::sync::Arc;
+
 use axum::Router;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware;
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use tower_http::CompressionLevel;
@@ -23,7 +25,35 @@ use crate::control::Control;
 use crate::rules::ApiFailure;
 
 pub(crate) fn router(control: Control) -> Router {
-    let api = api::routes()
+    Router::new()
+        .nest("/_emulator", control::routes().with_state(control.clone()))
+        .merge(api_router(control))
+}
+
+/// The Deepen API alone, for a server other programs must not steer (the app's demo): no
+/// control routes, and only requests addressed to this listener (`Host` is
+/// `127.0.0.1:port` or `localhost:port`), so a web page cannot reach it by DNS rebinding.
+pub(crate) fn api_only_router(control: Control, port: u16) -> Router {
+    let allowed = Arc::new([format!("127.0.0.1:{port}"), format!("localhost:{port}")]);
+    api_router(control).layer(middleware::from_fn(move |req: Request, next: Next| {
+        let allowed = allowed.clone();
+        async move {
+            let host = req
+                .headers()
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok());
+            if host.is_some_and(|h| allowed.iter().any(|a| a.eq_ignore_ascii_case(h))) {
+                next.run(req).await
+            } else {
+                ApiFailure::new(403, "this server only answers requests addressed to it")
+                    .into_response()
+            }
+        }
+    }))
+}
+
+fn api_router(control: Control) -> Router {
+    api::routes()
         .fallback(|| async { ApiFailure::new(404, "no such endpoint") })
         .layer(middleware::from_fn_with_state(
             control.clone(),
@@ -35,10 +65,7 @@ pub(crate) fn router(control: Control) -> Router {
             control.clone(),
             inject::unless_compressing,
         ))
-        .with_state(control.clone());
-    Router::new()
-        .nest("/_emulator", control::routes().with_state(control))
-        .merge(api)
+        .with_state(control)
 }
 
 impl IntoResponse for ApiFailure {

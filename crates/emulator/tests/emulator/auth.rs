@@ -87,3 +87,62 @@ async fn a_user_without_scopes_sees_nothing() {
         .await;
     assert_eq!(r.json()["datasets"].as_array().unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn an_api_only_server_has_no_control_routes_checks_host_and_renews_tokens() {
+    let emulator = deepen_emulator::Emulator::seeded(&deepen_emulator::EmulatorConfig::default());
+    let control = emulator.control();
+    let seeded = control.user(Role::Admin).token;
+    control.renew_tokens();
+    let fresh = control.user(Role::Admin).token;
+    assert_ne!(fresh, seeded);
+    assert_eq!(fresh.len(), 64, "256 random bits");
+    let running = emulator.serve_api_only(0).await.unwrap();
+    let http = reqwest::Client::new();
+    let root = running.root_url();
+    for path in ["/_emulator/users", "/_emulator/journal", "/_emulator/stats"] {
+        let resp = http.get(format!("{root}{path}")).send().await.unwrap();
+        assert_eq!(resp.status(), 404, "{path}");
+    }
+    let save = http
+        .post(format!("{root}/_emulator/save"))
+        .json(&serde_json::json!({ "path": "/tmp/x.json" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(save.status(), 404);
+    let datasets = format!("{}/clients/demo-client/datasets_ids", running.base_url());
+    let ok = http
+        .get(&datasets)
+        .bearer_auth(&fresh)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    let old = http
+        .get(&datasets)
+        .bearer_auth(&seeded)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), 401, "the seeded token is gone");
+    let port = running.addr().port();
+    let by_name = http
+        .get(&datasets)
+        .header("host", format!("localhost:{port}"))
+        .bearer_auth(&fresh)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_name.status(), 200);
+    for host in [format!("evil.example:{port}"), "127.0.0.1:1".to_string()] {
+        let rebound = http
+            .get(&datasets)
+            .header("host", host.clone())
+            .bearer_auth(&fresh)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(rebound.status(), 403, "{host}");
+    }
+}
