@@ -19,8 +19,8 @@ pub struct Cli {
     /// Machine-readable JSON output.
     #[arg(long, global = true)]
     pub json: bool,
-    /// Treat the connection as metered for this run: refresh only my tasks and the
-    /// delayed ones, never a whole dataset (see `dtasks metered`).
+    /// Treat the connection as metered for this run: refresh only my tasks, never a whole
+    /// dataset nor the delayed list (see `dtasks metered`).
     #[arg(long, global = true, env = "DTASKS_METERED")]
     pub metered: bool,
     /// Seconds a request may take before it counts as failed (a slow link may need more).
@@ -136,7 +136,8 @@ pub enum Command {
     /// Remove the stored token (the mirror and queue are kept).
     SignOut,
     /// Show, or set for this workspace, whether the connection is metered (shared with
-    /// the desktop app): then sync refreshes only my tasks and the delayed ones.
+    /// the desktop app): then sync refreshes only my tasks (and, in the app, what is on
+    /// screen).
     Metered {
         #[arg(value_enum)]
         set: Option<OnOff>,

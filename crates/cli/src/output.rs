@@ -201,7 +201,7 @@ impl Out {
         println!(
             "{}",
             if metered {
-                "metered: on — sync refreshes my tasks and the delayed ones, never a whole dataset"
+                "metered: on — sync refreshes only my tasks, never a whole dataset nor the delayed list"
             } else {
                 "metered: off — sync refreshes every dataset as it falls due"
             }

@@ -13,8 +13,8 @@ const FILE: &str = "preferences.json";
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Preferences {
-    /// The connection is metered (a phone hotspot): sync refreshes only my tasks, the
-    /// delayed ones and what a view shows, never a whole dataset out of view.
+    /// The connection is metered (a phone hotspot): sync refreshes only my tasks and what
+    /// a view shows, never a whole dataset (nor the delayed list) out of view.
     pub metered: bool,
 }
 

@@ -223,8 +223,8 @@ impl SyncEngine {
         }
     }
 
-    /// Whether the connection is metered: rounds then pull only my tasks, the delayed
-    /// ones and what a view shows, even on "Sync now".
+    /// Whether the connection is metered: rounds then pull only my tasks and what a view
+    /// shows, even on "Sync now".
     pub fn set_metered(&self, metered: bool) {
         self.metered.store(metered, Ordering::SeqCst);
     }
