@@ -27,6 +27,7 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::set_shown,
             commands::preferences,
             commands::set_preferences,
+            commands::diagnostics,
         ])
         .events(collect_events![
             events::SyncStatusChanged,

@@ -22,4 +22,5 @@ pub const COMMANDS: &[&str] = &[
     "set_shown",
     "preferences",
     "set_preferences",
+    "diagnostics",
 ];

@@ -195,6 +195,17 @@ pub async fn set_preferences(state: State<'_, AppState>, preferences: Preference
     state.session()?.set_preferences(&preferences)
 }
 
+/// A report for a bug: the app's version, the platform, the sync status and queue counts,
+/// the last log lines — emails masked, never a token.
+#[tauri::command]
+#[specta::specta]
+pub async fn diagnostics(state: State<'_, AppState>) -> Result<String> {
+    Ok(crate::diagnostics::report(
+        &state,
+        state.log_dir().as_deref(),
+    ))
+}
+
 /// After a local change: the status's counts, the views the operation changed, and a
 /// nudge so the sync task sends it.
 fn changed(state: &AppState, session: &crate::session::Session, changes: Changes) {

@@ -10,6 +10,7 @@ pub mod bindings;
 pub mod command_names;
 mod commands;
 mod demo;
+mod diagnostics;
 mod error;
 mod events;
 pub mod session;
@@ -56,6 +57,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> 
                 }
             }
             let state = AppState::new(&root, options.force_demo);
+            state.set_log_dir(app.path().app_log_dir().ok());
             let handle = app.handle().clone();
             state.set_notify(Arc::new(move |notice| events::emit(&handle, notice)));
             app.manage(state);

@@ -140,6 +140,8 @@ pub struct AppState {
     /// Serializes session switches (connect, sign-out, demo) against each other.
     switching: tokio::sync::Mutex<()>,
     notify: RwLock<Option<Notify>>,
+    /// Where the log plugin writes (for diagnostics).
+    log_dir: RwLock<Option<PathBuf>>,
 }
 
 impl AppState {
@@ -152,7 +154,18 @@ impl AppState {
             start: RwLock::new(Ok(false)),
             switching: tokio::sync::Mutex::new(()),
             notify: RwLock::new(None),
+            log_dir: RwLock::new(None),
         }
+    }
+
+    /// Where the log plugin writes (set once the app runs).
+    pub fn set_log_dir(&self, dir: Option<PathBuf>) {
+        *self.log_dir.write().expect("log dir lock") = dir;
+    }
+
+    /// Where the log plugin writes, when known.
+    pub fn log_dir(&self) -> Option<PathBuf> {
+        self.log_dir.read().expect("log dir lock").clone()
     }
 
     pub fn accounts(&self) -> &Accounts {

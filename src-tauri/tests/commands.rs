@@ -139,6 +139,14 @@ fn demo_mode_opens_signed_in_as_the_demo_manager_with_data() {
     assert!(page["total"].as_f64().unwrap() > 100.0, "{page}");
     let status = app.invoke("sync_status", json!({})).unwrap();
     assert_eq!(status["pending"], 0);
+
+    // A report for a bug says what and where, and no one's email or token.
+    let report = app.invoke("diagnostics", json!({})).unwrap();
+    let report = report.as_str().unwrap();
+    assert!(report.starts_with("Deepen Tasks "), "{report}");
+    assert!(report.contains("session: demo"), "{report}");
+    assert!(report.contains("pending 0"), "{report}");
+    assert!(!report.contains("maya.admin@"), "{report}");
 }
 
 #[test]

@@ -74,6 +74,7 @@ vi.mock("./bindings", async (importOriginal) => {
         return ok(null);
       },
       preferences: () => ok({ metered: shell.metered }),
+      diagnostics: () => ok("Deepen Tasks 0.1.0\nsession: demo"),
       setPreferences: (p: { metered: boolean }) => {
         shell.metered = p.metered;
         return ok(null);
@@ -144,4 +145,16 @@ it("opens the demo on the board and re-queries only the columns a change names",
   act(() => metered.click());
   await waitFor(() => expect(shell.metered).toBe(true));
   await waitFor(() => expect(metered.checked).toBe(true));
+  // "Copy diagnostics" puts the shell's report on the clipboard.
+  const copied: string[] = [];
+  document.execCommand = vi.fn((command: string) => {
+    const area = [...document.querySelectorAll("textarea")].at(-1)!;
+    copied.push(`${command}: ${area.value}`);
+    return true;
+  });
+  await waitFor(() => expect(screen.getByTestId("copy-diagnostics")).toBeTruthy());
+  await new Promise((r) => setTimeout(r, 50));
+  act(() => screen.getByTestId("copy-diagnostics").click());
+  expect(copied).toEqual(["copy: Deepen Tasks 0.1.0\nsession: demo"]);
+  await screen.findByText("Diagnostics copied: paste them into your bug report.");
 });

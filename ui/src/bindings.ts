@@ -56,6 +56,11 @@ export const commands = {
 	preferences: () => typedError<Preferences_Serialize, ShellError>(__TAURI_INVOKE("preferences")),
 	/**  Saves this workspace's preferences; the sync task follows them at once. */
 	setPreferences: (preferences: Preferences_Deserialize) => typedError<null, ShellError>(__TAURI_INVOKE("set_preferences", { preferences })),
+	/**
+	 *  A report for a bug: the app's version, the platform, the sync status and queue counts,
+	 *  the last log lines — emails masked, never a token.
+	 */
+	diagnostics: () => typedError<string, ShellError>(__TAURI_INVOKE("diagnostics")),
 };
 
 /** Events */
@@ -505,8 +510,8 @@ export type Preferences = Preferences_Serialize | Preferences_Deserialize;
 /**  What the user chose for this workspace. */
 export type Preferences_Deserialize = {
 	/**
-	 *  The connection is metered (a phone hotspot): sync refreshes only my tasks, the
-	 *  delayed ones and what a view shows, never a whole dataset out of view.
+	 *  The connection is metered (a phone hotspot): sync refreshes only my tasks and what
+	 *  a view shows, never a whole dataset (nor the delayed list) out of view.
 	 */
 	metered?: boolean,
 };
@@ -514,8 +519,8 @@ export type Preferences_Deserialize = {
 /**  What the user chose for this workspace. */
 export type Preferences_Serialize = {
 	/**
-	 *  The connection is metered (a phone hotspot): sync refreshes only my tasks, the
-	 *  delayed ones and what a view shows, never a whole dataset out of view.
+	 *  The connection is metered (a phone hotspot): sync refreshes only my tasks and what
+	 *  a view shows, never a whole dataset (nor the delayed list) out of view.
 	 */
 	metered: boolean,
 };

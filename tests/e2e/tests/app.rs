@@ -768,5 +768,14 @@ async fn metered_mode_is_switched_in_the_sync_centre_and_spares_whole_datasets()
     })
     .await;
     assert!(!data.workspace().preferences().metered);
+    // A report for a bug goes to the clipboard (a toast says so, not an error).
+    app.click("[data-testid=copy-diagnostics]").await;
+    app.eventually("the diagnostics were copied", 10, || async {
+        app.client
+            .source()
+            .await
+            .is_ok_and(|html| html.contains("Diagnostics copied"))
+    })
+    .await;
     app.quit().await;
 }

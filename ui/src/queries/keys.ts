@@ -1,6 +1,6 @@
 // Every query key of the window, in one place. Keys name what a view shows, so a change
 // the shell announces can be matched to the views it affects (see invalidate.ts):
-//   ["session"], ["datasets"], ["queue"], ["status"], ["preferences"]
+//   ["session"], ["datasets"], ["queue"], ["status"], ["preferences"], ["diagnostics"]
 //   ["tasks", scope, rest]            a task list; + page index for one page of it
 //   ["counts", dataset_id, stage_id | null, by]
 import type { AssigneeFilter, CountBy, SortKey, TaskQuery } from "../types";
@@ -34,6 +34,7 @@ export const queryKeys = {
   queue: () => ["queue"] as const,
   status: () => ["status"] as const,
   preferences: () => ["preferences"] as const,
+  diagnostics: () => ["diagnostics"] as const,
   /** A whole task list: every page of it starts with this key. */
   tasks: (q: TaskListQuery): TaskListKey => [
     "tasks",

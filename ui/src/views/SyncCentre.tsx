@@ -11,6 +11,7 @@ import { useNow } from "../useNow";
 import { Empty, ErrorNote } from "../components/Empty";
 import { useErrorToast, useToast } from "../components/Toast";
 import { MeteredSetting } from "../components/MeteredSetting";
+import { CopyDiagnostics } from "../components/CopyDiagnostics";
 
 const RESOLUTION: Record<Resolution, { label: string; hint: string }> = {
   retry: { label: "Try again", hint: "Check Deepen's current state and send it again if it still applies." },
@@ -46,6 +47,8 @@ export function SyncCentre({ status }: { status: SyncStatus | null }) {
             {status.last_sync_at ? `Last synced ${ago(status.last_sync_at, now)}` : "Not synced yet"}
           </span>
         )}
+        <span className="spacer" />
+        <CopyDiagnostics />
       </header>
       {queue.error && <ErrorNote message={queue.error.message} />}
       <MeteredSetting />
