@@ -314,7 +314,7 @@ export type DatasetInfo_Deserialize = {
 	tasks_pulled_at?: number | null,
 	/**
 	 *  Why its last pull failed (a technical note), when it failed after the last success:
-	 *  its tasks are as of `tasks_pulled_at`, and the next full pull tries again.
+	 *  its tasks are as of `tasks_pulled_at`, and it is tried again at `next_pull_at`.
 	 */
 	pull_error?: string | null,
 	/**  When that pull failed (Unix ms). */
@@ -351,7 +351,7 @@ export type DatasetInfo_Serialize = {
 	tasks_pulled_at: number | null,
 	/**
 	 *  Why its last pull failed (a technical note), when it failed after the last success:
-	 *  its tasks are as of `tasks_pulled_at`, and the next full pull tries again.
+	 *  its tasks are as of `tasks_pulled_at`, and it is tried again at `next_pull_at`.
 	 */
 	pull_error: string | null,
 	/**  When that pull failed (Unix ms). */

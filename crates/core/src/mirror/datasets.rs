@@ -32,7 +32,7 @@ pub struct DatasetInfo {
     #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub tasks_pulled_at: Option<i64>,
     /// Why its last pull failed (a technical note), when it failed after the last success:
-    /// its tasks are as of `tasks_pulled_at`, and the next full pull tries again.
+    /// its tasks are as of `tasks_pulled_at`, and it is tried again at `next_pull_at`.
     pub pull_error: Option<String>,
     /// When that pull failed (Unix ms).
     #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]

@@ -35,7 +35,7 @@ ALTER TABLE datasets ADD COLUMN quiet_pulls INTEGER NOT NULL DEFAULT 0;
 ";
 
 /// Version 4: a dataset whose pull failed keeps its tasks as they were and says why and
-/// when (the next full pull tries it again).
+/// when (it is tried again later: see migration 5).
 const MIGRATION_4_PULL_FAILURES: &str = "
 ALTER TABLE datasets ADD COLUMN pull_error TEXT;
 ALTER TABLE datasets ADD COLUMN pull_failed_at INTEGER;
