@@ -1,7 +1,8 @@
 //! "Copy diagnostics": what a bug report needs — the app's version, the platform, the
 //! session's mode, the sync status, the queue's counts and the last lines of the log — as
 //! plain text for the clipboard. Emails are masked (`m…@example.com`) and anything after
-//! `Bearer` dropped; a token never reaches a log in the first place (`Sensitive`).
+//! `Bearer` dropped, in the report and in every log line as it is written; a token never
+//! reaches a log in the first place (`Sensitive`).
 
 use std::path::Path;
 
@@ -67,8 +68,9 @@ fn last_lines(path: &Path, n: usize) -> std::io::Result<Vec<String>> {
         .collect())
 }
 
-/// Emails masked to their first letter and domain; whatever follows `Bearer` dropped.
-fn mask(text: &str) -> String {
+/// Emails masked to their first letter and domain; whatever follows `Bearer` dropped (the
+/// log formatter applies it to every line, and the report to everything it gathers).
+pub fn mask(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {

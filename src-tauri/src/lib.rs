@@ -100,6 +100,22 @@ pub fn run() {
                     tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Stderr),
                 ])
                 .level(log::LevelFilter::Info)
+                // Logs a user may send hold no email and no bearer token.
+                .format(|out, message, record| {
+                    let now = tauri_plugin_log::TimezoneStrategy::UseUtc.get_now();
+                    out.finish(format_args!(
+                        "[{}-{:02}-{:02}][{:02}:{:02}:{:02}][{}][{}] {}",
+                        now.year(),
+                        u8::from(now.month()),
+                        now.day(),
+                        now.hour(),
+                        now.minute(),
+                        now.second(),
+                        record.target(),
+                        record.level(),
+                        diagnostics::mask(&message.to_string())
+                    ));
+                })
                 .max_file_size(5_000_000)
                 .rotation_strategy(tauri_plugin_log::RotationStrategy::KeepOne)
                 .build(),
