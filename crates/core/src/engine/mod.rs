@@ -456,21 +456,16 @@ impl SyncEngine {
     }
 }
 
+/// Scopes by how much they do, for the loop's "widest round asked" (`0`: none).
+const SCOPES: [Scope; 4] = [Scope::Push, Scope::Routine, Scope::Full, Scope::Pull];
+
 fn scope_code(scope: Scope) -> u8 {
-    match scope {
-        Scope::Push => 1,
-        Scope::Routine => 2,
-        Scope::Full => 3,
-        Scope::Pull => 4,
-    }
+    SCOPES
+        .iter()
+        .position(|s| *s == scope)
+        .map_or(0, |i| i as u8 + 1)
 }
 
 fn scope_of(code: u8) -> Option<Scope> {
-    match code {
-        1 => Some(Scope::Push),
-        2 => Some(Scope::Routine),
-        3 => Some(Scope::Full),
-        4 => Some(Scope::Pull),
-        _ => None,
-    }
+    SCOPES.get(usize::from(code).checked_sub(1)?).copied()
 }

@@ -3,7 +3,7 @@
 //! due while no view shows it). Validators are written only after the rows they describe
 //! were committed: a crash in between costs one full download, never a missed change.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Mirror;
 use crate::db::DbError;
@@ -49,22 +49,7 @@ impl Mirror {
         dataset_id: Option<&str>,
         validators: &Validators,
     ) -> Result<(), DbError> {
-        let result = if validators.is_empty() {
-            self.conn
-                .execute("DELETE FROM validators WHERE resource = ?1", [resource])
-        } else {
-            self.conn.execute(
-                "INSERT OR REPLACE INTO validators (resource, dataset_id, etag, last_modified)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    resource,
-                    dataset_id,
-                    validators.etag,
-                    validators.last_modified
-                ],
-            )
-        };
-        result.map(drop).map_err(|e| self.err(e))
+        write_validators(&self.conn, resource, dataset_id, validators).map_err(|e| self.err(e))
     }
 
     /// Every dataset's schedule, sorted by id.
@@ -108,14 +93,7 @@ impl Mirror {
     /// The server said a dataset's task list is as the mirror has it (304): it is as
     /// fresh as a full pull would have made it.
     pub fn set_tasks_unchanged(&self, dataset_id: &str) -> Result<(), DbError> {
-        self.conn
-            .execute(
-                "UPDATE datasets SET tasks_pulled_at = ?2, tasks_listable = 1, pull_error = NULL,
-                     pull_failed_at = NULL WHERE dataset_id = ?1",
-                params![dataset_id, crate::clock::now_millis()],
-            )
-            .map(drop)
-            .map_err(|e| self.err(e))
+        mark_tasks_current(&self.conn, dataset_id).map_err(|e| self.err(e))
     }
 
     /// The datasets as last listed by the server (for a 304 to the list).
@@ -134,4 +112,39 @@ impl Mirror {
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
+}
+
+/// Records the validators of `resource` (empty ones are forgotten): for
+/// [`Mirror::set_validators`], and inside a dataset pull's transaction.
+pub(super) fn write_validators(
+    conn: &Connection,
+    resource: &str,
+    dataset_id: Option<&str>,
+    validators: &Validators,
+) -> rusqlite::Result<()> {
+    if validators.is_empty() {
+        conn.execute("DELETE FROM validators WHERE resource = ?1", [resource])?;
+    } else {
+        conn.execute(
+            "INSERT OR REPLACE INTO validators (resource, dataset_id, etag, last_modified)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![
+                resource,
+                dataset_id,
+                validators.etag,
+                validators.last_modified
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// A dataset's task list is current as of now (pulled whole, or the server said 304).
+pub(super) fn mark_tasks_current(conn: &Connection, dataset_id: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE datasets SET tasks_pulled_at = ?2, tasks_listable = 1, pull_error = NULL,
+             pull_failed_at = NULL WHERE dataset_id = ?1",
+        params![dataset_id, crate::clock::now_millis()],
+    )
+    .map(drop)
 }

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::{Mirror, schema};
+use super::{Mirror, refresh, schema};
 use crate::db::DbError;
 use crate::wire::{DelayedTask, Task};
 
@@ -167,24 +167,8 @@ impl DatasetPull<'_> {
             }
             self.counts.removed = vanished.len() as u64;
         }
-        self.tx
-            .execute(
-                "UPDATE datasets SET tasks_pulled_at = ?2, tasks_listable = 1, pull_error = NULL,
-                     pull_failed_at = NULL WHERE dataset_id = ?1",
-                params![self.dataset_id, crate::clock::now_millis()],
-            )
-            .map_err(err)?;
-        self.tx
-            .execute(
-                "INSERT OR REPLACE INTO validators (resource, dataset_id, etag, last_modified)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    resource,
-                    self.dataset_id,
-                    validators.etag,
-                    validators.last_modified
-                ],
-            )
+        refresh::mark_tasks_current(&self.tx, &self.dataset_id).map_err(err)?;
+        refresh::write_validators(&self.tx, resource, Some(&self.dataset_id), validators)
             .map_err(err)?;
         self.tx.commit().map_err(err)?;
         Ok(self.counts)
