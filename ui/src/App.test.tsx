@@ -154,7 +154,9 @@ it("opens the demo on the board and re-queries only the columns a change names",
   });
   await waitFor(() => expect(screen.getByTestId("copy-diagnostics")).toBeTruthy());
   await new Promise((r) => setTimeout(r, 50));
+  screen.getByTestId("copy-diagnostics").focus();
   act(() => screen.getByTestId("copy-diagnostics").click());
   expect(copied).toEqual(["copy: Deepen Tasks 0.1.0\nsession: demo"]);
+  expect(document.activeElement).toBe(screen.getByTestId("copy-diagnostics"));
   await screen.findByText("Diagnostics copied: paste them into your bug report.");
 });

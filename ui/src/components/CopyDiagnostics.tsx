@@ -7,8 +7,10 @@ import { api, call } from "../api";
 import { queryKeys } from "../queries/keys";
 import { useErrorToast, useToast } from "./Toast";
 
-/** Copies `text` through a selected, off-screen text area; whether the copy was made. */
+/** Copies `text` through a selected, off-screen text area; whether the copy was made.
+ * Focus goes back where it was (the button), not to the page. */
 function copyText(text: string): boolean {
+  const focused = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   const area = document.createElement("textarea");
   area.value = text;
   area.setAttribute("readonly", "");
@@ -23,6 +25,7 @@ function copyText(text: string): boolean {
     return false;
   } finally {
     area.remove();
+    focused?.focus();
   }
 }
 
