@@ -25,7 +25,7 @@ cargo build --workspace --all-targets --locked
 export DTASKS_REQUIRE_KEYRING=1 DTASKS_REQUIRE_E2E=1
 # As root (CI), the full-disk test mounts a small tmpfs; elsewhere it says why it skips.
 [ "$(id -u)" -ne 0 ] || export DTASKS_REQUIRE_TMPFS=1
-unset DEEPEN_TOKEN DTASKS_HOME DTASKS_APP_DIR DTASKS_METERED DTASKS_REQUEST_TIMEOUT
+unset DEEPEN_TOKEN DTASKS_HOME DTASKS_APP_DIR DTASKS_METERED DTASKS_REQUEST_TIMEOUT DTASKS_UPDATE_ENDPOINT DTASKS_UPDATE_PUBKEY
 # A keyring (and config folders) of its own for this run (a fresh login keyring, unlocked
 # with a throwaway password), so a reused machine's state never gets in the way.
 run_home=$(mktemp -d)

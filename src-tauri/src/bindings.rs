@@ -28,11 +28,15 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::preferences,
             commands::set_preferences,
             commands::diagnostics,
+            commands::update_state,
+            commands::check_for_update,
+            commands::install_update,
         ])
         .events(collect_events![
             events::SyncStatusChanged,
             events::DataChanged,
-            events::SessionChanged
+            events::SessionChanged,
+            events::UpdateStateChanged
         ])
         // The task vocabulary, defined once in the core's wire module.
         .constant("STATUS_VOCABULARY", dtasks_core::wire::status_vocabulary())

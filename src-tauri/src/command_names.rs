@@ -23,4 +23,7 @@ pub const COMMANDS: &[&str] = &[
     "preferences",
     "set_preferences",
     "diagnostics",
+    "update_state",
+    "check_for_update",
+    "install_update",
 ];

@@ -11,8 +11,9 @@ use dtasks_core::workspace::ConnectReport;
 use dtasks_core::{ActionKind, Changes, Op, Preferences, Sensitive, SyncStatus};
 use tauri::State;
 
-use crate::error::ShellError;
-use crate::session::{AppState, Notice, SessionInfo};
+use crate::error::{ErrorKind, ShellError};
+use crate::session::{AppState, Notice, SessionInfo, SessionMode};
+use crate::updates::{UpdateState, Updates};
 
 type Result<T> = std::result::Result<T, ShellError>;
 
@@ -204,6 +205,39 @@ pub async fn diagnostics(state: State<'_, AppState>) -> Result<String> {
         &state,
         state.log_dir().as_deref(),
     ))
+}
+
+/// What the app knows about updates.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_state(updates: State<'_, Updates>) -> Result<UpdateState> {
+    Ok(updates.state())
+}
+
+/// Looks for an update now ("Check for updates"); not in demo mode.
+#[tauri::command]
+#[specta::specta]
+pub async fn check_for_update(
+    state: State<'_, AppState>,
+    updates: State<'_, Updates>,
+) -> Result<UpdateState> {
+    if state.info().mode == SessionMode::Demo {
+        return Err(ShellError::new(
+            ErrorKind::NotAllowed,
+            "Updates are not checked in demo mode. Connect your Deepen account first.",
+        ));
+    }
+    updates.check().await
+}
+
+/// Downloads the offered update, checks its signature, installs it and restarts the app.
+/// Nothing is installed when the signature does not match.
+#[tauri::command]
+#[specta::specta]
+pub async fn install_update(updates: State<'_, Updates>) -> Result<()> {
+    updates.install().await?;
+    updates.restart();
+    Ok(())
 }
 
 /// After a local change: the status's counts, the views the operation changed, and a

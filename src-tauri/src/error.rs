@@ -32,8 +32,11 @@ pub enum ErrorKind {
     Storage,
     /// The OS credential store failed.
     Credentials,
-    /// Deepen could not be reached, or answered with a failure.
+    /// Deepen (or the update server) could not be reached, or answered with a failure.
     Server,
+    /// An update could not be checked or installed (a signature that does not match, a
+    /// package this copy cannot install).
+    Update,
     /// Anything else.
     Other,
 }

@@ -22,11 +22,16 @@ pub struct DataChanged {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
 pub struct SessionChanged;
 
+/// What the app knows about updates changed (found one, checking, installing, failed).
+#[derive(Debug, Clone, serde::Serialize, specta::Type, tauri_specta::Event)]
+pub struct UpdateStateChanged(pub crate::updates::UpdateState);
+
 pub fn emit<R: Runtime>(app: &AppHandle<R>, notice: Notice) {
     let result = match notice {
         Notice::Status(status) => SyncStatusChanged(status).emit(app),
         Notice::DataChanged(views) => DataChanged { views }.emit(app),
         Notice::SessionChanged => SessionChanged.emit(app),
+        Notice::Update(state) => UpdateStateChanged(state).emit(app),
     };
     if let Err(e) = result {
         tracing::warn!(error = %e, "cannot send an event to the window");

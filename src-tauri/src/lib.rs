@@ -14,13 +14,15 @@ mod diagnostics;
 mod error;
 mod events;
 pub mod session;
+pub mod updates;
 
 use std::sync::Arc;
 
 use tauri::{Manager, Runtime};
 
+use dtasks_core::Connectivity;
 pub use error::{ErrorKind, ShellError};
-use session::AppState;
+use session::{AppState, Notice};
 
 /// How the app starts.
 #[derive(Debug, Clone, Default)]
@@ -29,6 +31,8 @@ pub struct Options {
     pub force_demo: bool,
     /// The app's data folder; default: `DTASKS_APP_DIR`, else the platform's.
     pub data_dir: Option<std::path::PathBuf>,
+    /// Where updates come from (default: `tauri.conf.json`).
+    pub updates: updates::UpdateSettings,
 }
 
 /// The app on `builder`, without the plugins that only make sense for the installed app
@@ -37,6 +41,9 @@ pub struct Options {
 pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> tauri::Builder<R> {
     let specta = bindings::builder::<R>();
     builder
+        // Its JavaScript commands are not in the window's capabilities: the window asks
+        // through the app's own commands (`updates`).
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);
@@ -59,8 +66,16 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> 
             let state = AppState::new(&root, options.force_demo);
             state.set_log_dir(app.path().app_log_dir().ok());
             let handle = app.handle().clone();
-            state.set_notify(Arc::new(move |notice| events::emit(&handle, notice)));
+            state.set_notify(Arc::new(move |notice| {
+                if let Notice::Status(status) = &notice
+                    && status.connectivity == Connectivity::Online
+                {
+                    updates::on_online(&handle);
+                }
+                events::emit(&handle, notice);
+            }));
             app.manage(state);
+            app.manage(updates::Updates::new(app.handle(), options.updates.clone()));
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let state = handle.state::<AppState>();
@@ -77,6 +92,7 @@ pub fn run() {
     let options = Options {
         force_demo: std::env::args().any(|a| a == "--demo"),
         data_dir: None,
+        updates: updates::UpdateSettings::from_env(),
     };
     let mut builder = app_builder(tauri::Builder::default(), options);
     // One instance per data folder: a second launch focuses the running window and exits.

@@ -29,6 +29,8 @@ pub enum Notice {
     /// Another account (or demo, or none) is open now, or changes were missed: reload
     /// everything.
     SessionChanged,
+    /// What the app knows about updates changed.
+    Update(crate::updates::UpdateState),
 }
 
 pub type Notify = Arc<dyn Fn(Notice) + Send + Sync>;
@@ -301,6 +303,8 @@ impl AppState {
             }
             Err(e) => return Err(e.into()),
         };
+        // The log file masks the email (lib.rs); the line says which account ran.
+        tracing::info!(account = %account.email, server = %account.server, syncing = engine.is_some(), "account opened");
         let info = SessionInfo {
             mode: SessionMode::Account,
             email: Some(account.email.clone()),

@@ -37,6 +37,11 @@ impl TestApp {
         let options = Options {
             force_demo,
             data_dir: Some(data),
+            // No test asks the real release server: nothing listens on port 9 here.
+            updates: deepen_tasks::updates::UpdateSettings {
+                endpoint: Some("http://127.0.0.1:9/latest.json".into()),
+                ..Default::default()
+            },
         };
         let mut app = app_builder(mock_builder(), options)
             // The real config and capabilities: commands pass the same permission checks as in the app.

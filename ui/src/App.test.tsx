@@ -13,6 +13,7 @@ const shell = vi.hoisted(() => ({
   tasksAsked: [] as TaskQuery[],
   shown: [] as { dataset_ids: string[]; delayed: boolean }[],
   metered: false,
+  installs: 0,
 }));
 
 // The shell's commands and events are faked; the generated vocabulary is the real one.
@@ -75,6 +76,12 @@ vi.mock("./bindings", async (importOriginal) => {
       },
       preferences: () => ok({ metered: shell.metered }),
       diagnostics: () => ok("Deepen Tasks 0.1.0\nsession: demo"),
+      updateState: () => ok({ state: "unchecked" }),
+      checkForUpdate: () => ok({ state: "unchecked" }),
+      installUpdate: () => {
+        shell.installs += 1;
+        return ok(null);
+      },
       setPreferences: (p: { metered: boolean }) => {
         shell.metered = p.metered;
         return ok(null);
@@ -84,6 +91,7 @@ vi.mock("./bindings", async (importOriginal) => {
       dataChanged: event("data-changed"),
       sessionChanged: event("session-changed"),
       syncStatusChanged: event("sync-status-changed"),
+      updateStateChanged: event("update-state-changed"),
     },
   };
 });
@@ -159,4 +167,22 @@ it("opens the demo on the board and re-queries only the columns a change names",
   expect(copied).toEqual(["copy: Deepen Tasks 0.1.0\nsession: demo"]);
   expect(document.activeElement).toBe(screen.getByTestId("copy-diagnostics"));
   await screen.findByText("Diagnostics copied: paste them into your bug report.");
+  // Updates: never checked in demo mode; an update the shell offers shows in the status
+  // bar and is installed only when asked.
+  const check = screen.getByTestId<HTMLButtonElement>("check-update");
+  expect(check.disabled).toBe(true);
+  expect(check.title).toBe("Updates are not checked in demo mode.");
+  act(() =>
+    shell.listeners.get("update-state-changed")!({
+      payload: {
+        state: "available",
+        offer: { version: "9.9.9", current_version: "0.1.0", notes: "Faster board.", cannot_install: null },
+      },
+    }),
+  );
+  await screen.findByText("Update 9.9.9 available");
+  expect(screen.getByTestId("update-summary").textContent).toBe("Deepen Tasks 9.9.9 is available (you have 0.1.0).");
+  expect(shell.installs).toBe(0);
+  act(() => screen.getByRole("button", { name: "Install 9.9.9 and restart" }).click());
+  await waitFor(() => expect(shell.installs).toBe(1));
 });

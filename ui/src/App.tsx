@@ -122,7 +122,7 @@ function Workspace({ session }: { session: SessionInfo }) {
           {view === "board" && <Board />}
           {view === "delayed" && <Delayed />}
           {view === "overview" && <Overview />}
-          {view === "sync" && <SyncCentre status={status} />}
+          {view === "sync" && <SyncCentre status={status} demo={session.mode === "demo"} />}
         </main>
       </div>
       <StatusBar status={status} onOpen={() => setView("sync")} />

@@ -61,6 +61,15 @@ export const commands = {
 	 *  the last log lines — emails masked, never a token.
 	 */
 	diagnostics: () => typedError<string, ShellError>(__TAURI_INVOKE("diagnostics")),
+	/**  What the app knows about updates. */
+	updateState: () => typedError<UpdateState_Serialize, ShellError>(__TAURI_INVOKE("update_state")),
+	/**  Looks for an update now ("Check for updates"); not in demo mode. */
+	checkForUpdate: () => typedError<UpdateState_Serialize, ShellError>(__TAURI_INVOKE("check_for_update")),
+	/**
+	 *  Downloads the offered update, checks its signature, installs it and restarts the app.
+	 *  Nothing is installed when the signature does not match.
+	 */
+	installUpdate: () => typedError<null, ShellError>(__TAURI_INVOKE("install_update")),
 };
 
 /** Events */
@@ -68,6 +77,7 @@ export const events = {
 	dataChanged: makeEvent<DataChanged_Serialize, DataChanged_Deserialize>("data-changed"),
 	sessionChanged: makeEvent<SessionChanged, SessionChanged>("session-changed"),
 	syncStatusChanged: makeEvent<SyncStatusChanged_Serialize, SyncStatusChanged_Deserialize>("sync-status-changed"),
+	updateStateChanged: makeEvent<UpdateStateChanged_Serialize, UpdateStateChanged_Deserialize>("update-state-changed"),
 };
 
 /* Constants */
@@ -377,8 +387,13 @@ export type ErrorKind =
 "storage" | 
 /**  The OS credential store failed. */
 "credentials" | 
-/**  Deepen could not be reached, or answered with a failure. */
+/**  Deepen (or the update server) could not be reached, or answered with a failure. */
 "server" | 
+/**
+ *  An update could not be checked or installed (a signature that does not match, a
+ *  package this copy cannot install).
+ */
+"update" | 
 /**  Anything else. */
 "other";
 
@@ -834,6 +849,81 @@ export type TaskStatus = KnownTaskStatus | string;
 
 /**  How [`TaskStatus`] looks on the wire and in TypeScript: a known name or any string. */
 export type TaskStatusWire = KnownTaskStatus | string;
+
+/**  An update found, as the window offers it. */
+export type UpdateOffer = UpdateOffer_Serialize | UpdateOffer_Deserialize;
+
+/**  An update found, as the window offers it. */
+export type UpdateOffer_Deserialize = {
+	/**  The new version. */
+	version: string,
+	/**  The running version. */
+	current_version: string,
+	/**  What changed, in the release's words. */
+	notes?: string | null,
+	/**
+	 *  Why this copy cannot install it by itself, in words (it was not installed from a
+	 *  package); `None` when it can.
+	 */
+	cannot_install?: string | null,
+};
+
+/**  An update found, as the window offers it. */
+export type UpdateOffer_Serialize = {
+	/**  The new version. */
+	version: string,
+	/**  The running version. */
+	current_version: string,
+	/**  What changed, in the release's words. */
+	notes: string | null,
+	/**
+	 *  Why this copy cannot install it by itself, in words (it was not installed from a
+	 *  package); `None` when it can.
+	 */
+	cannot_install: string | null,
+};
+
+/**  What the app knows about updates. */
+export type UpdateState = UpdateState_Serialize | UpdateState_Deserialize;
+
+/**  What the app knows about updates changed (found one, checking, installing, failed). */
+export type UpdateStateChanged = UpdateStateChanged_Serialize | UpdateStateChanged_Deserialize;
+
+/**  What the app knows about updates changed (found one, checking, installing, failed). */
+export type UpdateStateChanged_Deserialize = UpdateState_Deserialize;
+
+/**  What the app knows about updates changed (found one, checking, installing, failed). */
+export type UpdateStateChanged_Serialize = UpdateState_Serialize;
+
+/**  What the app knows about updates. */
+export type UpdateState_Deserialize = 
+/**  Not looked yet in this run (demo, offline, metered, or too early). */
+{ state: "unchecked" } | 
+/**  Reading the manifest. */
+{ state: "checking" } | 
+/**  The running version is the newest (Unix ms of the check). */
+{ state: "up_to_date"; checked_at: number } | 
+/**  A newer version is offered. */
+{ state: "available"; offer: UpdateOffer_Deserialize } | 
+/**  Downloading, verifying and installing; the app restarts when done. */
+{ state: "installing"; version: string } | 
+/**  The last check or install failed, in words; the app goes on as it is. */
+{ state: "failed"; message: string };
+
+/**  What the app knows about updates. */
+export type UpdateState_Serialize = 
+/**  Not looked yet in this run (demo, offline, metered, or too early). */
+{ state: "unchecked" } | 
+/**  Reading the manifest. */
+{ state: "checking" } | 
+/**  The running version is the newest (Unix ms of the check). */
+{ state: "up_to_date"; checked_at: number } | 
+/**  A newer version is offered. */
+{ state: "available"; offer: UpdateOffer_Serialize } | 
+/**  Downloading, verifying and installing; the app restarts when done. */
+{ state: "installing"; version: string } | 
+/**  The last check or install failed, in words; the app goes on as it is. */
+{ state: "failed"; message: string };
 
 /**  One view that changed. */
 export type ViewChange = ViewChange_Serialize | ViewChange_Deserialize;

@@ -26,5 +26,7 @@ export type {
   TaskQuery_Deserialize as TaskQuery,
   TaskRow_Serialize as TaskRow,
   TaskStatus,
+  UpdateOffer,
+  UpdateState,
   ViewChange_Serialize as ViewChange,
 } from "./bindings";

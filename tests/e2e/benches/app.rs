@@ -4,7 +4,9 @@
 //! - scrolling a 50,000-card board column: frame times while it scrolls top to bottom.
 //!
 //! `xvfb-run -a -s "-screen 0 1920x1080x24" cargo bench -p dtasks-e2e --bench app`
-//! (the app must be built: `cargo build -p deepen-tasks`). Prints the figures.
+//! (the app must be built: `cargo build -p deepen-tasks`; `DTASKS_APP_BIN` picks another
+//! build, e.g. `target/release/deepen-tasks`). Prints the figures. `BENCH_SKIP_LAUNCH` /
+//! `BENCH_SKIP_BOARD` leave out the launches / the drops and scrolling.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -28,7 +30,9 @@ async fn main() {
     if std::env::var_os("BENCH_SKIP_LAUNCH").is_none() {
         launch_to_first_list().await;
     }
-    drop_and_scroll().await;
+    if std::env::var_os("BENCH_SKIP_BOARD").is_none() {
+        drop_and_scroll().await;
+    }
 }
 
 fn stats(name: &str, unit: &str, mut v: Vec<f64>) {

@@ -3,6 +3,10 @@
 //! the app is built; skipped with a message when there is no display.
 
 mod common;
+// Shared with src-tauri's update tests; not every helper is used here.
+#[allow(dead_code)]
+#[path = "../../../src-tauri/tests/support/release_server.rs"]
+mod release_server;
 
 use std::time::Duration;
 
@@ -778,4 +782,89 @@ async fn metered_mode_is_switched_in_the_sync_centre_and_spares_whole_datasets()
     })
     .await;
     app.quit().await;
+}
+
+/// A signed update on a local release server: the signed-in app finds it once its sync has
+/// reached Deepen (not before, and never in demo mode), says so in the status bar and the
+/// sync centre with its notes, and asks before anything is downloaded. Built from source,
+/// it says it cannot replace itself rather than offer a button that cannot work.
+#[tokio::test]
+async fn an_update_is_found_once_online_and_offered_before_anything_is_downloaded() {
+    require_e2e!();
+    let _one = ONE_APP.lock().await;
+    let (releases, key) = (
+        release_server::ReleaseServer::start(),
+        release_server::ReleaseKey::generate(),
+    );
+    let new = release_server::artifact("9.9.9");
+    releases.publish("9.9.9", &new, &key.sign(&new, "9.9.9"));
+    let server = Server::start().await;
+    let data = AppData::connected(&server, Role::Annotator).await;
+    let app = App::launch_with(
+        &data,
+        "9-update",
+        &[
+            ("DTASKS_UPDATE_ENDPOINT", releases.manifest_url()),
+            ("DTASKS_UPDATE_PUBKEY", key.public()),
+        ],
+    )
+    .await;
+    app.wait_for("[data-testid=update-badge]").await;
+    app.click("[data-testid=update-badge]").await;
+    app.wait_for("[data-testid=updates][data-state=available]")
+        .await;
+    let summary = app
+        .wait_for("[data-testid=update-summary]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(summary.contains("9.9.9 is available"), "{summary}");
+    assert!(
+        app.attr("[data-testid=install-update]", "disabled")
+            .await
+            .is_some(),
+        "a copy built from source cannot replace itself"
+    );
+    let section = app
+        .wait_for("[data-testid=updates]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        section.contains("Faster board"),
+        "the notes show: {section}"
+    );
+    assert!(
+        section.contains("not installed from a package"),
+        "{section}"
+    );
+    app.screenshot("9-update").await;
+    assert_eq!(
+        releases.requests(),
+        1,
+        "one manifest request; nothing downloaded before the user says so"
+    );
+    app.quit().await;
+    // The log file a user may send names the account with its email masked.
+    let log = std::fs::read_to_string(
+        data.dir
+            .path()
+            .join("xdg-data/ai.deepen.tasks/logs/deepen-tasks.log"),
+    )
+    .expect("the app's log file");
+    let opened = log
+        .lines()
+        .find(|l| l.contains("account opened"))
+        .unwrap_or_else(|| panic!("no 'account opened' line in the log:\n{log}"));
+    assert!(
+        !log.contains(&data.user.email),
+        "an email in the log: {opened}"
+    );
+    assert!(
+        opened.contains("@example.com"),
+        "the domain is kept: {opened}"
+    );
+    assert!(!log.contains(&data.user.token), "a token in the log");
 }

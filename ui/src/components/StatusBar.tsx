@@ -5,6 +5,7 @@ import type { SyncStatus } from "../types";
 import { api, call } from "../api";
 import { ago } from "../model/format";
 import { usePreferences } from "../queries/hooks";
+import { UpdateBadge } from "./Updates";
 
 const LABEL: Record<SyncStatus["connectivity"], string> = {
   online: "Online",
@@ -60,6 +61,7 @@ export function StatusBar({ status, onOpen }: { status: SyncStatus | null; onOpe
         </span>
       )}
       <span className="spacer" />
+      <UpdateBadge onOpen={onOpen} />
       {preferences?.metered && (
         <button
           className="plain muted"

@@ -3,7 +3,7 @@
 import { useEffect } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { events } from "../bindings";
-import type { CountBy, DataChanged, Op, Preferences, SyncStatus } from "../types";
+import type { CountBy, DataChanged, Op, Preferences, SyncStatus, UpdateState } from "../types";
 import { api, asUserError, call, type UserError } from "../api";
 import { queryKeys } from "./keys";
 import { invalidateViews, resetForSession } from "./invalidate";
@@ -22,6 +22,7 @@ export function useShellEvents(): void {
       }),
       events.sessionChanged.listen(() => void resetForSession(client)),
       events.syncStatusChanged.listen((e) => client.setQueryData(queryKeys.status(), e.payload)),
+      events.updateStateChanged.listen((e) => client.setQueryData(queryKeys.update(), e.payload)),
     ];
     // Once listening, ask for the session again: a change announced before the listener
     // was in place (the start opening finishing early) would otherwise be missed.
@@ -40,6 +41,12 @@ export function useSession() {
 /** The sync status (null until known); the shell pushes every change of it. */
 export function useSyncStatus(): SyncStatus | null {
   const q = useQuery({ queryKey: queryKeys.status(), queryFn: () => call(api.syncStatus()) });
+  return q.data ?? null;
+}
+
+/** What the app knows about updates (the shell pushes every change of it). */
+export function useUpdateState(): UpdateState | null {
+  const q = useQuery({ queryKey: queryKeys.update(), queryFn: () => call(api.updateState()) });
   return q.data ?? null;
 }
 

@@ -1,6 +1,6 @@
 // Every query key of the window, in one place. Keys name what a view shows, so a change
 // the shell announces can be matched to the views it affects (see invalidate.ts):
-//   ["session"], ["datasets"], ["queue"], ["status"], ["preferences"], ["diagnostics"]
+//   ["session"], ["datasets"], ["queue"], ["status"], ["preferences"], ["diagnostics"], ["update"]
 //   ["tasks", scope, rest]            a task list; + page index for one page of it
 //   ["counts", dataset_id, stage_id | null, by]
 import type { AssigneeFilter, CountBy, SortKey, TaskQuery } from "../types";
@@ -35,6 +35,7 @@ export const queryKeys = {
   status: () => ["status"] as const,
   preferences: () => ["preferences"] as const,
   diagnostics: () => ["diagnostics"] as const,
+  update: () => ["update"] as const,
   /** A whole task list: every page of it starts with this key. */
   tasks: (q: TaskListQuery): TaskListKey => [
     "tasks",

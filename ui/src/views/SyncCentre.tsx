@@ -12,6 +12,7 @@ import { Empty, ErrorNote } from "../components/Empty";
 import { useErrorToast, useToast } from "../components/Toast";
 import { MeteredSetting } from "../components/MeteredSetting";
 import { CopyDiagnostics } from "../components/CopyDiagnostics";
+import { UpdateSection } from "../components/Updates";
 
 const RESOLUTION: Record<Resolution, { label: string; hint: string }> = {
   retry: { label: "Try again", hint: "Check Deepen's current state and send it again if it still applies." },
@@ -19,7 +20,7 @@ const RESOLUTION: Record<Resolution, { label: string; hint: string }> = {
   overwrite: { label: "Reassign anyway", hint: "Replace the other person's assignment with yours." },
 };
 
-export function SyncCentre({ status }: { status: SyncStatus | null }) {
+export function SyncCentre({ status, demo }: { status: SyncStatus | null; demo: boolean }) {
   const now = useNow();
   const queue = useQueue();
   const toast = useToast();
@@ -52,6 +53,7 @@ export function SyncCentre({ status }: { status: SyncStatus | null }) {
       </header>
       {queue.error && <ErrorNote message={queue.error.message} />}
       <MeteredSetting />
+      <UpdateSection demo={demo} />
       <div className="sync-grid">
         <div>
           <h2>

@@ -191,6 +191,11 @@ fn free_port() -> u16 {
 
 impl App {
     pub async fn launch(data: &AppData, name: &str) -> Self {
+        Self::launch_with(data, name, &[]).await
+    }
+
+    /// The app with more environment variables (`env` wins over the defaults).
+    pub async fn launch_with(data: &AppData, name: &str, env: &[(&str, String)]) -> Self {
         let port = free_port();
         let native = free_port();
         let log =
@@ -208,7 +213,11 @@ impl App {
             .env("DEEPEN_TOKEN_EMAIL", &data.user.email)
             // Window state and logs of this run only.
             .env("XDG_CONFIG_HOME", data.dir.path().join("config"))
+            .env("XDG_DATA_HOME", data.dir.path().join("xdg-data"))
             .env("RUST_LOG", "info")
+            // No test asks the real release server: nothing listens on port 9 here.
+            .env("DTASKS_UPDATE_ENDPOINT", "http://127.0.0.1:9/latest.json")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()
