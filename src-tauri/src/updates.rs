@@ -5,7 +5,8 @@
 //!
 //! When (`check_due`): never in demo mode, never offline or on a metered connection, never
 //! before the open account's sync has reached its server (a start is never delayed), then
-//! at most once a day. "Check for updates" in the sync centre asks at once (not in demo).
+//! once a day (an hour after a check that failed). "Check for updates" in the sync centre
+//! asks at once (not in demo).
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -18,6 +19,8 @@ use crate::session::{AppState, SessionMode};
 
 /// How often a running app looks again once it has looked.
 pub const CHECK_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+/// How soon it looks again after the update server could not be read.
+pub const RETRY_AFTER: Duration = Duration::from_secs(60 * 60);
 /// One manifest or artifact request, at most (a hotspot may be slow, never endless).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 /// Another manifest URL than `tauri.conf.json`'s (a company mirror, a test server).
@@ -127,7 +130,8 @@ impl<R: Runtime> AppLink for Link<R> {
 struct Inner {
     state: UpdateState,
     found: Option<Update>,
-    last_check: Option<Instant>,
+    /// When the next background check may run (`None`: at once).
+    next_check: Option<Instant>,
     checking: bool,
 }
 
@@ -139,7 +143,7 @@ impl Updates {
             inner: Mutex::new(Inner {
                 state: UpdateState::Unchecked,
                 found: None,
-                last_check: None,
+                next_check: None,
                 checking: false,
             }),
         }
@@ -149,25 +153,23 @@ impl Updates {
         self.inner.lock().expect("updates lock").state.clone()
     }
 
-    fn last_check(&self) -> Option<Instant> {
-        self.inner.lock().expect("updates lock").last_check
+    fn next_check(&self) -> Option<Instant> {
+        self.inner.lock().expect("updates lock").next_check
     }
 }
 
 /// Whether a background check is due now. Never in demo mode (a demo is a sample; its
 /// users and the tests that run it must not call out), never while offline or metered
-/// (the manifest is small, the artifact is not), and once a day at most.
+/// (the manifest is small, the artifact is not), and not before `next_check` (a day after
+/// a check that worked, an hour after one that did not).
 pub fn check_due(
     mode: SessionMode,
     online: bool,
     metered: bool,
-    last_check: Option<Instant>,
+    next_check: Option<Instant>,
     now: Instant,
 ) -> bool {
-    mode == SessionMode::Account
-        && online
-        && !metered
-        && last_check.is_none_or(|at| now.duration_since(at) >= CHECK_EVERY)
+    mode == SessionMode::Account && online && !metered && next_check.is_none_or(|at| now >= at)
 }
 
 /// After a sync round reached the account's server: checks in the background when due
@@ -180,8 +182,8 @@ pub fn on_online<R: Runtime>(app: &AppHandle<R>) {
         let metered = state
             .session()
             .is_ok_and(|s| s.workspace.preferences().metered);
-        let last_check = app.state::<Updates>().last_check();
-        if !check_due(mode, true, metered, last_check, Instant::now()) {
+        let next_check = app.state::<Updates>().next_check();
+        if !check_due(mode, true, metered, next_check, Instant::now()) {
             return;
         }
         if let Err(e) = app.state::<Updates>().check().await {
@@ -201,7 +203,6 @@ impl Updates {
                 return Ok(inner.state.clone());
             }
             inner.checking = true;
-            inner.last_check = Some(Instant::now());
             inner.state = UpdateState::Checking;
         }
         self.app.notify(UpdateState::Checking);
@@ -223,6 +224,12 @@ impl Updates {
         {
             let mut inner = updates.inner.lock().expect("updates lock");
             inner.checking = false;
+            let wait = if found.is_ok() {
+                CHECK_EVERY
+            } else {
+                RETRY_AFTER
+            };
+            inner.next_check = Some(Instant::now() + wait);
             inner.found = found.as_ref().ok().cloned().flatten();
             inner.state = state.clone();
         }
@@ -403,14 +410,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn checks_only_for_an_account_online_unmetered_and_once_a_day() {
+    fn checks_only_for_an_account_online_unmetered_and_when_due() {
         let now = Instant::now();
-        let day_ago = now.checked_sub(CHECK_EVERY).unwrap();
-        let hour_ago = now.checked_sub(Duration::from_secs(3600)).unwrap();
+        let past = now.checked_sub(Duration::from_secs(1)).unwrap();
+        let later = now + Duration::from_secs(3600);
         let account = SessionMode::Account;
         assert!(check_due(account, true, false, None, now));
-        assert!(check_due(account, true, false, Some(day_ago), now));
-        assert!(!check_due(account, true, false, Some(hour_ago), now));
+        assert!(check_due(account, true, false, Some(past), now));
+        assert!(check_due(account, true, false, Some(now), now));
+        assert!(!check_due(account, true, false, Some(later), now));
         assert!(!check_due(account, false, false, None, now), "offline");
         assert!(!check_due(account, true, true, None, now), "metered");
         for mode in [

@@ -107,7 +107,7 @@ function Workspace({ session }: { session: SessionInfo }) {
             </button>
           ))}
           <div className="spacer" />
-          <div className="who" title={session.server ?? undefined}>
+          <div className="who" title={session.server ? `${me} on ${session.server}` : me}>
             <div className="email">{me}</div>
             <button className="link" onClick={() => call(api.signOut()).catch(toastError)} data-testid="sign-out">
               {session.mode === "demo" ? "Leave demo" : "Sign out"}

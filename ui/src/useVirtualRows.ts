@@ -9,6 +9,8 @@ export function useVirtualRows(
   rowHeight: number,
   overscan: number,
   show: (start: number, end: number) => void,
+  /** Room above the first row (a sticky column header), kept clear when scrolling to a row. */
+  headHeight = 0,
 ): Virtualizer<HTMLDivElement, Element> {
   // TanStack Virtual's functions are not memoized by the React compiler; used as documented.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -17,6 +19,8 @@ export function useVirtualRows(
     getScrollElement: () => scroller.current,
     estimateSize: () => rowHeight,
     overscan,
+    paddingStart: headHeight,
+    scrollPaddingStart: headHeight,
   });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;

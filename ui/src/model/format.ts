@@ -2,19 +2,22 @@
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
+/** A duration in words, rounded to the minute under a day and to the hour above: the
+ * rounding is done on the whole, so it never reads "1 h 60 min" or "1 d 24 h". */
 export function duration(ms: number): string {
   const abs = Math.abs(ms);
   if (abs < MINUTE) return "less than a minute";
-  if (abs < HOUR) return `${Math.round(abs / MINUTE)} min`;
-  if (abs < DAY) {
-    const h = Math.floor(abs / HOUR);
-    const m = Math.round((abs % HOUR) / MINUTE);
+  const minutes = Math.round(abs / MINUTE);
+  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 24 * 60) {
+    const h = Math.floor(minutes / 60);
+    const m = minutes % 60;
     return m ? `${h} h ${m} min` : `${h} h`;
   }
-  const d = Math.floor(abs / DAY);
-  const h = Math.round((abs % DAY) / HOUR);
+  const hours = Math.round(abs / HOUR);
+  const d = Math.floor(hours / 24);
+  const h = hours % 24;
   return h ? `${d} d ${h} h` : `${d} d`;
 }
 

@@ -40,14 +40,14 @@ export function Connect({
   };
 
   return (
-    <div className="connect">
-      <form className="card connect-card" onSubmit={(e) => void submit(e)}>
-        <div className="brand big">
+    <main className="connect">
+      <form className="card connect-card" onSubmit={(e) => void submit(e)} aria-labelledby="connect-title">
+        <h1 className="brand big" id="connect-title">
           <span className="logo" aria-hidden="true">
             ✓
           </span>{" "}
           Deepen Tasks
-        </div>
+        </h1>
         <p className="muted">
           Connect your Deepen account. Your tasks are kept on this computer, so you can work without a network.
         </p>
@@ -104,6 +104,6 @@ export function Connect({
           </button>
         </div>
       </form>
-    </div>
+    </main>
   );
 }

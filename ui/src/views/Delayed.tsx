@@ -3,6 +3,7 @@ import { useMemo, useRef } from "react";
 import { usePagedTasks } from "../queries/usePagedTasks";
 import { useShown } from "../queries/hooks";
 import { useVirtualRows } from "../useVirtualRows";
+import { HEAD_HEIGHT, ListHead } from "../components/ListHead";
 import { datasetName, useDatasets } from "../useDatasets";
 import { duration } from "../model/format";
 import { displayName } from "../model/board";
@@ -32,7 +33,7 @@ export function Delayed() {
   useShown([], true);
   const total = list.total ?? 0;
   const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualRows(total, scroller, ROW_HEIGHT, 12, list.show);
+  const virtualizer = useVirtualRows(total, scroller, ROW_HEIGHT, 12, list.show, HEAD_HEIGHT);
   const items = virtualizer.getVirtualItems();
 
   return (
@@ -49,29 +50,59 @@ export function Delayed() {
           Every task is within its due date. Delayed tasks show up here after each sync.
         </Empty>
       ) : (
-        <div className="list" ref={scroller}>
+        // Focusable so the keyboard can scroll it (arrows, Page Down) and a screen reader can enter it.
+        <div
+          className="list"
+          ref={scroller}
+          role="table"
+          aria-label="Delayed tasks"
+          aria-rowcount={total + 1}
+          tabIndex={0}
+        >
           <div className="list-inner" style={{ height: virtualizer.getTotalSize() }}>
+            <ListHead
+              className="delayed"
+              columns={["Late by", "Task", "Dataset", "Stage", "Status", "Assignee", "Sync"]}
+            />
             {items.map((item) => {
               const row = list.rowAt(item.index);
               const style = { transform: `translateY(${item.start}px)` };
-              if (!row) return <div key={item.key} className="row-line placeholder" style={style} />;
+              if (!row) return <div key={item.key} className="row-line placeholder" style={style} aria-hidden="true" />;
               return (
                 <div
                   key={item.key}
                   className="row-line delayed"
                   style={style}
+                  role="row"
+                  aria-rowindex={item.index + 2}
                   data-testid="delayed-row"
                   data-task-id={row.task_id}
                 >
-                  <span className="overdue strong">
+                  <span role="cell" className="overdue strong">
                     {row.delayed_by_millis !== null ? `${duration(row.delayed_by_millis)} late` : "late"}
                   </span>
-                  <span className="task-id mono">{row.task_id}</span>
-                  <span className="ellipsis dataset">{datasetName(byId.get(row.dataset_id), row.dataset_id)}</span>
-                  <span className="stage">{row.stage_id}</span>
-                  <StatusPill status={row.status} />
-                  <span className="ellipsis">{row.assignee ? displayName(row.assignee) : "Unassigned"}</span>
-                  <SyncBadge row={row} />
+                  <span role="cell" className="task-id mono" title={row.task_id}>
+                    {row.task_id}
+                  </span>
+                  <span
+                    role="cell"
+                    className="ellipsis dataset"
+                    title={datasetName(byId.get(row.dataset_id), row.dataset_id)}
+                  >
+                    {datasetName(byId.get(row.dataset_id), row.dataset_id)}
+                  </span>
+                  <span role="cell" className="stage">
+                    {row.stage_id}
+                  </span>
+                  <span role="cell">
+                    <StatusPill status={row.status} />
+                  </span>
+                  <span role="cell" className="ellipsis" title={row.assignee ?? undefined}>
+                    {row.assignee ? displayName(row.assignee) : "Unassigned"}
+                  </span>
+                  <span role="cell">
+                    <SyncBadge row={row} />
+                  </span>
                 </div>
               );
             })}

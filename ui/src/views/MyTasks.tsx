@@ -5,6 +5,7 @@ import type { StatusAction } from "../model/vocabulary";
 import { activeFilterCount, myTasksQuery, NO_FILTERS, type MyTaskFilters } from "../model/filters";
 import { usePagedTasks } from "../queries/usePagedTasks";
 import { useVirtualRows } from "../useVirtualRows";
+import { HEAD_HEIGHT, ListHead } from "../components/ListHead";
 import { datasetName, useDatasets } from "../useDatasets";
 import { RejectDialog } from "../components/RejectDialog";
 import { Empty, ErrorNote } from "../components/Empty";
@@ -42,7 +43,7 @@ export function MyTasks({ me }: { me: string }) {
   const list = usePagedTasks(query);
   const total = list.total ?? 0;
 
-  const virtualizer = useVirtualRows(total, scroller, ROW_HEIGHT, 12, list.show);
+  const virtualizer = useVirtualRows(total, scroller, ROW_HEIGHT, 12, list.show, HEAD_HEIGHT);
   const items = virtualizer.getVirtualItems();
 
   const setFilter = <K extends keyof MyTaskFilters>(k: K, v: MyTaskFilters[K]) => {
@@ -127,8 +128,17 @@ export function MyTasks({ me }: { me: string }) {
           </Empty>
         )
       ) : (
-        <div className="list" ref={scroller} role="grid" aria-rowcount={total} aria-label="Tasks" tabIndex={-1}>
+        <div
+          className="list"
+          ref={scroller}
+          role="grid"
+          aria-rowcount={total + 1}
+          aria-multiselectable="true"
+          aria-label="Tasks"
+          tabIndex={-1}
+        >
           <div style={{ height: virtualizer.getTotalSize() }} className="list-inner">
+            <ListHead columns={["", "Task", "Dataset", "Stage", "Status", "Due", "Sync"]} />
             {items.map((item) => {
               const row = list.rowAt(item.index);
               return (

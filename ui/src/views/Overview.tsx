@@ -31,7 +31,8 @@ export function Overview() {
       {!loading && datasets.length === 0 && (
         <Empty title="No dataset yet">Datasets appear here after the first sync.</Empty>
       )}
-      <div className="overview">
+      {/* Focusable so the keyboard can scroll it. */}
+      <div className="overview" tabIndex={0} role="region" aria-label="Datasets">
         {datasets.map((d) => (
           <DatasetCharts key={d.dataset_id} dataset={d} />
         ))}

@@ -2,7 +2,6 @@
 import { useEffect } from "react";
 import { useDraggable } from "@dnd-kit/core";
 import type { TaskRow } from "../../types";
-import { statusLabel } from "../../model/vocabulary";
 import { dueText } from "../../model/format";
 import { useNow } from "../../useNow";
 import { StatusPill, SyncBadge } from "../../components/TaskBadges";
@@ -39,7 +38,6 @@ export function BoardCard({
       data-task-id={row.task_id}
       data-selected={selected}
       aria-roledescription="task card"
-      aria-label={`${row.task_id}, ${statusLabel(row.status)}`}
       onClick={(e) => onClick({ toggle: e.ctrlKey || e.metaKey, range: e.shiftKey })}
     >
       <CardBody row={row} />
@@ -57,7 +55,10 @@ export function CardBody({ row }: { row: TaskRow }) {
       </div>
       <div className="card-bottom">
         <StatusPill status={row.status} />
-        <span className={row.due_at_millis !== null && row.due_at_millis < now ? "due overdue" : "due"}>
+        <span
+          className={row.due_at_millis !== null && row.due_at_millis < now ? "due overdue" : "due"}
+          title={dueText(row.due_at_millis, now)}
+        >
           {dueText(row.due_at_millis, now)}
         </span>
       </div>

@@ -32,7 +32,7 @@ export function TaskLine({
   }, [painted]);
   const style = { transform: `translateY(${top}px)` };
   if (!row) {
-    return <div className="row-line placeholder" style={style} aria-rowindex={index + 1} />;
+    return <div className="row-line placeholder" style={style} aria-hidden="true" />;
   }
   const overdue = row.due_at_millis !== null && row.due_at_millis < now;
   return (
@@ -40,7 +40,7 @@ export function TaskLine({
       className={`row-line${selected ? " selected" : ""}${focused ? " focused" : ""}`}
       style={style}
       role="row"
-      aria-rowindex={index + 1}
+      aria-rowindex={index + 2}
       aria-selected={selected}
       data-testid="task-row"
       data-task-id={row.task_id}
@@ -51,19 +51,33 @@ export function TaskLine({
         onToggle(row.task_id);
       }}
     >
-      <input
-        type="checkbox"
-        checked={selected}
-        onChange={() => onToggle(row.task_id)}
-        aria-label={`Select ${row.task_id}`}
-        data-testid="row-select"
-      />
-      <span className="task-id mono">{row.task_id}</span>
-      <span className="ellipsis dataset">{datasetLabel}</span>
-      <span className="stage">{row.stage_id}</span>
-      <StatusPill status={row.status} />
-      <span className={overdue ? "due overdue" : "due"}>{dueText(row.due_at_millis, now)}</span>
-      <SyncBadge row={row} />
+      <span role="gridcell">
+        <input
+          type="checkbox"
+          checked={selected}
+          onChange={() => onToggle(row.task_id)}
+          aria-label={`Select ${row.task_id}`}
+          data-testid="row-select"
+        />
+      </span>
+      <span role="gridcell" className="task-id mono" title={row.task_id}>
+        {row.task_id}
+      </span>
+      <span role="gridcell" className="ellipsis dataset" title={datasetLabel}>
+        {datasetLabel}
+      </span>
+      <span role="gridcell" className="stage">
+        {row.stage_id}
+      </span>
+      <span role="gridcell">
+        <StatusPill status={row.status} />
+      </span>
+      <span role="gridcell" className={overdue ? "due overdue" : "due"}>
+        {dueText(row.due_at_millis, now)}
+      </span>
+      <span role="gridcell">
+        <SyncBadge row={row} />
+      </span>
     </div>
   );
 }

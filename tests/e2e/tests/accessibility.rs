@@ -1,0 +1,232 @@
+//! axe-core (ui/node_modules/axe-core, the version pinned in ui/package.json) injected
+//! into the real app's webview through WebDriver: every screen and dialog, light and dark,
+//! as a manager and as an annotator, and the connect screen. Prints the violations per
+//! screen by impact; fails on any critical or serious one.
+
+#[macro_use]
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use common::{App, AppData, Server};
+use deepen_emulator::Role;
+use fantoccini::Locator;
+use fantoccini::key::Key;
+
+static ONE_APP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// The axe-core script, as the UI's dev dependency installed it.
+fn axe_source() -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../ui/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (npm ci in ui/ installs it; scripts/setup.sh does)",
+            path.display()
+        )
+    })
+}
+
+/// One screen's violations: rule id → (impact, nodes, a sample target and message).
+#[derive(Debug, Default)]
+struct Findings {
+    by_rule: BTreeMap<String, (String, usize, String)>,
+}
+
+impl Findings {
+    fn count(&self, impact: &str) -> usize {
+        self.by_rule
+            .values()
+            .filter(|(i, _, _)| i == impact)
+            .map(|(_, n, _)| n)
+            .sum()
+    }
+
+    fn blocking(&self) -> Vec<String> {
+        self.by_rule
+            .iter()
+            .filter(|(_, (impact, _, _))| impact == "critical" || impact == "serious")
+            .map(|(rule, (impact, n, sample))| format!("{impact} {rule} ×{n}: {sample}"))
+            .collect()
+    }
+}
+
+/// Runs axe on the page as it is now (WCAG 2.x A and AA, and best practices).
+async fn audit(app: &App, axe: &str) -> Findings {
+    app.client
+        .execute(axe, vec![])
+        .await
+        .expect("axe-core loads in the webview");
+    let result = app
+        .client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               axe.run(document, { resultTypes: ["violations"] })
+                 .then(r => done(r.violations.map(v => ({
+                   id: v.id, impact: v.impact, nodes: v.nodes.length,
+                   sample: v.nodes[0].target.join(" ") + " — " + (v.nodes[0].failureSummary || "").split("\n").slice(1, 2).join("")
+                 }))))
+                 .catch(e => done([{ id: "axe-error", impact: "critical", nodes: 1, sample: String(e) }]));"#,
+            vec![],
+        )
+        .await
+        .expect("axe runs");
+    let mut findings = Findings::default();
+    for v in result.as_array().expect("a list of violations") {
+        let text = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+        findings.by_rule.insert(
+            text("id"),
+            (
+                text("impact"),
+                v["nodes"].as_u64().unwrap_or(0) as usize,
+                text("sample"),
+            ),
+        );
+    }
+    findings
+}
+
+/// A file name for a screenshot of `what`.
+fn shot_name(what: &str) -> String {
+    what.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Escape, as the keyboard sends it (closes a dialog).
+async fn escape(app: &App) {
+    let body = app.client.find(Locator::Css("body")).await.unwrap();
+    body.send_keys(&Key::Escape.to_string()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+}
+
+/// The screens of a signed-in workspace and its dialogs, audited one after another.
+async fn audit_workspace(
+    app: &App,
+    axe: &str,
+    who: &str,
+    manager: bool,
+) -> Vec<(String, Findings)> {
+    let mut out = Vec::new();
+    for (nav, name, ready) in [
+        ("my", "My tasks", "[data-testid=task-total]"),
+        ("board", "Board", "[data-testid=board-column]"),
+        ("delayed", "Delayed", "main h1"),
+        ("overview", "Overview", "main h1"),
+        ("sync", "Sync centre", "[data-testid=updates]"),
+    ] {
+        app.click(&format!("[data-testid=nav-{nav}]")).await;
+        app.wait_for(ready).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        out.push((format!("{who}: {name}"), audit(app, axe).await));
+        app.screenshot(&shot_name(&format!("a11y {who} {name}")))
+            .await;
+        if nav == "my" && !manager {
+            app.wait_for("[data-testid=row-select]").await;
+            app.click("[data-testid=row-select]").await;
+            app.click("[data-testid=action-reject]").await;
+            app.wait_for("[role=dialog]").await;
+            out.push((format!("{who}: Reject dialog"), audit(app, axe).await));
+            escape(app).await;
+        }
+        if nav == "board" && manager {
+            app.click("[data-testid=balance]").await;
+            app.wait_for("[role=dialog]").await;
+            out.push((format!("{who}: Balance dialog"), audit(app, axe).await));
+            escape(app).await;
+        }
+    }
+    app.click(".help-link").await;
+    app.wait_for("[role=dialog]").await;
+    out.push((format!("{who}: Keyboard shortcuts"), audit(app, axe).await));
+    escape(app).await;
+    out
+}
+
+fn report(results: &[(String, Findings)]) -> Vec<String> {
+    println!(
+        "{:<48} {:>8} {:>8} {:>8} {:>8}",
+        "screen", "critical", "serious", "moderate", "minor"
+    );
+    let mut blocking = Vec::new();
+    for (screen, f) in results {
+        println!(
+            "{screen:<48} {:>8} {:>8} {:>8} {:>8}",
+            f.count("critical"),
+            f.count("serious"),
+            f.count("moderate"),
+            f.count("minor")
+        );
+        for b in f.blocking() {
+            println!("    {b}");
+            blocking.push(format!("{screen}: {b}"));
+        }
+    }
+    blocking
+}
+
+/// Light and dark, as the system theme says (GTK's, which WebKitGTK follows).
+fn themes() -> [(&'static str, Vec<(&'static str, String)>); 2] {
+    [
+        ("light", vec![]),
+        ("dark", vec![("GTK_THEME", "Adwaita:dark".to_string())]),
+    ]
+}
+
+async fn audit_role(role: Role, label: &str) -> Vec<(String, Findings)> {
+    let axe = axe_source();
+    let server = Server::start().await;
+    let data = AppData::connected(&server, role).await;
+    let mut results = Vec::new();
+    for (theme, env) in themes() {
+        let app = App::launch_with(&data, &format!("a11y-{label}-{theme}"), &env).await;
+        let who = format!("{label}, {theme}");
+        results.extend(audit_workspace(&app, &axe, &who, role == Role::Admin).await);
+        app.quit().await;
+    }
+    results
+}
+
+/// The connect screen (leaving the demo shows it).
+async fn audit_connect() -> Vec<(String, Findings)> {
+    let axe = axe_source();
+    let mut results = Vec::new();
+    for (theme, env) in themes() {
+        let data = AppData::empty();
+        let app = App::launch_with(&data, &format!("a11y-connect-{theme}"), &env).await;
+        app.wait_for("[data-testid=demo-banner]").await;
+        app.click("[data-testid=sign-out]").await;
+        app.wait_for("[data-testid=try-demo]").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        results.push((format!("connect, {theme}"), audit(&app, &axe).await));
+        app.quit().await;
+    }
+    results
+}
+
+#[tokio::test]
+async fn every_screen_passes_axe_for_a_manager_and_an_annotator_in_light_and_dark() {
+    require_e2e!();
+    let _one = ONE_APP.lock().await;
+    let mut results = audit_role(Role::Admin, "manager").await;
+    results.extend(audit_role(Role::Annotator, "annotator").await);
+    results.extend(audit_connect().await);
+    let blocking = report(&results);
+    assert!(
+        blocking.is_empty(),
+        "{} critical or serious axe violations:\n{}",
+        blocking.len(),
+        blocking.join("\n")
+    );
+}
