@@ -117,6 +117,12 @@ impl From<WorkspaceError> for ShellError {
                     status_words(&status)
                 ),
             ),
+            W::MayNotReassign { email, dataset_id } => Self::new(
+                K::NotAllowed,
+                format!(
+                    "You cannot change who works on dataset {dataset_id}: in Deepen, only its dataset admins can, and {email} is not one of them."
+                ),
+            ),
             W::UnknownAssignee { email, dataset_id } => Self::new(
                 K::NotAllowed,
                 format!(
@@ -468,6 +474,10 @@ mod tests {
                 email: "x@example.com".into(),
                 dataset_id: "ds1".into(),
             },
+            WorkspaceError::MayNotReassign {
+                email: "ana@example.com".into(),
+                dataset_id: "ds1".into(),
+            },
             WorkspaceError::AccountSwitchBlocked {
                 email: "ana@example.com".into(),
                 pending: 2,
@@ -491,6 +501,7 @@ mod tests {
                 | WorkspaceError::NotAllowed { .. }
                 | WorkspaceError::NotReassignable { .. }
                 | WorkspaceError::UnknownAssignee { .. }
+                | WorkspaceError::MayNotReassign { .. }
                 | WorkspaceError::AccountSwitchBlocked { .. }
                 | WorkspaceError::AssignWithoutAssignee
                 | WorkspaceError::UnsafeTaskId(_)

@@ -59,6 +59,7 @@ vi.mock("./bindings", async (importOriginal) => {
             task_count: 3,
             tasks_listable: true,
             tasks_pulled_at: null,
+            may_reassign: true,
           },
         ]),
       counts: () => ok([{ key: "ana@x", count: 1 }]),

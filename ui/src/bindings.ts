@@ -334,6 +334,12 @@ export type DatasetInfo_Deserialize = {
 	 *  failure, its next try. `None`: at the next round.
 	 */
 	next_pull_at?: number | null,
+	/**
+	 *  Whether the signed-in user may change its assignments: their scopes on it include
+	 *  the reassigning one; true when it does not list them (the server decides). Filled in
+	 *  by the workspace, which knows who is signed in.
+	 */
+	may_reassign: boolean,
 };
 
 /**  A dataset as the mirror knows it. */
@@ -371,6 +377,12 @@ export type DatasetInfo_Serialize = {
 	 *  failure, its next try. `None`: at the next round.
 	 */
 	next_pull_at: number | null,
+	/**
+	 *  Whether the signed-in user may change its assignments: their scopes on it include
+	 *  the reassigning one; true when it does not list them (the server decides). Filled in
+	 *  by the workspace, which knows who is signed in.
+	 */
+	may_reassign: boolean,
 };
 
 /**  What kind of failure, so the window can act on it. */

@@ -58,6 +58,9 @@ fn workspace_error(e: &WorkspaceError) -> String {
         W::NotReassignable { .. } => {
             format!("{e}, and submitted or accepted tasks keep their assignee")
         }
+        W::MayNotReassign { .. } => {
+            format!("{e}: in Deepen, only a dataset's admins can reassign its tasks")
+        }
         W::Account(inner) => account_error(inner),
         W::Credentials(inner) => credential_error(inner),
         W::Outbox(OutboxError::CannotResolve(refusal)) => resolve_refusal(*refusal).to_string(),

@@ -83,6 +83,14 @@ pub enum WorkspaceError {
         /// Its status as the user sees it.
         status: TaskStatus,
     },
+    /// The signed-in user's scopes on the dataset do not let them change its assignments.
+    #[error("{email} may not change the assignments of dataset {dataset_id}")]
+    MayNotReassign {
+        /// Who is signed in.
+        email: String,
+        /// The dataset.
+        dataset_id: String,
+    },
     /// The person is not one of the dataset's users.
     #[error("{email} is not one of the users of dataset {dataset_id}")]
     UnknownAssignee {
@@ -360,7 +368,38 @@ impl Workspace {
 
     /// The datasets in the mirror, with their users, stages and task counts.
     pub fn datasets(&self) -> Result<Vec<DatasetInfo>, WorkspaceError> {
-        Ok(self.store.mirror_reader().datasets()?)
+        let mut datasets = self.store.mirror_reader().datasets()?;
+        for d in &mut datasets {
+            d.may_reassign = self.may_reassign_in(&d.users);
+        }
+        Ok(datasets)
+    }
+
+    /// Whether the signed-in user may reassign tasks of a dataset with these users: what
+    /// their scopes say when it lists them, else (or signed out) the server decides.
+    fn may_reassign_in(&self, users: &[(String, Vec<String>)]) -> bool {
+        let me = self.account.as_ref().map(|a| a.email.as_str());
+        match users.iter().find(|(email, _)| Some(email.as_str()) == me) {
+            Some((_, scopes)) => crate::wire::vocabulary::may_reassign(scopes),
+            None => true,
+        }
+    }
+
+    /// Refuses a reassignment in `dataset_id` that the mirror knows the server would refuse.
+    fn check_may_reassign(&self, dataset_id: &str) -> Result<(), WorkspaceError> {
+        let users = self
+            .store
+            .mirror_reader()
+            .dataset(dataset_id)?
+            .map(|d| d.users)
+            .unwrap_or_default();
+        if self.may_reassign_in(&users) {
+            return Ok(());
+        }
+        Err(WorkspaceError::MayNotReassign {
+            email: self.require_account()?.email.clone(),
+            dataset_id: dataset_id.to_string(),
+        })
     }
 
     /// A page of tasks as the user sees them.
@@ -430,10 +469,11 @@ impl Workspace {
             }
             changes.tasks_of(&row.dataset_id, [row.assignee.as_deref(), assignee], false);
         }
-        if let Some(email) = assignee {
-            let datasets: std::collections::BTreeSet<&str> =
-                bases.iter().map(|b| b.dataset_id.as_str()).collect();
-            for dataset_id in datasets {
+        let datasets: std::collections::BTreeSet<&str> =
+            bases.iter().map(|b| b.dataset_id.as_str()).collect();
+        for dataset_id in datasets {
+            self.check_may_reassign(dataset_id)?;
+            if let Some(email) = assignee {
                 self.check_assignee(dataset_id, email)?;
             }
         }
@@ -467,6 +507,7 @@ impl Workspace {
         stage_id: &str,
         annotators: &[String],
     ) -> Result<Changed<Vec<Share>>, WorkspaceError> {
+        self.check_may_reassign(dataset_id)?;
         for email in annotators {
             self.check_assignee(dataset_id, email)?;
         }

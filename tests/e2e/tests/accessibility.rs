@@ -133,12 +133,44 @@ async fn audit_workspace(
         app.screenshot(&shot_name(&format!("a11y {who} {name}")))
             .await;
         if nav == "my" && !manager {
-            app.wait_for("[data-testid=row-select]").await;
-            app.click("[data-testid=row-select]").await;
+            // Rejecting a task that is not submitted says why at once, with no dialog.
+            app.wait_for("[data-testid=task-row][data-status=ready]")
+                .await;
+            app.click("[data-testid=task-row][data-status=ready] [data-testid=row-select]")
+                .await;
             app.click("[data-testid=action-reject]").await;
-            app.wait_for("[role=dialog]").await;
+            app.wait_for("[data-testid=toast]").await;
+            assert!(
+                !app.exists("[role=dialog]").await,
+                "no dialog for a task that cannot be rejected"
+            );
+            out.push((format!("{who}: a refused action"), audit(app, axe).await));
+            app.click("[data-testid=task-row][data-status=ready] [data-testid=row-select]")
+                .await;
+            // A submitted one (done tasks shown) opens the reason dialog, naming it.
+            app.click("[data-testid=show-done]").await;
+            app.wait_for("[data-testid=task-row][data-status=submitted]")
+                .await;
+            app.click("[data-testid=task-row][data-status=submitted] [data-testid=row-select]")
+                .await;
+            app.click("[data-testid=action-reject]").await;
+            let dialog = app.wait_for("[role=dialog]").await;
+            let named = dialog.text().await.unwrap();
+            assert!(
+                named.contains("Reject ds"),
+                "the dialog names its task: {named}"
+            );
             out.push((format!("{who}: Reject dialog"), audit(app, axe).await));
             escape(app).await;
+            app.click("[data-testid=show-done]").await;
+        }
+        if nav == "board" && !manager {
+            // Not a dataset admin: the board is view only, and says so.
+            app.wait_for("[data-testid=board-read-only]").await;
+            assert!(
+                !app.exists("[data-testid=balance]").await,
+                "no Balance… for an annotator"
+            );
         }
         if nav == "board" && manager {
             app.click("[data-testid=balance]").await;

@@ -2,17 +2,25 @@ import { useState } from "react";
 import { Dialog } from "./Dialog";
 
 export function RejectDialog({
-  count,
+  taskIds,
   onReject,
   onClose,
 }: {
-  count: number;
+  /** The tasks it rejects: named in the dialog. */
+  taskIds: string[];
   onReject: (reason: string) => void;
   onClose: () => void;
 }) {
   const [reason, setReason] = useState("");
   return (
-    <Dialog title={count === 1 ? "Reject this task" : `Reject ${count} tasks`} onClose={onClose}>
+    <Dialog title={taskIds.length === 1 ? `Reject ${taskIds[0]}` : `Reject ${taskIds.length} tasks`} onClose={onClose}>
+      {taskIds.length > 1 && (
+        <p className="muted small-text" data-testid="reject-tasks">
+          {taskIds.length <= 5
+            ? taskIds.join(", ")
+            : `${taskIds.slice(0, 5).join(", ")} and ${taskIds.length - 5} more`}
+        </p>
+      )}
       <form
         onSubmit={(e) => {
           e.preventDefault();

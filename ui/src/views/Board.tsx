@@ -89,6 +89,7 @@ export function Board() {
         statuses={statuses}
         selection={selection}
         undo={undo}
+        readOnly={!dataset.may_reassign}
       />
       {balancing && (
         <BalanceDialog

@@ -2,6 +2,9 @@
 // The filter bar, the rows and the keyboard are in ./mytasks.
 import { useCallback, useMemo, useRef, useState } from "react";
 import type { StatusAction } from "../model/vocabulary";
+import type { TaskRow } from "../types";
+import { refusal } from "../model/actions";
+import { useToast } from "../components/Toast";
 import { activeFilterCount, myTasksQuery, NO_FILTERS, type MyTaskFilters } from "../model/filters";
 import { usePagedTasks } from "../queries/usePagedTasks";
 import { useVirtualRows } from "../useVirtualRows";
@@ -57,6 +60,11 @@ export function MyTasks({ me }: { me: string }) {
     const row = list.rowAt(cursor);
     return row ? [row.task_id] : [];
   }, [selected, list, cursor]);
+  /** The rows the actions apply to (those loaded: a selection is made of loaded rows). */
+  const chosenRows = useCallback((): TaskRow[] => {
+    const ids = new Set(targets());
+    return list.loadedRows().filter((r) => ids.has(r.task_id));
+  }, [targets, list]);
 
   const queue = useTaskActions();
   const act = useCallback(
@@ -64,6 +72,23 @@ export function MyTasks({ me }: { me: string }) {
       if (await queue(kind, ids, reason)) setSelected(new Set());
     },
     [queue],
+  );
+  /** An action asked for (button or key): said why not, before any dialog, when it
+   * cannot apply; the reason dialog for a reject; queued otherwise. */
+  const toast = useToast();
+  const tryAct = useCallback(
+    (kind: StatusAction) => {
+      const rows = chosenRows();
+      const why = refusal(kind, rows);
+      if (why) toast({ kind: "error", text: why }, 7000);
+      else if (kind === "reject") setRejecting(rows.map((r) => r.task_id));
+      else
+        void act(
+          kind,
+          rows.map((r) => r.task_id),
+        );
+    },
+    [chosenRows, act, toast],
   );
 
   const moveCursor = useCallback(
@@ -90,26 +115,17 @@ export function MyTasks({ me }: { me: string }) {
     toggle,
     selectAll: () => setSelected(new Set(list.loadedIds())),
     clear,
-    act: (kind) => void act(kind, targets()),
-    reject: () => {
-      const t = targets();
-      if (t.length) setRejecting(t);
-    },
+    act: (kind) => tryAct(kind),
+    reject: () => tryAct("reject"),
     focusSearch: () => search.current?.focus(),
   });
 
-  const chosen = targets();
+  const chosen = chosenRows();
   const filtered = activeFilterCount(filters) > 0;
 
   return (
     <section className="view" aria-label="My tasks">
-      <MyTasksHeader
-        total={list.total}
-        selectedCount={selected.size}
-        chosen={chosen}
-        onAct={(kind) => void act(kind, chosen)}
-        onReject={() => setRejecting(chosen)}
-      />
+      <MyTasksHeader total={list.total} selectedCount={selected.size} chosen={chosen} onAct={tryAct} />
       <MyTasksFilters
         filters={filters}
         filtered={filtered}
@@ -160,7 +176,7 @@ export function MyTasks({ me }: { me: string }) {
       )}
       {rejecting && (
         <RejectDialog
-          count={rejecting.length}
+          taskIds={rejecting}
           onClose={() => setRejecting(null)}
           onReject={(reason) => {
             void act("reject", rejecting, reason);

@@ -41,6 +41,10 @@ pub struct DatasetInfo {
     /// failure, its next try. `None`: at the next round.
     #[cfg_attr(feature = "specta", specta(type = Option<specta_typescript::Number>))]
     pub next_pull_at: Option<i64>,
+    /// Whether the signed-in user may change its assignments: their scopes on it include
+    /// the reassigning one; true when it does not list them (the server decides). Filled in
+    /// by the workspace, which knows who is signed in.
+    pub may_reassign: bool,
 }
 
 impl Mirror {
@@ -237,6 +241,7 @@ impl Mirror {
             pull_error,
             pull_failed_at,
             next_pull_at,
+            may_reassign: true,
         }))
     }
 }

@@ -367,6 +367,15 @@ pub fn sql_target_status(kind_column: &str) -> String {
 /// as workers on the board or by balancing.
 const NON_WORKING_SCOPES: [&str; 2] = ["customer", "dataset_admin"];
 
+/// The scope that lets a dataset's user change its assignments (assumption: Deepen's name;
+/// see `docs/api-contract.md`, assignments are for dataset admins only).
+pub const REASSIGNING_SCOPE: &str = "dataset_admin";
+
+/// Whether a dataset user with `scopes` may change its assignments.
+pub fn may_reassign(scopes: &[String]) -> bool {
+    scopes.iter().any(|s| s == REASSIGNING_SCOPE)
+}
+
 /// Whether a dataset user with `scopes` works on tasks (labels or reviews). Unknown scopes
 /// count as working, so no one is hidden by a name we do not know.
 pub fn works_on_tasks(scopes: &[String]) -> bool {

@@ -12,6 +12,7 @@ mod fuzz;
 mod migration;
 mod model;
 mod partial_pull;
+mod permissions;
 mod private_files;
 mod queue_and_view;
 mod refresh_by_need;

@@ -13,16 +13,20 @@ export function BoardCard({
   row,
   column,
   selected,
+  readOnly,
   onClick,
 }: {
   row: TaskRow;
   column: string;
   selected: boolean;
+  /** Not draggable: the user may not reassign on this board. */
+  readOnly: boolean;
   onClick: (mods: ClickMods) => void;
 }) {
   const { attributes, listeners, setNodeRef, isDragging } = useDraggable({
     id: row.task_id,
     data: { row, column } satisfies DragData,
+    disabled: readOnly,
   });
   useEffect(() => {
     markListPainted();
@@ -37,7 +41,7 @@ export function BoardCard({
       data-testid="task-card"
       data-task-id={row.task_id}
       data-selected={selected}
-      aria-roledescription="task card"
+      aria-roledescription={readOnly ? "task" : "task card"}
       onClick={(e) => onClick({ toggle: e.ctrlKey || e.metaKey, range: e.shiftKey })}
     >
       <CardBody row={row} />

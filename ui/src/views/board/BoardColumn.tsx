@@ -22,6 +22,7 @@ export const BoardColumn = memo(function BoardColumn({
   moving,
   onCardClick,
   maxLoad,
+  readOnly,
 }: {
   column: Column;
   datasetId: string;
@@ -31,6 +32,7 @@ export const BoardColumn = memo(function BoardColumn({
   moving: ReadonlyMap<string, Moving>;
   onCardClick: Selection["click"];
   maxLoad: number;
+  readOnly: boolean;
 }) {
   const { setNodeRef, isOver } = useDroppable({ id: COLUMN_PREFIX + column.id });
   const query = useMemo(
@@ -70,7 +72,7 @@ export const BoardColumn = memo(function BoardColumn({
         <span className="muted small-text">{column.load} in stage</span>
       </div>
       <div className="column-body" ref={scroller}>
-        {total === 0 && <div className="column-empty">Drop tasks here</div>}
+        {total === 0 && <div className="column-empty">{readOnly ? "No tasks" : "Drop tasks here"}</div>}
         <div style={{ height: virtualizer.getTotalSize() }} className="list-inner">
           {items.map((item) => {
             const row = rowAt(item.index);
@@ -85,6 +87,7 @@ export const BoardColumn = memo(function BoardColumn({
                     row={row}
                     column={column.id}
                     selected={selected.has(row.task_id)}
+                    readOnly={readOnly}
                     onClick={(mods) => onCardClick(row, column.id, list.loadedRows(), mods)}
                   />
                 ) : (

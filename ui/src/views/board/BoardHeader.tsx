@@ -74,15 +74,23 @@ export function BoardHeader({
       <span className="spacer" />
       {selectedCount > 0 && (
         <span className="muted" data-testid="board-selected">
-          {selectedCount} selected · drag any of them
+          {selectedCount} selected{dataset.may_reassign ? " · drag any of them" : ""}
         </span>
       )}
-      <button onClick={onUndo} disabled={!canUndo} data-testid="undo">
-        Undo <kbd>Ctrl Z</kbd>
-      </button>
-      <button className="primary" onClick={onBalance} data-testid="balance">
-        Balance…
-      </button>
+      {dataset.may_reassign ? (
+        <>
+          <button onClick={onUndo} disabled={!canUndo} data-testid="undo">
+            Undo <kbd>Ctrl Z</kbd>
+          </button>
+          <button className="primary" onClick={onBalance} data-testid="balance">
+            Balance…
+          </button>
+        </>
+      ) : (
+        <span className="muted" data-testid="board-read-only">
+          View only: in Deepen, only this dataset&apos;s admins can reassign its tasks.
+        </span>
+      )}
     </header>
   );
 }

@@ -30,6 +30,7 @@ export function BoardLanes({
   statuses,
   selection,
   undo,
+  readOnly,
 }: {
   columns: Column[];
   datasetId: string;
@@ -37,15 +38,16 @@ export function BoardLanes({
   statuses: string[];
   selection: Selection;
   undo: UndoStack;
+  /** The user may not reassign here: no dragging. */
+  readOnly: boolean;
 }) {
   const [dragging, setDragging] = useState<DragData | null>(null);
   const { moving, show } = useOptimisticMoves();
   const { selected, clear, click } = selection;
   const { canUndo, undoLast, reassign } = undo;
-  const sensors = useSensors(
-    useSensor(PointerSensor, { activationConstraint: { distance: 5 } }),
-    useSensor(KeyboardSensor, { coordinateGetter: columnKeyboardCoordinates }),
-  );
+  const pointer = useSensor(PointerSensor, { activationConstraint: { distance: 5 } });
+  const keyboard = useSensor(KeyboardSensor, { coordinateGetter: columnKeyboardCoordinates });
+  const sensors = useSensors(...(readOnly ? [] : [pointer, keyboard]));
   const maxLoad = useMemo(() => Math.max(1, ...columns.map((x) => x.load)), [columns]);
 
   useEffect(() => {
@@ -106,6 +108,7 @@ export function BoardLanes({
             moving={moving}
             onCardClick={click}
             maxLoad={maxLoad}
+            readOnly={readOnly}
           />
         ))}
       </div>

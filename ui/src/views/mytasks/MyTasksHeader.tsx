@@ -1,20 +1,27 @@
 // My tasks' header: how many tasks, and the actions on the selected ones (or the one at
-// the cursor).
+// the cursor). An action that cannot apply looks disabled, says why on hover, and still
+// takes focus and clicks — which say why — so keyboard and screen-reader users learn it too.
+import type { TaskRow } from "../../types";
 import type { StatusAction } from "../../model/vocabulary";
+import { actionLabel, refusal } from "../../model/actions";
+
+const ACTIONS: { kind: StatusAction; label: string; key: string }[] = [
+  { kind: "submit", label: "Submit", key: "s" },
+  { kind: "accept", label: "Accept", key: "a" },
+  { kind: "reject", label: "Reject", key: "r" },
+];
 
 export function MyTasksHeader({
   total,
   selectedCount,
   chosen,
   onAct,
-  onReject,
 }: {
   total: number | null;
   selectedCount: number;
   /** What the actions apply to. */
-  chosen: string[];
-  onAct: (kind: Exclude<StatusAction, "reject">) => void;
-  onReject: () => void;
+  chosen: TaskRow[];
+  onAct: (kind: StatusAction) => void;
 }) {
   return (
     <header className="view-head">
@@ -25,15 +32,21 @@ export function MyTasksHeader({
       <span className="spacer" />
       <div className="actions" role="toolbar" aria-label="Actions on the selected tasks">
         <span className="muted">{selectedCount > 0 ? `${selectedCount} selected` : ""}</span>
-        <button data-testid="action-submit" disabled={!chosen.length} onClick={() => onAct("submit")}>
-          Submit <kbd>s</kbd>
-        </button>
-        <button data-testid="action-accept" disabled={!chosen.length} onClick={() => onAct("accept")}>
-          Accept <kbd>a</kbd>
-        </button>
-        <button data-testid="action-reject" disabled={!chosen.length} onClick={onReject}>
-          Reject… <kbd>r</kbd>
-        </button>
+        {ACTIONS.map(({ kind, label, key }) => {
+          const why = refusal(kind, chosen);
+          return (
+            <button
+              key={kind}
+              data-testid={`action-${kind}`}
+              aria-disabled={why !== null}
+              title={why ?? undefined}
+              onClick={() => onAct(kind)}
+            >
+              {actionLabel(label, chosen.length)}
+              {kind === "reject" ? "…" : ""} <kbd>{key}</kbd>
+            </button>
+          );
+        })}
       </div>
     </header>
   );
