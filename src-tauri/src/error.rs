@@ -340,6 +340,10 @@ impl From<OutboxError> for ShellError {
             OutboxError::CannotResolve(ResolveRefusal::OverwriteNeedsAssign) => {
                 Self::new(k, "Only a reassignment can be forced.")
             }
+            OutboxError::CannotResolve(ResolveRefusal::OnlyDiscard) => Self::new(
+                k,
+                "Deepen refused this change in a way that trying again cannot change: it can only be discarded.",
+            ),
         }
     }
 }
@@ -576,6 +580,7 @@ mod tests {
                 OutboxError::CannotResolve(ResolveRefusal::InFlight),
                 OutboxError::CannotResolve(ResolveRefusal::AlreadyDone),
                 OutboxError::CannotResolve(ResolveRefusal::OverwriteNeedsAssign),
+                OutboxError::CannotResolve(ResolveRefusal::OnlyDiscard),
             ]
             .into_iter()
             .map(ShellError::from),

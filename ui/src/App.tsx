@@ -13,6 +13,7 @@ import { Delayed } from "./views/Delayed";
 import { Overview } from "./views/Overview";
 import { SyncCentre } from "./views/SyncCentre";
 import { StatusBar } from "./components/StatusBar";
+import { ToastHost } from "./components/Toast";
 import { ShortcutHelp } from "./components/ShortcutHelp";
 
 export type ViewId = "my" | "board" | "delayed" | "overview" | "sync";
@@ -32,7 +33,13 @@ export function App() {
     return <div className="splash">{error ?? "Opening…"}</div>;
   }
   if (session.mode === "signed_out") return <Connect startError={session.start_error} />;
-  return <Workspace session={session} key={`${session.mode}:${session.email}:${session.server}`} />;
+  // Toasts (and their undo buttons) belong to a session: a new one starts with none.
+  const key = `${session.mode}:${session.email}:${session.server}`;
+  return (
+    <ToastHost key={key}>
+      <Workspace session={session} />
+    </ToastHost>
+  );
 }
 
 function Workspace({ session }: { session: SessionInfo }) {

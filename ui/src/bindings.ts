@@ -480,6 +480,12 @@ export type Op_Deserialize = {
 	 *  `reason` in JSON.
 	 */
 	reason?: AttentionReason_Deserialize | null,
+	/**
+	 *  The decisions that can work now, in the order to offer them: for an action that
+	 *  needs attention, by its reason (a refusal no retry changes: discard only); a waiting
+	 *  one can be discarded (undone) before it is sent; none while it is sent or once done.
+	 */
+	choices: Resolution[],
 	/**  When the user acted (Unix ms). */
 	created_at: number,
 	/**  Last change of this record (Unix ms). */
@@ -525,6 +531,12 @@ export type Op_Serialize = {
 	 *  `reason` in JSON.
 	 */
 	reason: AttentionReason_Serialize | null,
+	/**
+	 *  The decisions that can work now, in the order to offer them: for an action that
+	 *  needs attention, by its reason (a refusal no retry changes: discard only); a waiting
+	 *  one can be discarded (undone) before it is sent; none while it is sent or once done.
+	 */
+	choices: Resolution[],
 	/**  When the user acted (Unix ms). */
 	created_at: number,
 	/**  Last change of this record (Unix ms). */

@@ -94,6 +94,9 @@ fn resolve_refusal(refusal: ResolveRefusal) -> &'static str {
         ResolveRefusal::OverwriteNeedsAssign => {
             "only a reassignment can overwrite (use --retry or --discard)"
         }
+        ResolveRefusal::OnlyDiscard => {
+            "the server refused this action in a way no retry changes; only --discard is left"
+        }
     }
 }
 

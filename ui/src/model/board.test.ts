@@ -3,6 +3,7 @@ import {
   assignableUsers,
   clickSelect,
   columnsOf,
+  balanceSummary,
   displayName,
   movesForDrop,
   UNASSIGNED,
@@ -93,4 +94,18 @@ it("displayName turns an email into a name", () => {
 
 it("the board's people are the dataset's workers, sorted", () => {
   expect(assignableUsers({ workers: ["bo@x", "ana@x"] })).toEqual(["ana@x", "bo@x"]);
+});
+
+it("balanceSummary names who got how many, in plain grammar", () => {
+  expect(balanceSummary([{ assignee: "qa.lead@x.com", task_ids: ["t1", "t2", "t3", "t4"] }])).toBe(
+    "Gave 4 tasks to Qa Lead (4)",
+  );
+  expect(
+    balanceSummary([
+      { assignee: "ana.silva@x.com", task_ids: ["t1"] },
+      { assignee: "bo.chen@x.com", task_ids: [] },
+      { assignee: "chidi.eze@x.com", task_ids: ["t2", "t3"] },
+    ]),
+  ).toBe("Gave 3 tasks to Ana Silva (1) and Chidi Eze (2)");
+  expect(balanceSummary([{ assignee: "ana.silva@x.com", task_ids: ["t1"] }])).toBe("Gave 1 task to Ana Silva (1)");
 });

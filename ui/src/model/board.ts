@@ -138,3 +138,13 @@ export function moveLabel(moves: Move[], target: string): string {
   const who = target === UNASSIGNED ? "Unassigned" : displayName(target);
   return moves.length === 1 ? `Moved ${moves[0]!.taskId} to ${who}` : `Moved ${moves.length} tasks to ${who}`;
 }
+
+/** "Gave 4 tasks to Ana Silva (3) and Bo Chen (1)": what a balance did, naming the people. */
+export function balanceSummary(shares: readonly { assignee: string; task_ids: readonly string[] }[]): string {
+  const given = shares.filter((s) => s.task_ids.length > 0);
+  const total = given.reduce((n, s) => n + s.task_ids.length, 0);
+  const names = given.map((s) => `${displayName(s.assignee)} (${s.task_ids.length})`);
+  const who =
+    names.length <= 1 ? (names[0] ?? "nobody") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+  return `Gave ${total} task${total === 1 ? "" : "s"} to ${who}`;
+}

@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import type { Op } from "../types";
-import { describeOp, opViews, resolutionsFor } from "./queue";
+import { describeOp, onlyDiscardWhy, opViews } from "./queue";
 
 function op(id: string, task: string, state: Op["state"], extra: Partial<Op> = {}): Op {
   return {
@@ -21,6 +21,7 @@ function op(id: string, task: string, state: Op["state"], extra: Partial<Op> = {
     next_attempt_at: 0,
     last_error: null,
     reason: null,
+    choices: [],
     created_at: 0,
     updated_at: 0,
     ...extra,
@@ -44,11 +45,11 @@ it("an action behind one that needs a decision is held, not merely pending", () 
   });
 });
 
-it("describes actions and offers overwrite only for reassignments", () => {
+it("describes actions, and says why when discarding is the only choice", () => {
   expect(describeOp(op("1", "t1", "pending", { kind: "assign", assignee: "ana.silva@x.com" }))).toBe(
     "Assign t1 to Ana Silva",
   );
   expect(describeOp(op("1", "t1", "pending", { kind: "reject", reject_reason: "blurry" }))).toBe("Reject t1: “blurry”");
-  expect(resolutionsFor({ kind: "assign" })).toContain("overwrite");
-  expect(resolutionsFor({ kind: "submit" })).not.toContain("overwrite");
+  expect(onlyDiscardWhy({ choices: ["discard"] })).toMatch(/^Trying again cannot change/);
+  expect(onlyDiscardWhy({ choices: ["overwrite", "retry", "discard"] })).toBeNull();
 });

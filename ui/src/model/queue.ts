@@ -43,7 +43,10 @@ export function describeOp(op: Pick<Op, "kind" | "task_id" | "assignee" | "rejec
   }
 }
 
-/** Which resolutions make sense for an action that needs attention. */
-export function resolutionsFor(op: Pick<Op, "kind">): ("retry" | "discard" | "overwrite")[] {
-  return op.kind === "assign" ? ["overwrite", "retry", "discard"] : ["retry", "discard"];
+/** Why an action that needs attention offers only *Discard* (the core's choices say so):
+ * `null` when more can work. */
+export function onlyDiscardWhy(op: Pick<Op, "choices">): string | null {
+  return op.choices.length === 1 && op.choices[0] === "discard"
+    ? "Trying again cannot change Deepen's answer, so the only choice left is to discard this change."
+    : null;
 }

@@ -4,7 +4,7 @@ import { useMemo } from "react";
 import type { Op, Resolution, SyncStatus } from "../types";
 import { api, call } from "../api";
 import { useQueue } from "../queries/hooks";
-import { describeOp, OP_VIEW_LABEL, opViews, resolutionsFor } from "../model/queue";
+import { describeOp, onlyDiscardWhy, OP_VIEW_LABEL, opViews } from "../model/queue";
 import { reasonText } from "../model/reasons";
 import { ago, dateTime } from "../model/format";
 import { useNow } from "../useNow";
@@ -78,8 +78,13 @@ export function SyncCentre({ status, demo }: { status: SyncStatus | null; demo: 
                     {reasonText(op)}
                   </div>
                   <div className="muted small-text">Made {dateTime(op.created_at)}</div>
+                  {onlyDiscardWhy(op) && (
+                    <div className="small-text" data-testid="only-discard">
+                      {onlyDiscardWhy(op)}
+                    </div>
+                  )}
                   <div className="row">
-                    {resolutionsFor(op).map((r) => (
+                    {op.choices.map((r) => (
                       <button
                         key={r}
                         className={r === "discard" ? "" : "primary"}

@@ -570,6 +570,7 @@ mod tests {
             next_attempt_at: 0,
             last_error: None,
             attention: None,
+            choices: Vec::new(),
             created_at: 0,
             updated_at: 0,
         }

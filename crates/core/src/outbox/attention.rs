@@ -3,7 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::wire::TaskStatus;
+use super::Resolution;
+use crate::wire::{ActionKind, TaskStatus};
+
+/// Refusals no retry can change: the request is invalid (400, 422), not the user's to make
+/// (403), or its task is gone (404). Only discarding the action is left.
+const FINAL_REFUSALS: [u16; 4] = [400, 403, 404, 422];
 
 /// Why an action waits on the user (state `needs_attention`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +58,25 @@ pub enum AttentionReason {
 }
 
 impl AttentionReason {
+    /// The decisions that can work for an action of `kind` held for this reason, in the
+    /// order to offer them: a refusal no retry can change can only be discarded; only a
+    /// reassignment someone else overtook can be forced.
+    pub fn resolutions(&self, kind: ActionKind) -> Vec<Resolution> {
+        use Resolution::{Discard, Overwrite, Retry};
+        match self {
+            Self::Refused { .. } if self.is_final() => vec![Discard],
+            Self::ReassignedElsewhere { .. } => vec![Overwrite, Retry, Discard],
+            // Words of an earlier version: what could work then.
+            Self::Text { .. } if kind == ActionKind::Assign => vec![Overwrite, Retry, Discard],
+            _ => vec![Retry, Discard],
+        }
+    }
+
+    /// A refusal that no retry can change.
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Refused { http_status, .. } if FINAL_REFUSALS.contains(http_status))
+    }
+
     /// How the reason is kept in the outbox (JSON).
     pub(crate) fn to_stored(&self) -> String {
         serde_json::to_string(self).expect("a reason always serializes")
@@ -69,6 +93,37 @@ impl AttentionReason {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_final_refusal_can_only_be_discarded_and_only_an_overtaken_move_forced() {
+        use Resolution::{Discard, Overwrite, Retry};
+        let refused = |http_status| AttentionReason::Refused {
+            http_status,
+            server_says: "no".into(),
+        };
+        for status in [400, 403, 404, 422] {
+            assert_eq!(refused(status).resolutions(ActionKind::Assign), [Discard]);
+        }
+        // A 409 the listing could not explain (a task open in an editor) may pass later.
+        assert_eq!(
+            refused(409).resolutions(ActionKind::Submit),
+            [Retry, Discard]
+        );
+        let overtaken = AttentionReason::ReassignedElsewhere {
+            now_assignee: None,
+            from: None,
+            to: Some("a@x".into()),
+        };
+        assert_eq!(
+            overtaken.resolutions(ActionKind::Assign),
+            [Overwrite, Retry, Discard]
+        );
+        let failing = AttentionReason::KeepsFailing {
+            attempts: 12,
+            error: "502".into(),
+        };
+        assert_eq!(failing.resolutions(ActionKind::Assign), [Retry, Discard]);
+    }
 
     #[test]
     fn stored_as_json_and_old_words_are_kept() {

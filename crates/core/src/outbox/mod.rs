@@ -119,6 +119,8 @@ pub enum ResolveRefusal {
     AlreadyDone,
     /// Only a reassignment can overwrite someone else's change.
     OverwriteNeedsAssign,
+    /// Deepen refused it in a way no retry changes: it can only be discarded.
+    OnlyDiscard,
 }
 
 /// A failure of the outbox.
@@ -291,6 +293,10 @@ impl Outbox {
         }
         if op.state == OpState::Done {
             return Err(OutboxError::CannotResolve(ResolveRefusal::AlreadyDone));
+        }
+        if resolution != Resolution::Discard && op.attention.as_ref().is_some_and(|a| a.is_final())
+        {
+            return Err(OutboxError::CannotResolve(ResolveRefusal::OnlyDiscard));
         }
         let now = now_millis();
         let result = match resolution {

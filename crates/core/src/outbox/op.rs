@@ -90,12 +90,34 @@ pub struct Op {
     /// `reason` in JSON.
     #[serde(rename = "reason")]
     pub attention: Option<AttentionReason>,
+    /// The decisions that can work now, in the order to offer them: for an action that
+    /// needs attention, by its reason (a refusal no retry changes: discard only); a waiting
+    /// one can be discarded (undone) before it is sent; none while it is sent or once done.
+    pub choices: Vec<super::Resolution>,
     /// When the user acted (Unix ms).
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub created_at: i64,
     /// Last change of this record (Unix ms).
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub updated_at: i64,
+}
+
+/// What the user can decide for an action of `kind` in `state`, held for `attention`.
+fn choices(
+    kind: ActionKind,
+    state: OpState,
+    attention: Option<&AttentionReason>,
+) -> Vec<super::Resolution> {
+    use super::Resolution::{Discard, Overwrite, Retry};
+    match (state, attention) {
+        (OpState::NeedsAttention, Some(reason)) => reason.resolutions(kind),
+        (OpState::NeedsAttention, None) if kind == ActionKind::Assign => {
+            vec![Overwrite, Retry, Discard]
+        }
+        (OpState::NeedsAttention, None) => vec![Retry, Discard],
+        (OpState::Pending, _) => vec![Discard],
+        (OpState::InFlight | OpState::Done, _) => Vec::new(),
+    }
 }
 
 pub(crate) const OP_COLUMNS: &str = "seq, op_id, kind, task_id, dataset_id, task_type, reason, assignee, base_status, \
@@ -111,10 +133,16 @@ pub(crate) fn read_op(r: &rusqlite::Row<'_>) -> rusqlite::Result<Op> {
             format!("unknown value {v:?}").into(),
         )
     };
+    let kind = ActionKind::parse(&kind).ok_or_else(|| bad(2, &kind))?;
+    let state = OpState::parse(&state).ok_or_else(|| bad(10, &state))?;
+    let attention = r
+        .get::<_, Option<String>>(16)?
+        .map(|stored| AttentionReason::from_stored(&stored));
     Ok(Op {
+        choices: choices(kind, state, attention.as_ref()),
         seq: r.get(0)?,
         op_id: r.get(1)?,
-        kind: ActionKind::parse(&kind).ok_or_else(|| bad(2, &kind))?,
+        kind,
         task_id: r.get(3)?,
         dataset_id: r.get(4)?,
         task_type: r.get(5)?,
@@ -123,15 +151,13 @@ pub(crate) fn read_op(r: &rusqlite::Row<'_>) -> rusqlite::Result<Op> {
         base_status: r.get(8)?,
         base_assignee: r.get(9)?,
         base_updated_at: r.get(19)?,
-        state: OpState::parse(&state).ok_or_else(|| bad(10, &state))?,
+        state,
         verify: r.get(11)?,
         overwrite: r.get(12)?,
         attempts: r.get(13)?,
         next_attempt_at: r.get(14)?,
         last_error: r.get(15)?,
-        attention: r
-            .get::<_, Option<String>>(16)?
-            .map(|stored| AttentionReason::from_stored(&stored)),
+        attention,
         created_at: r.get(17)?,
         updated_at: r.get(18)?,
     })

@@ -202,6 +202,19 @@ async fn an_action_the_server_forbids_needs_attention_with_a_reason() {
         "{:?}",
         op.attention
     );
+    // No retry can change a 403: discarding is the only choice offered, and the only one
+    // taken.
+    assert_eq!(op.choices, [Resolution::Discard]);
+    let refused = h.ws.resolve(&op.op_id, Resolution::Retry).unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            dtasks_core::WorkspaceError::Outbox(dtasks_core::outbox::OutboxError::CannotResolve(
+                dtasks_core::outbox::ResolveRefusal::OnlyDiscard
+            ))
+        ),
+        "{refused:?}"
+    );
     assert_eq!(h.server_status(&row.task_id), "ready");
     // Another task of mine still goes through: one stuck action blocks nothing else.
     let next = h

@@ -2,7 +2,7 @@
 // open tasks first; undoable like a drop until it syncs.
 import { useCallback, useState } from "react";
 import { api, call } from "../../api";
-import { displayName, UNASSIGNED, type Column, type UndoEntry } from "../../model/board";
+import { balanceSummary, displayName, UNASSIGNED, type Column, type UndoEntry } from "../../model/board";
 import { Dialog } from "../../components/Dialog";
 import { useErrorToast, useToast } from "../../components/Toast";
 
@@ -19,8 +19,7 @@ export function useBalance(pushUndo: (entry: UndoEntry) => void) {
           toast({ kind: "info", text: "No unassigned open task in this stage: nothing to balance." });
           return;
         }
-        const people = shares.filter((s) => s.task_ids.length).length;
-        pushUndo({ label: `Gave ${moves.length} task${moves.length === 1 ? "" : "s"} to ${people} people`, moves });
+        pushUndo({ label: balanceSummary(shares), moves });
       } catch (e) {
         toastError(e);
       }
