@@ -15,6 +15,7 @@ pub const COMMANDS: &[&str] = &[
     "act",
     "assign",
     "balance",
+    "undo",
     "queue",
     "resolve",
     "sync_status",

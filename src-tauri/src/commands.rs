@@ -136,6 +136,17 @@ pub async fn balance(
     Ok(shares.value)
 }
 
+/// Takes back submits, accepts and rejects of these tasks not sent yet; gives the tasks
+/// taken back (one being sent or done cannot be).
+#[tauri::command]
+#[specta::specta]
+pub async fn undo(state: State<'_, AppState>, task_ids: Vec<String>) -> Result<Vec<String>> {
+    let session = state.session()?;
+    let undone = session.workspace.undo(&task_ids)?;
+    changed(&state, &session, undone.changes);
+    Ok(undone.value)
+}
+
 /// Every action not yet done, oldest first.
 #[tauri::command]
 #[specta::specta]

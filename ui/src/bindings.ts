@@ -36,6 +36,11 @@ export const commands = {
 	assign: (taskIds: string[], assignee: string | null) => typedError<number, ShellError>(__TAURI_INVOKE("assign", { taskIds, assignee })),
 	/**  Spreads the unassigned open tasks of a stage over the chosen annotators by load. */
 	balance: (datasetId: string, stageId: string, annotators: string[]) => typedError<Share[], ShellError>(__TAURI_INVOKE("balance", { datasetId, stageId, annotators })),
+	/**
+	 *  Takes back submits, accepts and rejects of these tasks not sent yet; gives the tasks
+	 *  taken back (one being sent or done cannot be).
+	 */
+	undo: (taskIds: string[]) => typedError<string[], ShellError>(__TAURI_INVOKE("undo", { taskIds })),
 	/**  Every action not yet done, oldest first. */
 	queue: () => typedError<Op_Serialize[], ShellError>(__TAURI_INVOKE("queue")),
 	/**  The user's decision on an action that needs attention. */
@@ -753,6 +758,11 @@ export type TaskQuery_Deserialize = {
 	stage_id?: string | null,
 	/**  Only tasks in these statuses, as the user sees them (empty: any). */
 	statuses: TaskStatus[],
+	/**
+	 *  Also tasks with a change of the user's not yet done on the server, whatever their
+	 *  status: My tasks keeps a task just submitted, with its badge, until Deepen has it.
+	 */
+	or_pending?: boolean,
 	/**  Only these people's (or nobody's). */
 	assignee?: AssigneeFilter | null,
 	/**  Only tasks the server reports late. */
@@ -780,6 +790,11 @@ export type TaskQuery_Serialize = {
 	stage_id: string | null,
 	/**  Only tasks in these statuses, as the user sees them (empty: any). */
 	statuses: TaskStatus[],
+	/**
+	 *  Also tasks with a change of the user's not yet done on the server, whatever their
+	 *  status: My tasks keeps a task just submitted, with its badge, until Deepen has it.
+	 */
+	or_pending: boolean,
 	/**  Only these people's (or nobody's). */
 	assignee: AssigneeFilter | null,
 	/**  Only tasks the server reports late. */

@@ -81,6 +81,10 @@ pub struct TaskQuery {
     pub stage_id: Option<String>,
     /// Only tasks in these statuses, as the user sees them (empty: any).
     pub statuses: Vec<TaskStatus>,
+    /// Also tasks with a change of the user's not yet done on the server, whatever their
+    /// status: My tasks keeps a task just submitted, with its badge, until Deepen has it.
+    #[serde(default)]
+    pub or_pending: bool,
     /// Only these people's (or nobody's).
     pub assignee: Option<AssigneeFilter>,
     /// Only tasks the server reports late.
@@ -253,14 +257,14 @@ impl View {
                 format!("SELECT coalesce(sum(c.n), 0) FROM task_counts c WHERE {where_clause}")
             }
             None => {
-                let plain_where = filters(q, "t.status", "t.assignee", &mut args);
+                let plain_where = filters(q, Some("t.status"), "t.assignee", &mut args);
                 format!("SELECT count(*) FROM tasks t {delayed_join} WHERE {plain_where}")
             }
         };
-        let server_side = filters(q, "t.status", "t.assignee", &mut args);
+        let server_side = filters(q, Some("t.status"), "t.assignee", &mut args);
         let overlaid_where = filters(
             q,
-            "coalesce(o.eff_status, t.status)",
+            overlaid_status(q),
             "CASE WHEN o.has_assign THEN o.eff_assignee ELSE t.assignee END",
             &mut args,
         );
@@ -361,10 +365,10 @@ fn rows_sql(q: &TaskQuery, args: &mut Vec<Value>) -> String {
     } else {
         "LEFT JOIN delayed d"
     };
-    let plain_where = filters(q, "t.status", "t.assignee", args);
+    let plain_where = filters(q, Some("t.status"), "t.assignee", args);
     let overlaid_where = filters(
         q,
-        "coalesce(o.eff_status, t.status)",
+        overlaid_status(q),
         "CASE WHEN o.has_assign THEN o.eff_assignee ELSE t.assignee END",
         args,
     );
@@ -388,6 +392,12 @@ fn rows_sql(q: &TaskQuery, args: &mut Vec<Value>) -> String {
          ORDER BY {order_outer} LIMIT {limit} OFFSET {offset}",
         offset = q.offset,
     )
+}
+
+/// The status column a task with an open intent is filtered on: the one the user sees;
+/// none with `or_pending` (such a task matches whatever its status).
+fn overlaid_status(q: &TaskQuery) -> Option<&'static str> {
+    (!q.or_pending).then_some("coalesce(o.eff_status, t.status)")
 }
 
 /// One row of [`rows_sql`].
@@ -453,7 +463,7 @@ fn counted_filters(q: &TaskQuery, args: &mut Vec<Value>) -> Option<String> {
 
 /// The WHERE clause of a task query; `status` and `assignee` name the columns to test
 /// (server's or overlaid). Pushes its arguments onto `args`.
-fn filters(q: &TaskQuery, status: &str, assignee: &str, args: &mut Vec<Value>) -> String {
+fn filters(q: &TaskQuery, status: Option<&str>, assignee: &str, args: &mut Vec<Value>) -> String {
     let mut clauses = vec!["1".to_string()];
     let arg = |v: Value, args: &mut Vec<Value>| {
         args.push(v);
@@ -479,7 +489,7 @@ fn filters(q: &TaskQuery, status: &str, assignee: &str, args: &mut Vec<Value>) -
             arg(Value::Text(s.clone()), args)
         ));
     }
-    if !q.statuses.is_empty() {
+    if let Some(status) = status.filter(|_| !q.statuses.is_empty()) {
         let list: Vec<String> = q
             .statuses
             .iter()

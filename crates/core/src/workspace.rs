@@ -636,6 +636,33 @@ impl Workspace {
         Ok(Changed::new(after, changes))
     }
 
+    /// Takes back the user's submit, accept or reject of `task_ids` that has not been sent
+    /// yet: the task shows its status again. One being sent right now, or done, cannot be
+    /// taken back (and a reassignment is undone by moving the task back). Gives the tasks
+    /// it took back.
+    pub fn undo(&self, task_ids: &[String]) -> Result<Changed<Vec<String>>, WorkspaceError> {
+        let wanted: std::collections::HashSet<&str> = task_ids.iter().map(String::as_str).collect();
+        let ops: Vec<Op> = self
+            .store
+            .outbox()
+            .list(false)?
+            .into_iter()
+            .filter(|op| {
+                wanted.contains(op.task_id.as_str())
+                    && op.kind.changes_status()
+                    && op.choices.contains(&Resolution::Discard)
+            })
+            .collect();
+        let mut changes = Changes::none();
+        let mut undone = Vec::with_capacity(ops.len());
+        for op in ops {
+            let resolved = self.resolve(&op.op_id, Resolution::Discard)?;
+            changes.merge(resolved.changes);
+            undone.push(op.task_id);
+        }
+        Ok(Changed::new(undone, changes))
+    }
+
     /// The status as last recorded (works with no engine running).
     pub fn status(&self) -> Result<SyncStatus, WorkspaceError> {
         Ok(engine::load_status(&self.store.outbox())?)

@@ -163,7 +163,7 @@ async fn annotator_submits_offline_and_it_applies_exactly_once_when_back_online(
     server.offline();
     let app = App::launch(&data, "1-annotator-offline").await;
 
-    // The first two submittable tasks of My tasks (open ones, sorted by due date).
+    // The first three submittable tasks of My tasks (open ones, sorted by due date).
     app.wait_for("[data-testid=task-row]").await;
     let mut tasks = Vec::new();
     for row in app.find_all("[data-testid=task-row]").await {
@@ -171,28 +171,39 @@ async fn annotator_submits_offline_and_it_applies_exactly_once_when_back_online(
         if ["ready", "in_progress", "rejected"].contains(&status.as_str()) {
             tasks.push(row.attr("data-task-id").await.unwrap().unwrap());
         }
-        if tasks.len() == 2 {
+        if tasks.len() == 3 {
             break;
         }
     }
-    assert_eq!(tasks.len(), 2, "two submittable tasks are listed");
-    for t in &tasks {
+    assert_eq!(tasks.len(), 3, "three submittable tasks are listed");
+    let taken_back = tasks.pop().unwrap();
+    for t in tasks.iter().chain([&taken_back]) {
         app.click(&format!("[data-task-id='{t}'] [data-testid=row-select]"))
             .await;
     }
     app.click("[data-testid=action-submit]").await;
 
-    // At once: each shows pending (done tasks are hidden by default, so show them and
-    // search each), and the app finds out it is offline.
-    app.click("[data-testid=show-done]").await;
-    for t in &tasks {
-        search(&app, t).await;
+    // At once: each stays in the open list (done tasks are hidden, but not while the
+    // change waits) showing pending, and the app finds out it is offline.
+    for t in tasks.iter().chain([&taken_back]) {
         app.eventually(&format!("{t} badge pending"), 10, || async {
             app.badge_of(t).await.as_deref() == Some("pending")
         })
         .await;
     }
-    search(&app, "").await;
+    // One is taken back from its row before it is sent: ready again, nothing queued.
+    app.click(&format!(
+        "[data-task-id='{taken_back}'] [data-testid=row-undo]"
+    ))
+    .await;
+    app.eventually("the taken back task is no longer submitted", 10, || async {
+        app.attr(&format!("[data-task-id='{taken_back}']"), "data-status")
+            .await
+            .is_some_and(|s| s != "submitted")
+            && app.badge_of(&taken_back).await.as_deref() == Some("none")
+    })
+    .await;
+    app.click("[data-testid=show-done]").await;
     app.eventually("status bar says offline", 20, || async {
         app.connectivity().await == "offline"
     })
@@ -233,6 +244,12 @@ async fn annotator_submits_offline_and_it_applies_exactly_once_when_back_online(
             "{t} applied exactly once"
         );
     }
+    assert_ne!(server.status(&taken_back), "submitted");
+    assert_eq!(
+        server.applied(&taken_back, &data.user.email, "submit"),
+        0,
+        "the submit taken back never reached Deepen"
+    );
     assert_eq!(
         app.attr("[data-testid=status-bar]", "data-pending")
             .await

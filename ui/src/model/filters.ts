@@ -32,6 +32,9 @@ export function myTasksQuery(me: string, f: MyTaskFilters, page: { limit: number
     dataset_id: f.datasetId,
     stage_id: f.stageId,
     statuses,
+    // Open tasks, and those the user just acted on until Deepen has the change (they show
+    // with their badge, and can be taken back).
+    or_pending: !f.status && !f.showDone,
     assignee: { kind: "is", email: me },
     delayed_only: f.delayedOnly,
     text: text === "" ? null : text,

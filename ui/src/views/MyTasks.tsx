@@ -16,7 +16,7 @@ import { MyTasksFilters } from "./mytasks/MyTasksFilters";
 import { MyTasksHeader } from "./mytasks/MyTasksHeader";
 import { TaskLine } from "./mytasks/TaskLine";
 import { useListKeys } from "./mytasks/useListKeys";
-import { useTaskActions } from "./mytasks/useTaskActions";
+import { useTaskActions, useUndo } from "./mytasks/useTaskActions";
 
 const ROW_HEIGHT = 44;
 
@@ -67,6 +67,7 @@ export function MyTasks({ me }: { me: string }) {
   }, [targets, list]);
 
   const queue = useTaskActions();
+  const undo = useUndo();
   const act = useCallback(
     async (kind: StatusAction, ids: string[], reason?: string) => {
       if (await queue(kind, ids, reason)) setSelected(new Set());
@@ -168,6 +169,7 @@ export function MyTasks({ me }: { me: string }) {
                   focused={item.index === cursor}
                   onToggle={toggle}
                   onFocus={() => setCursor(item.index)}
+                  onUndo={(id) => void undo([id])}
                 />
               );
             })}

@@ -535,3 +535,65 @@ fn first_pulls_rebuild_indexes_and_counts_and_a_failed_one_restores_them() {
     };
     assert_eq!(store.view().tasks(&mine).unwrap().total, 2);
 }
+
+#[test]
+fn with_or_pending_a_task_just_submitted_stays_in_an_open_list_until_the_server_has_it() {
+    let tasks: Vec<Task> = (0..5)
+        .map(|i| task(&format!("t{i}"), "ready", Some("ana@x"), 100 + i))
+        .collect();
+    let (_dir, store) = store_with(&tasks);
+    let open_mine = |or_pending| TaskQuery {
+        statuses: vec![
+            "waiting".into(),
+            "ready".into(),
+            "in_progress".into(),
+            "rejected".into(),
+        ],
+        assignee: Some(AssigneeFilter::Is("ana@x".into())),
+        or_pending,
+        ..Default::default()
+    };
+    let ids = |q: &TaskQuery| -> Vec<String> {
+        store
+            .view()
+            .tasks(q)
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.task_id)
+            .collect()
+    };
+    store.outbox().enqueue(&[(submit(), &tasks[1])]).unwrap();
+
+    // Without: the submitted task leaves the open list at once.
+    assert_eq!(ids(&open_mine(false)), ["t0", "t2", "t3", "t4"]);
+    assert_eq!(store.view().tasks(&open_mine(false)).unwrap().total, 4);
+    // With: it stays, in its place, as submitted with its change pending, and is counted.
+    let page = store.view().tasks(&open_mine(true)).unwrap();
+    assert_eq!(page.total, 5);
+    let kept = page.rows.iter().find(|r| r.task_id == "t1").expect("kept");
+    assert_eq!(
+        (kept.status.as_str(), kept.pending_state),
+        ("submitted", Some(OpState::Pending))
+    );
+    assert_eq!(ids(&open_mine(true)), ["t0", "t1", "t2", "t3", "t4"]);
+
+    // Once the server has it (done, and the mirror says submitted), it goes.
+    let op = store.outbox().list(false).unwrap().remove(0);
+    store.outbox().claim(&[&op]).unwrap();
+    store
+        .outbox()
+        .settle(&[(op.seq, Settle::Done)], &[])
+        .unwrap();
+    {
+        let mut mirror = store.mirror();
+        let mut pull = mirror.begin_dataset_pull("ds1").unwrap();
+        for (i, t) in tasks.iter().enumerate() {
+            let status = if i == 1 { "submitted" } else { "ready" };
+            pull.put(&task(&t.task_id, status, Some("ana@x"), 100 + i as i64))
+                .unwrap();
+        }
+        pull.finish("test", &Default::default()).unwrap();
+    }
+    assert_eq!(ids(&open_mine(true)), ["t0", "t2", "t3", "t4"]);
+}

@@ -250,3 +250,41 @@ async fn my_tasks_view_matches_the_server() {
         .collect();
     assert_eq!(local, server_mine);
 }
+
+#[tokio::test]
+async fn an_action_not_sent_yet_can_be_taken_back_and_nothing_reaches_the_server() {
+    let h = Harness::new(Role::Annotator).await;
+    let ready = h.mine_with("ready");
+    let (kept, undone) = (ready[0].task_id.clone(), ready[1].task_id.clone());
+    h.offline();
+    h.ws.act(ActionKind::Submit, &[kept.clone(), undone.clone()], None)
+        .unwrap();
+    assert_eq!(h.row(&undone).status.as_str(), "submitted");
+
+    let taken_back = h.ws.undo(std::slice::from_ref(&undone)).unwrap();
+    assert_eq!(taken_back.value, [undone.clone()]);
+    assert!(
+        !taken_back.changes.is_empty(),
+        "the views it changed are named"
+    );
+    let row = h.row(&undone);
+    assert_eq!((row.status.as_str(), row.pending), ("ready", None));
+    // Taking back again finds nothing; the other submit still waits.
+    assert!(
+        h.ws.undo(std::slice::from_ref(&undone))
+            .unwrap()
+            .value
+            .is_empty()
+    );
+    assert_eq!(h.pending_count(), 1);
+
+    h.online();
+    h.drain().await;
+    assert_eq!(h.server_status(&kept), "submitted");
+    assert_eq!(
+        h.server_status(&undone),
+        "ready",
+        "the undone submit never left"
+    );
+    assert!(h.applied(&undone, &h.user.email, "submit").is_empty());
+}

@@ -15,6 +15,7 @@ export function TaskLine({
   focused,
   onToggle,
   onFocus,
+  onUndo,
 }: {
   top: number;
   index: number;
@@ -24,6 +25,8 @@ export function TaskLine({
   focused: boolean;
   onToggle: (id: string) => void;
   onFocus: () => void;
+  /** Takes back the row's action not sent yet. */
+  onUndo: (id: string) => void;
 }) {
   const now = useNow();
   const painted = row !== undefined;
@@ -75,8 +78,21 @@ export function TaskLine({
       <span role="gridcell" className={overdue ? "due overdue" : "due"}>
         {dueText(row.due_at_millis, now)}
       </span>
-      <span role="gridcell">
+      <span role="gridcell" className="sync-cell">
         <SyncBadge row={row} />
+        {row.pending_state === "pending" && row.pending !== null && row.pending !== "assign" && (
+          <button
+            className="link small-text"
+            data-testid="row-undo"
+            aria-label={`Take back the ${row.pending} of ${row.task_id}`}
+            onClick={(e) => {
+              e.stopPropagation();
+              onUndo(row.task_id);
+            }}
+          >
+            Undo
+          </button>
+        )}
       </span>
     </div>
   );
