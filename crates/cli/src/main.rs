@@ -239,6 +239,8 @@ fn task_query(ws: &Workspace, filter: args::TaskFilter) -> Result<TaskQuery> {
             .flat_map(|s| s.split(','))
             .map(|s| dtasks_core::TaskStatus::parse(s.trim()))
             .collect(),
+        // A script asks for exactly the statuses it names.
+        or_pending: false,
         assignee,
         delayed_only: filter.delayed,
         text: filter.text,
