@@ -231,6 +231,11 @@ export type ConnectReport_Deserialize = {
 	datasets?: number | null,
 	/**  The token was kept in the OS credential store. */
 	token_stored: boolean,
+	/**
+	 *  The OS credential store could not keep the token (why, about the store, never the
+	 *  token): the caller uses it for this session only.
+	 */
+	store_unavailable?: string | null,
 	/**  Why the server could not be reached, when it could not. */
 	offline_error?: string | null,
 };
@@ -243,6 +248,11 @@ export type ConnectReport_Serialize = {
 	datasets: number | null,
 	/**  The token was kept in the OS credential store. */
 	token_stored: boolean,
+	/**
+	 *  The OS credential store could not keep the token (why, about the store, never the
+	 *  token): the caller uses it for this session only.
+	 */
+	store_unavailable: string | null,
 	/**  Why the server could not be reached, when it could not. */
 	offline_error: string | null,
 };

@@ -68,6 +68,11 @@ impl Out {
         if report.token_stored {
             println!("the token is kept in the system credential store");
         }
+        if let Some(why) = &report.store_unavailable {
+            println!(
+                "the system credential store is not available ({why}): the token was not kept; set DEEPEN_TOKEN for the next commands"
+            );
+        }
     }
 
     pub fn datasets(&self, list: &[DatasetInfo]) {

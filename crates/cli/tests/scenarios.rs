@@ -657,3 +657,59 @@ async fn sync_returns_within_max_wait_plus_one_request_whatever_the_server_does(
     cli.expect(0, &["sync"]);
     assert_eq!(cli.applied(&task, "submit"), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_credential_store_connect_still_works_and_says_the_token_was_not_kept() {
+    let cli = Cli::start(EmulatorConfig::default(), Role::Annotator).await;
+    let token = format!("tok-nostore-{}", std::process::id());
+    cli.control.issue_token(&cli.user.email, &token);
+    let mut connect = cli
+        .command(&[
+            "connect",
+            "--server",
+            &cli.emu.base_url(),
+            "--client-id",
+            &cli.control.client_id(),
+            "--email",
+            &cli.user.email,
+            "--token-stdin",
+        ])
+        .env_remove("DEEPEN_TOKEN")
+        // No Secret Service on this "machine".
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        &mut connect.stdin.take().unwrap(),
+        format!("{token}\n").as_bytes(),
+    )
+    .unwrap();
+    let out = connect.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("the server accepted the token"), "{stdout}");
+    assert!(
+        stdout.contains("credential store is not available") && stdout.contains("set DEEPEN_TOKEN"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(&token), "the token is never printed");
+    // With the variable, the next commands work.
+    let pull = cli
+        .command(&["pull"])
+        .env("DEEPEN_TOKEN", &token)
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .output()
+        .unwrap();
+    assert!(
+        pull.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pull.stderr)
+    );
+}

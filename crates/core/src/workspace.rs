@@ -127,6 +127,9 @@ pub struct ConnectReport {
     pub datasets: Option<usize>,
     /// The token was kept in the OS credential store.
     pub token_stored: bool,
+    /// The OS credential store could not keep the token (why, about the store, never the
+    /// token): the caller uses it for this session only.
+    pub store_unavailable: Option<String>,
     /// Why the server could not be reached, when it could not.
     pub offline_error: Option<String>,
 }
@@ -309,6 +312,7 @@ impl Workspace {
             validated: false,
             datasets: None,
             token_stored: false,
+            store_unavailable: None,
             offline_error: None,
         };
         // Unconditional: a 304 cannot come back, and the count is wanted.
@@ -331,8 +335,15 @@ impl Workspace {
             Err(e) => report.offline_error = Some(e.to_string()),
         }
         if let Some(token) = &to_store {
-            credentials::store_token(&account, token)?;
-            report.token_stored = true;
+            match credentials::store_token(&account, token) {
+                Ok(()) => report.token_stored = true,
+                // No credential store here (a bare session, a server): still connected;
+                // the caller keeps the token for this session and says so.
+                Err(CredentialError::StoreUnavailable { detail }) => {
+                    report.store_unavailable = Some(detail);
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         let mut changes = Changes::from(ViewChange::Status);
         if self.account.as_ref() != Some(&account) {

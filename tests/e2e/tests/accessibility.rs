@@ -173,6 +173,19 @@ async fn audit_workspace(
             );
         }
         if nav == "board" && manager {
+            // A window narrower than the board: the columns out of view are counted, and
+            // the count scrolls to them.
+            let _ = app.client.set_window_rect(0, 0, 1000, 900).await;
+            let right = app.wait_for("[data-testid=offscreen-right]").await;
+            let says = right.text().await.unwrap();
+            assert!(says.ends_with("more →"), "{says}");
+            out.push((
+                format!("{who}: Board, narrow window"),
+                audit(app, axe).await,
+            ));
+            right.click().await.unwrap();
+            app.wait_for("[data-testid=offscreen-left]").await;
+            let _ = app.client.set_window_rect(0, 0, 1600, 900).await;
             app.click("[data-testid=balance]").await;
             app.wait_for("[role=dialog]").await;
             out.push((format!("{who}: Balance dialog"), audit(app, axe).await));
@@ -242,6 +255,14 @@ async fn audit_connect() -> Vec<(String, Findings)> {
         app.wait_for("[data-testid=try-demo]").await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         results.push((format!("connect, {theme}"), audit(&app, &axe).await));
+        // Connecting with nothing typed says what each field needs, next to it.
+        app.click("button.primary").await;
+        app.wait_for("[data-testid=connect-token-problem]").await;
+        results.push((
+            format!("connect, {theme}: empty submit"),
+            audit(&app, &axe).await,
+        ));
+        app.screenshot(&format!("a11y-connect-{theme}")).await;
         app.quit().await;
     }
     results

@@ -1,7 +1,7 @@
 // The board's columns under one drag-and-drop context: dropping a card (or the selection
 // it belongs to) on another column reassigns it, shown at once, undoable; Ctrl+Z undoes
 // the last move and Escape clears the selection.
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import {
   DndContext,
   DragOverlay,
@@ -18,6 +18,7 @@ import { dialogOpen, isTyping } from "../../keys";
 import { markDrop } from "../../metrics";
 import { BoardColumn } from "./BoardColumn";
 import { CardBody } from "./BoardCard";
+import { useOffscreenColumns } from "./useOffscreenColumns";
 import { announcements, collision, columnKeyboardCoordinates, columnOfDroppable, type DragData } from "./dnd";
 import { useOptimisticMoves } from "./useOptimisticMoves";
 import type { Selection } from "./useSelection";
@@ -48,6 +49,8 @@ export function BoardLanes({
   const pointer = useSensor(PointerSensor, { activationConstraint: { distance: 5 } });
   const keyboard = useSensor(KeyboardSensor, { coordinateGetter: columnKeyboardCoordinates });
   const sensors = useSensors(...(readOnly ? [] : [pointer, keyboard]));
+  const board = useRef<HTMLDivElement>(null);
+  const offscreen = useOffscreenColumns(board, columns.length);
   const maxLoad = useMemo(() => Math.max(1, ...columns.map((x) => x.load)), [columns]);
 
   useEffect(() => {
@@ -96,21 +99,41 @@ export function BoardLanes({
       // Scroll the board only when the pointer is really at its edge (default: 20%).
       autoScroll={{ threshold: { x: 0.06, y: 0.12 } }}
     >
-      <div className="columns" data-testid="board">
-        {columns.map((c) => (
-          <BoardColumn
-            key={c.id}
-            column={c}
-            datasetId={datasetId}
-            stageId={stageId}
-            statuses={statuses}
-            selected={selected}
-            moving={moving}
-            onCardClick={click}
-            maxLoad={maxLoad}
-            readOnly={readOnly}
-          />
-        ))}
+      <div className="columns-frame">
+        {offscreen.left > 0 && (
+          <button
+            className="offscreen left"
+            data-testid="offscreen-left"
+            onClick={() => board.current?.scrollBy({ left: -board.current.clientWidth * 0.8, behavior: "smooth" })}
+          >
+            ← {offscreen.left} more
+          </button>
+        )}
+        <div className="columns" data-testid="board" ref={board}>
+          {columns.map((c) => (
+            <BoardColumn
+              key={c.id}
+              column={c}
+              datasetId={datasetId}
+              stageId={stageId}
+              statuses={statuses}
+              selected={selected}
+              moving={moving}
+              onCardClick={click}
+              maxLoad={maxLoad}
+              readOnly={readOnly}
+            />
+          ))}
+        </div>
+        {offscreen.right > 0 && (
+          <button
+            className="offscreen right"
+            data-testid="offscreen-right"
+            onClick={() => board.current?.scrollBy({ left: board.current.clientWidth * 0.8, behavior: "smooth" })}
+          >
+            {offscreen.right} more →
+          </button>
+        )}
       </div>
       <DragOverlay dropAnimation={null}>
         {dragging && (
