@@ -20,6 +20,7 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::act,
             commands::assign,
             commands::balance,
+            commands::balance_preview,
             commands::undo,
             commands::queue,
             commands::resolve,

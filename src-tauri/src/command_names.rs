@@ -15,6 +15,7 @@ pub const COMMANDS: &[&str] = &[
     "act",
     "assign",
     "balance",
+    "balance_preview",
     "undo",
     "queue",
     "resolve",

@@ -147,6 +147,21 @@ pub async fn undo(state: State<'_, AppState>, task_ids: Vec<String>) -> Result<V
     Ok(undone.value)
 }
 
+/// What balancing would do now (who gets how many), without doing it.
+#[tauri::command]
+#[specta::specta]
+pub async fn balance_preview(
+    state: State<'_, AppState>,
+    dataset_id: String,
+    stage_id: String,
+    annotators: Vec<String>,
+) -> Result<Vec<Share>> {
+    Ok(state
+        .session()?
+        .workspace
+        .balance_preview(&dataset_id, &stage_id, &annotators)?)
+}
+
 /// Every action not yet done, oldest first.
 #[tauri::command]
 #[specta::specta]

@@ -344,6 +344,23 @@ fn balance_gives_every_unassigned_open_task_of_a_stage_to_the_least_loaded() {
     let before = unassigned(&app);
     assert!(before > 0.0, "the demo has unassigned tasks to balance");
 
+    // The preview says exactly what the balance then does, and changes nothing.
+    let preview = app
+        .invoke(
+            "balance_preview",
+            json!({ "datasetId": dataset["dataset_id"], "stageId": stage, "annotators": workers }),
+        )
+        .unwrap();
+    assert_eq!(unassigned(&app), before, "a preview moves nothing");
+    assert_eq!(
+        app.invoke("queue", json!({}))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "a preview queues nothing"
+    );
     let shares = app
         .invoke(
             "balance",
@@ -357,6 +374,7 @@ fn balance_gives_every_unassigned_open_task_of_a_stage_to_the_least_loaded() {
         .map(|s| s["task_ids"].as_array().unwrap().len())
         .sum();
     assert_eq!(given as f64, before);
+    assert_eq!(shares, preview, "the preview was the plan");
     assert_eq!(unassigned(&app), 0.0, "shown at once");
     let after: Vec<f64> = shares
         .as_array()

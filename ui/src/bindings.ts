@@ -36,6 +36,8 @@ export const commands = {
 	assign: (taskIds: string[], assignee: string | null) => typedError<number, ShellError>(__TAURI_INVOKE("assign", { taskIds, assignee })),
 	/**  Spreads the unassigned open tasks of a stage over the chosen annotators by load. */
 	balance: (datasetId: string, stageId: string, annotators: string[]) => typedError<Share[], ShellError>(__TAURI_INVOKE("balance", { datasetId, stageId, annotators })),
+	/**  What balancing would do now (who gets how many), without doing it. */
+	balancePreview: (datasetId: string, stageId: string, annotators: string[]) => typedError<Share[], ShellError>(__TAURI_INVOKE("balance_preview", { datasetId, stageId, annotators })),
 	/**
 	 *  Takes back submits, accepts and rejects of these tasks not sent yet; gives the tasks
 	 *  taken back (one being sent or done cannot be).

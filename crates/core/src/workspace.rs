@@ -510,6 +510,30 @@ impl Workspace {
         }
     }
 
+    /// What [`Self::balance`] would do now, without doing it: who gets which tasks.
+    pub fn balance_preview(
+        &self,
+        dataset_id: &str,
+        stage_id: &str,
+        annotators: &[String],
+    ) -> Result<Vec<Share>, WorkspaceError> {
+        Ok(self.plan_balance(dataset_id, stage_id, annotators)?.0)
+    }
+
+    /// The plan of a balance, and the unassigned open tasks it spreads.
+    fn plan_balance(
+        &self,
+        dataset_id: &str,
+        stage_id: &str,
+        annotators: &[String],
+    ) -> Result<(Vec<Share>, Vec<String>), WorkspaceError> {
+        for email in annotators {
+            self.check_assignee(dataset_id, email)?;
+        }
+        let (loads, unassigned) = self.open_work(dataset_id, stage_id, annotators)?;
+        Ok((crate::balance::plan(&unassigned, &loads), unassigned))
+    }
+
     /// Spreads the unassigned open tasks of a stage over `annotators` by their current
     /// open load (see [`crate::balance::plan`]) and queues the reassignments, all or none.
     pub fn balance(
@@ -519,11 +543,7 @@ impl Workspace {
         annotators: &[String],
     ) -> Result<Changed<Vec<Share>>, WorkspaceError> {
         self.check_may_reassign(dataset_id)?;
-        for email in annotators {
-            self.check_assignee(dataset_id, email)?;
-        }
-        let (loads, unassigned) = self.open_work(dataset_id, stage_id, annotators)?;
-        let shares = crate::balance::plan(&unassigned, &loads);
+        let (shares, unassigned) = self.plan_balance(dataset_id, stage_id, annotators)?;
         let bases = self.bases(&unassigned)?;
         let by_id: std::collections::HashMap<&str, &Task> =
             bases.iter().map(|b| (b.task_id.as_str(), b)).collect();

@@ -188,6 +188,20 @@ async fn audit_workspace(
             let _ = app.client.set_window_rect(0, 0, 1600, 900).await;
             app.click("[data-testid=balance]").await;
             app.wait_for("[role=dialog]").await;
+            // It says who would get how many before anything moves.
+            app.eventually("the balance preview", 10, || async {
+                let Ok(el) = app
+                    .client
+                    .find(Locator::Css("[data-testid=balance-preview]"))
+                    .await
+                else {
+                    return false;
+                };
+                el.text()
+                    .await
+                    .is_ok_and(|t| t.starts_with("Will give") || t == "Nothing would move.")
+            })
+            .await;
             out.push((format!("{who}: Balance dialog"), audit(app, axe).await));
             escape(app).await;
         }

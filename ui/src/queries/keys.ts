@@ -2,7 +2,7 @@
 // the shell announces can be matched to the views it affects (see invalidate.ts):
 //   ["session"], ["datasets"], ["queue"], ["status"], ["preferences"], ["diagnostics"], ["update"]
 //   ["tasks", scope, rest]            a task list; + page index for one page of it
-//   ["counts", dataset_id, stage_id | null, by]
+//   ["counts", dataset_id, stage_id | null, by]  (or "balance", people…: a balance preview)
 import type { AssigneeFilter, CountBy, SortKey, TaskQuery } from "../types";
 
 /** A task list as a view asks for it (pages are cut from it). */
@@ -36,6 +36,9 @@ export const queryKeys = {
   preferences: () => ["preferences"] as const,
   diagnostics: () => ["diagnostics"] as const,
   update: () => ["update"] as const,
+  /** What balancing a stage over these people would do (short-lived: the dialog's). */
+  balancePreview: (datasetId: string, stageId: string, people: readonly string[]) =>
+    ["counts", datasetId, stageId, "balance", ...people] as const,
   /** A whole task list: every page of it starts with this key. */
   tasks: (q: TaskListQuery): TaskListKey => [
     "tasks",

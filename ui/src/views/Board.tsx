@@ -93,6 +93,7 @@ export function Board() {
       />
       {balancing && (
         <BalanceDialog
+          datasetId={dataset.dataset_id}
           users={users}
           loads={columns}
           stage={stage}
