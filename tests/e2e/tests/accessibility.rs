@@ -297,3 +297,84 @@ async fn every_screen_passes_axe_for_a_manager_and_an_annotator_in_light_and_dar
         blocking.join("\n")
     );
 }
+
+/// Keys to whatever has focus, as a keyboard types them.
+async fn keys(app: &App, text: &str) {
+    let el = app
+        .client
+        .active_element()
+        .await
+        .expect("something has focus");
+    el.send_keys(text).await.expect("keys typed");
+    tokio::time::sleep(Duration::from_millis(150)).await;
+}
+
+/// What has focus: its role, its row index and its task (when a row).
+async fn focused(app: &App) -> (String, String, String) {
+    let v = app
+        .client
+        .execute(
+            "const e = document.activeElement; return ['role', 'aria-rowindex', 'data-task-id'].map(a => (e && e.getAttribute(a)) || '');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let part = |i: usize| v[i].as_str().unwrap_or_default().to_string();
+    (part(0), part(1), part(2))
+}
+
+#[tokio::test]
+async fn an_annotator_submits_with_the_keyboard_alone_and_the_list_is_one_tab_stop() {
+    require_e2e!();
+    let _one = ONE_APP.lock().await;
+    let server = Server::start().await;
+    let data = AppData::connected(&server, Role::Annotator).await;
+    let app = App::launch(&data, "keyboard-annotator").await;
+    app.wait_for("[data-testid=task-row]").await;
+    // From the page: j moves the cursor down, and the row under it takes focus.
+    app.client
+        .execute(
+            "document.activeElement && document.activeElement.blur()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    keys(&app, "j").await;
+    let (role, index, task) = focused(&app).await;
+    assert_eq!(
+        (role.as_str(), index.as_str()),
+        ("row", "3"),
+        "the second row has focus"
+    );
+    // x selects it, s submits it: it stays listed, pending, until Deepen has it.
+    keys(&app, "x").await;
+    assert_eq!(
+        app.attr(&format!("[data-task-id='{task}']"), "aria-selected")
+            .await
+            .as_deref(),
+        Some("true")
+    );
+    keys(&app, "s").await;
+    app.eventually("the submit is pending on its row", 10, || async {
+        app.badge_of(&task).await.as_deref() == Some("pending")
+    })
+    .await;
+    app.eventually("and reaches Deepen", 30, || async {
+        server.status(&task) == "submitted"
+    })
+    .await;
+    // Once Deepen has it, it leaves the open list. The list is one tab stop: Tab from a
+    // focused row leaves the list.
+    app.eventually("the submitted task leaves the open list", 30, || async {
+        !app.exists(&format!("[data-task-id='{task}']")).await
+    })
+    .await;
+    app.click("[data-testid=task-row] .task-id").await;
+    keys(&app, &Key::Tab.to_string()).await;
+    let (role, _, _) = focused(&app).await;
+    assert_ne!(
+        role, "row",
+        "Tab left the list instead of going to the next row"
+    );
+    app.quit().await;
+}

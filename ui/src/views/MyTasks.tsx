@@ -97,6 +97,10 @@ export function MyTasks({ me }: { me: string }) {
       const next = Math.max(0, Math.min(total - 1, to));
       setCursor(next);
       virtualizer.scrollToIndex(next, { align: "auto" });
+      // The row under the cursor takes focus once it is drawn: a screen reader reads it.
+      requestAnimationFrame(() =>
+        scroller.current?.querySelector<HTMLElement>(`[role=row][aria-rowindex="${next + 2}"]`)?.focus(),
+      );
       if (extend) {
         const row = list.rowAt(next);
         const from = list.rowAt(cursor);

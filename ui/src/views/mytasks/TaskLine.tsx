@@ -43,6 +43,8 @@ export function TaskLine({
       className={`row-line${selected ? " selected" : ""}${focused ? " focused" : ""}`}
       style={style}
       role="row"
+      // One tab stop for the list: the cursor's row (arrows move it; it takes focus).
+      tabIndex={focused ? 0 : -1}
       aria-rowindex={index + 2}
       aria-selected={selected}
       data-testid="task-row"
@@ -60,6 +62,8 @@ export function TaskLine({
           checked={selected}
           onChange={() => onToggle(row.task_id)}
           aria-label={`Select ${row.task_id}`}
+          // Selecting from the keyboard is x or Space on the row: not one tab stop per row.
+          tabIndex={-1}
           data-testid="row-select"
         />
       </span>

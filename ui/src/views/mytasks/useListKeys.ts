@@ -33,6 +33,9 @@ export function useListKeys({
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (paused || isTyping(e) || dialogOpen()) return;
+      // Space and Enter belong to a focused button, link or menu.
+      const onControl = e.target instanceof HTMLElement && e.target.closest("button, a, select") !== null;
+      if (onControl && (e.key === " " || e.key === "Enter")) return;
       const row = list.rowAt(cursor);
       if (e.key === "ArrowDown" || e.key === "j") moveCursor(cursor + 1, e.shiftKey);
       else if (e.key === "ArrowUp" || e.key === "k") moveCursor(cursor - 1, e.shiftKey);
