@@ -12,6 +12,7 @@ use std::time::Duration;
 use common::{App, AppData, Server};
 use deepen_emulator::Role;
 use fantoccini::Locator;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 
 static ONE_APP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -298,6 +299,18 @@ async fn every_screen_passes_axe_for_a_manager_and_an_annotator_in_light_and_dar
     );
 }
 
+/// One key pressed and released, as the keyboard sends it (what dnd-kit listens to).
+async fn press(app: &App, key: char) {
+    let actions = KeyActions::new("keys".into())
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    app.client
+        .perform_actions(actions)
+        .await
+        .expect("key press");
+    tokio::time::sleep(Duration::from_millis(250)).await;
+}
+
 /// Keys to whatever has focus, as a keyboard types them.
 async fn keys(app: &App, text: &str) {
     let el = app
@@ -376,5 +389,101 @@ async fn an_annotator_submits_with_the_keyboard_alone_and_the_list_is_one_tab_st
         role, "row",
         "Tab left the list instead of going to the next row"
     );
+    app.quit().await;
+}
+
+#[tokio::test]
+async fn a_manager_selects_two_cards_and_moves_them_with_the_keyboard_alone() {
+    require_e2e!();
+    let _one = ONE_APP.lock().await;
+    let server = Server::start().await;
+    let data = AppData::connected(&server, Role::Admin).await;
+    let app = App::launch(&data, "keyboard-manager").await;
+    app.click("[data-testid=nav-board]").await;
+    app.wait_for("[data-testid=board-column] [data-testid=task-card]")
+        .await;
+    // One tab stop per column: only each column's first card is in the Tab order.
+    app.eventually("one tab stop per column with cards", 15, || async {
+        let counts = app
+            .client
+            .execute(
+                "const cols = [...document.querySelectorAll('[data-testid=board-column]')];
+                 return [cols.filter(c => c.querySelector('[data-testid=task-card]')).length,
+                         [...document.querySelectorAll('[data-testid=task-card]')].filter(c => c.tabIndex === 0).length,
+                         document.querySelectorAll('[data-testid=task-card]').length];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let n = |i: usize| counts[i].as_u64().unwrap_or(0);
+        n(0) >= 3 && n(1) == n(0) && n(2) > n(1)
+    })
+    .await;
+    // The first card of the second column with at least two cards: focus it, x selects,
+    // ↓ moves to the next card, x selects it too.
+    let column = app
+        .client
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=board-column]')].findIndex(c => c.querySelectorAll('[data-testid=task-card]').length >= 2)",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap();
+    assert!(column >= 0, "a column with two cards");
+    let first = app
+        .client
+        .execute(
+            &format!("const c = document.querySelectorAll('[data-testid=board-column]')[{column}].querySelector('[data-testid=task-card]'); c.focus(); return c.getAttribute('data-task-id');"),
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string();
+    keys(&app, "x").await;
+    keys(&app, &Key::Down.to_string()).await;
+    let (_, _, second) = focused(&app).await;
+    assert_ne!(second, first, "↓ moved to the next card");
+    keys(&app, "x").await;
+    for t in [&first, &second] {
+        assert_eq!(
+            app.attr(
+                &format!("[data-testid=task-card][data-task-id='{t}']"),
+                "aria-pressed"
+            )
+            .await
+            .as_deref(),
+            Some("true"),
+            "{t} selected"
+        );
+    }
+    // Space picks the selection up, → moves it one column right, Space drops it there.
+    for k in [' ', char::from(Key::Right), ' '] {
+        press(&app, k).await;
+    }
+
+    app.eventually("both cards moved to the next column, focus with the card", 10, || async {
+        let target = app
+            .client
+            .execute(
+                &format!("return document.querySelectorAll('[data-testid=board-column]')[{}].getAttribute('data-assignee')", column + 1),
+                vec![],
+            )
+            .await
+            .unwrap();
+        let target = target.as_str().unwrap_or_default().to_string();
+        let mut moved = true;
+        for t in [&first, &second] {
+            moved &= app
+                .exists(&format!("[data-assignee='{target}'] [data-task-id='{t}']"))
+                .await;
+        }
+        let (_, _, has_focus) = focused(&app).await;
+        moved && has_focus == second
+    })
+    .await;
     app.quit().await;
 }

@@ -14,6 +14,7 @@ export function BoardCard({
   column,
   selected,
   readOnly,
+  first,
   onClick,
 }: {
   row: TaskRow;
@@ -21,6 +22,8 @@ export function BoardCard({
   selected: boolean;
   /** Not draggable: the user may not reassign on this board. */
   readOnly: boolean;
+  /** The column's first card: its one tab stop (arrows move between cards). */
+  first: boolean;
   onClick: (mods: ClickMods) => void;
 }) {
   const { attributes, listeners, setNodeRef, isDragging } = useDraggable({
@@ -42,11 +45,50 @@ export function BoardCard({
       data-task-id={row.task_id}
       data-selected={selected}
       aria-roledescription={readOnly ? "task" : "task card"}
+      aria-pressed={selected}
+      tabIndex={first ? 0 : -1}
+      onKeyDown={(e) => {
+        if (!isDragging && e.key === "x" && !e.ctrlKey && !e.metaKey && !e.altKey) {
+          e.preventDefault();
+          onClick({ toggle: !e.shiftKey, range: e.shiftKey });
+        } else if (!isDragging && focusNeighbour(e.currentTarget, e.key)) {
+          e.preventDefault();
+        } else {
+          listeners?.onKeyDown?.(e);
+        }
+      }}
       onClick={(e) => onClick({ toggle: e.ctrlKey || e.metaKey, range: e.shiftKey })}
     >
       <CardBody row={row} />
     </div>
   );
+}
+
+/** Moves focus from `card` to the card above or below it, or to the nearest one in the
+ * column to its left or right; whether `key` was such a move. */
+function focusNeighbour(card: HTMLElement, key: string): boolean {
+  const column = card.closest("[data-testid=board-column]");
+  if (!column) return false;
+  const cardsOf = (col: Element | null) => [...(col?.querySelectorAll<HTMLElement>("[data-testid=task-card]") ?? [])];
+  const here = cardsOf(column);
+  const at = here.indexOf(card);
+  let next: HTMLElement | undefined;
+  if (key === "ArrowDown") next = here[at + 1];
+  else if (key === "ArrowUp") next = here[at - 1];
+  else if (key === "ArrowLeft" || key === "ArrowRight") {
+    const columns = [...(column.parentElement?.querySelectorAll("[data-testid=board-column]") ?? [])];
+    const step = key === "ArrowLeft" ? -1 : 1;
+    for (let c = columns.indexOf(column) + step; c >= 0 && c < columns.length; c += step) {
+      const there = cardsOf(columns[c]!);
+      if (there.length) {
+        next = there[Math.min(at, there.length - 1)];
+        break;
+      }
+    }
+  } else return false;
+  next?.focus();
+  next?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  return true;
 }
 
 export function CardBody({ row }: { row: TaskRow }) {

@@ -88,6 +88,7 @@ export const BoardColumn = memo(function BoardColumn({
                     column={column.id}
                     selected={selected.has(row.task_id)}
                     readOnly={readOnly}
+                    first={item.index === 0}
                     onClick={(mods) => onCardClick(row, column.id, list.loadedRows(), mods)}
                   />
                 ) : (

@@ -24,6 +24,24 @@ import { useOptimisticMoves } from "./useOptimisticMoves";
 import type { Selection } from "./useSelection";
 import type { UndoStack } from "./useUndoStack";
 
+/** Focuses the card of `taskId` in column `column` once it is drawn there, and keeps it
+ * focused for a few frames (the drag library gives focus back to where the drag began). */
+function focusCardWhenShown(root: HTMLElement, column: string, taskId: string): void {
+  const selector = `[data-assignee="${CSS.escape(column)}"] [data-testid=task-card][data-task-id="${CSS.escape(taskId)}"]`;
+  let frames = 60;
+  let held = 0;
+  const step = () => {
+    const card = root.querySelector<HTMLElement>(selector);
+    if (card) {
+      if (document.activeElement !== card) card.focus();
+      held += 1;
+    }
+    frames -= 1;
+    if (frames > 0 && held < 6) requestAnimationFrame(step);
+  };
+  requestAnimationFrame(step);
+}
+
 export function BoardLanes({
   columns,
   datasetId,
@@ -82,6 +100,8 @@ export function BoardLanes({
     const rows = new Map<string, TaskRow>([[data.row.task_id, data.row]]);
     for (const [id, p] of selected) rows.set(id, p.row);
     const settle = show(moves, rows, target);
+    // Focus follows the moved card into its new column (a keyboard drop goes on from there).
+    if (board.current) focusCardWhenShown(board.current, target, data.row.task_id);
     void reassign(moves, target, moveLabel(moves, target)).then((ok) => {
       if (ok) clear();
       settle(ok);
