@@ -11,6 +11,7 @@ use dtasks_core::workspace::ConnectReport;
 use dtasks_core::{ActionKind, Changes, Op, Preferences, Sensitive, SyncStatus};
 use tauri::State;
 
+use crate::demo::DemoRole;
 use crate::error::{ErrorKind, ShellError};
 use crate::session::{AppState, Notice, SessionInfo, SessionMode};
 use crate::updates::{UpdateState, Updates};
@@ -52,11 +53,12 @@ pub async fn sign_out(state: State<'_, AppState>) -> Result<()> {
     state.sign_out().await
 }
 
-/// Opens the demo (built-in server with sample data).
+/// Opens the demo (built-in server with sample data) as its manager, or as one of its
+/// annotators; each has a queue of their own.
 #[tauri::command]
 #[specta::specta]
-pub async fn start_demo(state: State<'_, AppState>) -> Result<()> {
-    state.start_demo().await
+pub async fn start_demo(state: State<'_, AppState>, role: Option<DemoRole>) -> Result<()> {
+    state.start_demo(role.unwrap_or_default()).await
 }
 
 /// The mirrored datasets, with their stages, people and task counts.

@@ -1,5 +1,6 @@
 //! Demo mode: the Deepen emulator served in-process on 127.0.0.1 with a seeded workspace,
-//! signed in as its admin (the demo manager). Its state is saved in the demo folder, so
+//! signed in as its admin (the demo manager) or one of its annotators (`DemoRole`, each
+//! with a workspace of their own in the demo folder). Its state is saved there, so
 //! actions made in one run are still there in the next, and it tries to take the port of
 //! the last run, so the demo mirror stays valid (a new port is a new server URL, which
 //! means a fresh mirror).
@@ -13,6 +14,38 @@ use std::time::Duration;
 
 use deepen_emulator::{Emulator, EmulatorConfig, Role, RunningEmulator};
 use dtasks_core::{Account, Sensitive};
+
+/// Who the newcomer is in the demo: its manager (the board, balancing) or one of its
+/// annotators with tasks (My tasks). Each has a workspace, and so a queue, of their own.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum DemoRole {
+    #[default]
+    Manager,
+    Annotator,
+}
+
+impl DemoRole {
+    fn role(self) -> Role {
+        match self {
+            Self::Manager => Role::Admin,
+            Self::Annotator => Role::Annotator,
+        }
+    }
+
+    /// The role's workspace in the demo folder `dir` (the manager's is the folder itself,
+    /// as before roles).
+    pub fn workspace_dir(self, dir: &Path) -> PathBuf {
+        match self {
+            Self::Manager => dir.to_path_buf(),
+            Self::Annotator => dir.join("annotator"),
+        }
+    }
+
+    pub const ALL: [Self; 2] = [Self::Manager, Self::Annotator];
+}
 
 const STATE_FILE: &str = "demo-server.json";
 const PORT_FILE: &str = "demo-server.port";
@@ -72,16 +105,16 @@ impl DemoServer {
         self.new
     }
 
-    /// The demo manager's account and (session-only) token.
-    pub fn sign_in(&self) -> anyhow::Result<(Account, Sensitive<String>)> {
+    /// The account and (session-only) token of the demo's `role`.
+    pub fn sign_in(&self, role: DemoRole) -> anyhow::Result<(Account, Sensitive<String>)> {
         let running = self
             .running
             .as_ref()
             .ok_or_else(|| anyhow::anyhow!("the demo server was stopped"))?;
         let control = running.control();
-        let admin = control.user(Role::Admin);
-        let account = Account::new(&running.base_url(), &control.client_id(), &admin.email)?;
-        Ok((account, Sensitive::new(admin.token)))
+        let user = control.user(role.role());
+        let account = Account::new(&running.base_url(), &control.client_id(), &user.email)?;
+        Ok((account, Sensitive::new(user.token)))
     }
 
     /// Saves the demo data and stops serving.

@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use tauri::{Manager, Runtime};
 
+pub use demo::DemoRole;
 use dtasks_core::Connectivity;
 pub use error::{ErrorKind, ShellError};
 use session::{AppState, Notice};

@@ -11,7 +11,7 @@ use dtasks_core::engine::{Schedule, Shown};
 use dtasks_core::{Preferences, SyncEngine, SyncStatus, ViewChange, Workspace};
 use tokio::sync::watch;
 
-use crate::demo::DemoServer;
+use crate::demo::{DemoRole, DemoServer};
 use crate::error::{ErrorKind, ShellError};
 
 /// The app opens one account after another: `DEEPEN_TOKEN` is only for the account
@@ -60,6 +60,8 @@ pub struct SessionInfo {
     pub needs_token: bool,
     /// Why the workspace could not be opened at start, in words (shown on the connect screen).
     pub start_error: Option<String>,
+    /// In demo mode, who the newcomer is (manager or annotator).
+    pub demo_role: Option<DemoRole>,
 }
 
 impl SessionInfo {
@@ -71,6 +73,7 @@ impl SessionInfo {
             client_id: None,
             needs_token: false,
             start_error,
+            demo_role: None,
         }
     }
 }
@@ -212,7 +215,7 @@ impl AppState {
         let _switching = self.switching.lock().await;
         let result = match self.accounts.current() {
             Ok(Some(dir)) if !self.force_demo => self.open_account(&dir, None).await,
-            Ok(_) => self.open_demo().await,
+            Ok(_) => self.open_demo(DemoRole::Manager).await,
             Err(e) => Err(e.into()),
         };
         self.switched(&result);
@@ -220,9 +223,9 @@ impl AppState {
     }
 
     /// Switches to the demo (the connect screen's "Try the demo").
-    pub async fn start_demo(&self) -> Result<(), ShellError> {
+    pub async fn start_demo(&self, role: DemoRole) -> Result<(), ShellError> {
         let _switching = self.switching.lock().await;
-        let result = self.open_demo().await;
+        let result = self.open_demo(role).await;
         self.switched(&result);
         result
     }
@@ -312,24 +315,31 @@ impl AppState {
             client_id: Some(account.client_id.clone()),
             needs_token: engine.is_none(),
             start_error: None,
+            demo_role: None,
         };
         self.install(workspace, info, engine, None);
         Ok(())
     }
 
     /// Callers hold `switching`.
-    async fn open_demo(&self) -> Result<(), ShellError> {
+    async fn open_demo(&self, role: DemoRole) -> Result<(), ShellError> {
         self.close().await;
-        let dir = self.accounts.demo_dir();
+        let demo_dir = self.accounts.demo_dir();
         let demo_failed = |e: &dyn std::fmt::Display| {
             ShellError::new(ErrorKind::Other, format!("The demo could not start: {e}"))
         };
-        let demo = DemoServer::start(&dir).await.map_err(|e| demo_failed(&e))?;
-        let (account, token) = demo.sign_in().map_err(|e| demo_failed(&e))?;
+        let demo = DemoServer::start(&demo_dir)
+            .await
+            .map_err(|e| demo_failed(&e))?;
+        let (account, token) = demo.sign_in(role).map_err(|e| demo_failed(&e))?;
         if demo.is_new() {
-            // A new demo world: what the old demo mirror and queue held is about another one.
-            Workspace::remove(&dir).map_err(|e| demo_failed(&e))?;
+            // A new demo world: what the old demo mirrors and queues held is about another one.
+            for each in DemoRole::ALL {
+                Workspace::remove(&each.workspace_dir(&demo_dir)).map_err(|e| demo_failed(&e))?;
+            }
         }
+        let dir = role.workspace_dir(&demo_dir);
+        dtasks_core::private::dir(&dir).map_err(|e| demo_failed(&e))?;
         let mut workspace = Workspace::open(&dir)?.with_session_token(token.clone());
         match workspace.account() {
             Some(known) if known == &account => {}
@@ -347,6 +357,7 @@ impl AppState {
         let engine = workspace.engine()?;
         let info = SessionInfo {
             mode: SessionMode::Demo,
+            demo_role: Some(role),
             email: Some(account.email.clone()),
             server: Some(account.server.clone()),
             client_id: Some(account.client_id.clone()),

@@ -585,3 +585,73 @@ fn the_environments_token_never_signs_in_another_account() {
     child(Some(&user.email), "needs_sign_in");
     let _ = dtasks_core::credentials::forget_token(&account);
 }
+
+#[test]
+fn the_demo_switches_between_its_manager_and_an_annotator_each_with_their_own_queue() {
+    let app = TestApp::demo();
+    assert_eq!(
+        app.invoke("session", json!({})).unwrap()["demo_role"],
+        "manager"
+    );
+    app.invoke("start_demo", json!({ "role": "annotator" }))
+        .unwrap();
+    let session = app.invoke("session", json!({})).unwrap();
+    assert_eq!(
+        (session["mode"].as_str(), session["demo_role"].as_str()),
+        (Some("demo"), Some("annotator"))
+    );
+    let me = session["email"].as_str().unwrap().to_string();
+    assert_ne!(me, "maya.admin@example.com");
+    // The annotator's day: tasks of their own, and nobody else's to reassign.
+    app.until("the annotator's tasks are pulled", |a| {
+        let page =
+            a.tasks(json!({ "assignee": { "kind": "is", "email": me }, "statuses": ["ready"] }));
+        Some(page["total"].as_f64().unwrap_or(0.0) > 0.0)
+    });
+    let mine =
+        app.tasks(json!({ "assignee": { "kind": "is", "email": me }, "statuses": ["ready"] }));
+    let task = mine["rows"][0]["task_id"].as_str().unwrap().to_string();
+    app.invoke(
+        "act",
+        json!({ "kind": "submit", "taskIds": [task], "reason": null }),
+    )
+    .unwrap();
+    app.until_pulled();
+    let datasets = app.invoke("datasets", json!({})).unwrap();
+    let listing_me: Vec<&Value> = datasets
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| {
+            d["users"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|u| u[0] == me.as_str())
+        })
+        .collect();
+    assert!(!listing_me.is_empty(), "{datasets}");
+    assert!(
+        listing_me.iter().all(|d| d["may_reassign"] == false),
+        "an annotator may not reassign: {datasets}"
+    );
+    let queued = |a: &TestApp| {
+        a.invoke("queue", json!({}))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|op| op["task_id"] == task.as_str())
+    };
+    // The manager's queue is another one.
+    app.invoke("start_demo", json!({ "role": "manager" }))
+        .unwrap();
+    assert_eq!(
+        app.invoke("session", json!({})).unwrap()["email"],
+        "maya.admin@example.com"
+    );
+    assert!(
+        !queued(&app),
+        "the annotator's action is not in the manager's queue"
+    );
+}

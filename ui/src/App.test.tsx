@@ -46,6 +46,7 @@ vi.mock("./bindings", async (importOriginal) => {
           client_id: null,
           needs_token: false,
           start_error: null,
+          demo_role: "manager",
         }),
       datasets: () =>
         ok([

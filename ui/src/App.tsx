@@ -43,7 +43,10 @@ export function App() {
 }
 
 function Workspace({ session }: { session: SessionInfo }) {
-  const [view, setView] = useState<ViewId>(session.mode === "demo" ? "board" : "my");
+  // The demo's manager starts on the board; anyone else on their tasks.
+  const [view, setView] = useState<ViewId>(
+    session.mode === "demo" && session.demo_role !== "annotator" ? "board" : "my",
+  );
   const [help, setHelp] = useState(false);
   const [connecting, setConnecting] = useState(false);
   const status = useSyncStatus();
@@ -72,8 +75,17 @@ function Workspace({ session }: { session: SessionInfo }) {
     <div className="app">
       {session.mode === "demo" && (
         <div className="banner" role="status" data-testid="demo-banner">
-          <strong>Demo data.</strong> This is a sample workspace served by the built-in Deepen emulator; nothing here
-          reaches Deepen.
+          <strong>Demo data.</strong> A sample workspace served by the built-in Deepen emulator; nothing here reaches
+          Deepen. You are its {session.demo_role === "annotator" ? "annotator" : "manager"}.
+          <button
+            className="link"
+            data-testid="demo-switch"
+            onClick={() =>
+              void call(api.startDemo(session.demo_role === "annotator" ? "manager" : "annotator")).catch(toastError)
+            }
+          >
+            {session.demo_role === "annotator" ? "See the manager's board" : "See an annotator's day"}
+          </button>
           <button className="link" onClick={() => setConnecting(true)}>
             Connect your Deepen account
           </button>

@@ -16,8 +16,11 @@ export const commands = {
 	connect: (server: string, clientId: string, email: string, token: string) => typedError<ConnectReport_Serialize, ShellError>(__TAURI_INVOKE("connect", { server, clientId, email, token })),
 	/**  Forgets the token of the open account and shows the connect screen. */
 	signOut: () => typedError<null, ShellError>(__TAURI_INVOKE("sign_out")),
-	/**  Opens the demo (built-in server with sample data). */
-	startDemo: () => typedError<null, ShellError>(__TAURI_INVOKE("start_demo")),
+	/**
+	 *  Opens the demo (built-in server with sample data) as its manager, or as one of its
+	 *  annotators; each has a queue of their own.
+	 */
+	startDemo: (role: DemoRole | null) => typedError<null, ShellError>(__TAURI_INVOKE("start_demo", { role })),
 	/**  The mirrored datasets, with their stages, people and task counts. */
 	datasets: () => typedError<DatasetInfo_Serialize[], ShellError>(__TAURI_INVOKE("datasets")),
 	/**  A filtered, sorted page of tasks as the user sees them (pending changes laid over). */
@@ -402,6 +405,12 @@ export type DatasetInfo_Serialize = {
 	may_reassign: boolean,
 };
 
+/**
+ *  Who the newcomer is in the demo: its manager (the board, balancing) or one of its
+ *  annotators with tasks (My tasks). Each has a workspace, and so a queue, of their own.
+ */
+export type DemoRole = "manager" | "annotator";
+
 /**  What kind of failure, so the window can act on it. */
 export type ErrorKind = 
 /**  No account is open (the connect screen should show). */
@@ -612,6 +621,8 @@ export type SessionInfo_Deserialize = {
 	needs_token: boolean,
 	/**  Why the workspace could not be opened at start, in words (shown on the connect screen). */
 	start_error?: string | null,
+	/**  In demo mode, who the newcomer is (manager or annotator). */
+	demo_role?: DemoRole | null,
 };
 
 /**  Who is signed in where (never the token). */
@@ -627,6 +638,8 @@ export type SessionInfo_Serialize = {
 	needs_token: boolean,
 	/**  Why the workspace could not be opened at start, in words (shown on the connect screen). */
 	start_error: string | null,
+	/**  In demo mode, who the newcomer is (manager or annotator). */
+	demo_role: DemoRole | null,
 };
 
 export type SessionMode = 

@@ -258,7 +258,8 @@ async fn audit_role(role: Role, label: &str) -> Vec<(String, Findings)> {
     results
 }
 
-/// The connect screen (leaving the demo shows it).
+/// The demo as its manager and as its annotator, then the connect screen (leaving the
+/// demo shows it).
 async fn audit_connect() -> Vec<(String, Findings)> {
     let axe = axe_source();
     let mut results = Vec::new();
@@ -266,6 +267,14 @@ async fn audit_connect() -> Vec<(String, Findings)> {
         let data = AppData::empty();
         let app = App::launch_with(&data, &format!("a11y-connect-{theme}"), &env).await;
         app.wait_for("[data-testid=demo-banner]").await;
+        app.wait_for("[data-testid=board-column]").await;
+        results.push((format!("demo (manager), {theme}"), audit(&app, &axe).await));
+        app.click("[data-testid=demo-switch]").await;
+        app.wait_for("[data-testid=task-row]").await;
+        results.push((
+            format!("demo (annotator), {theme}"),
+            audit(&app, &axe).await,
+        ));
         app.click("[data-testid=sign-out]").await;
         app.wait_for("[data-testid=try-demo]").await;
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -353,20 +362,21 @@ async fn an_annotator_submits_with_the_keyboard_alone_and_the_list_is_one_tab_st
         .await
         .unwrap();
     keys(&app, "j").await;
-    let (role, index, task) = focused(&app).await;
-    assert_eq!(
-        (role.as_str(), index.as_str()),
-        ("row", "3"),
-        "the second row has focus"
-    );
+    app.eventually("the second row has focus", 5, || async {
+        let (role, index, _) = focused(&app).await;
+        role == "row" && index == "3"
+    })
+    .await;
+    let (_, _, task) = focused(&app).await;
     // x selects it, s submits it: it stays listed, pending, until Deepen has it.
     keys(&app, "x").await;
-    assert_eq!(
+    app.eventually("x selected it", 5, || async {
         app.attr(&format!("[data-task-id='{task}']"), "aria-selected")
             .await
-            .as_deref(),
-        Some("true")
-    );
+            .as_deref()
+            == Some("true")
+    })
+    .await;
     keys(&app, "s").await;
     app.eventually("the submit is pending on its row", 10, || async {
         app.badge_of(&task).await.as_deref() == Some("pending")
@@ -445,21 +455,28 @@ async fn a_manager_selects_two_cards_and_moves_them_with_the_keyboard_alone() {
         .to_string();
     keys(&app, "x").await;
     keys(&app, &Key::Down.to_string()).await;
+    app.eventually("↓ moved to the next card", 5, || async {
+        let (_, _, now) = focused(&app).await;
+        !now.is_empty() && now != first
+    })
+    .await;
     let (_, _, second) = focused(&app).await;
-    assert_ne!(second, first, "↓ moved to the next card");
     keys(&app, "x").await;
-    for t in [&first, &second] {
-        assert_eq!(
-            app.attr(
-                &format!("[data-testid=task-card][data-task-id='{t}']"),
-                "aria-pressed"
-            )
-            .await
-            .as_deref(),
-            Some("true"),
-            "{t} selected"
-        );
-    }
+    app.eventually("both cards selected", 5, || async {
+        let mut both = true;
+        for t in [&first, &second] {
+            both &= app
+                .attr(
+                    &format!("[data-testid=task-card][data-task-id='{t}']"),
+                    "aria-pressed",
+                )
+                .await
+                .as_deref()
+                == Some("true");
+        }
+        both
+    })
+    .await;
     // Space picks the selection up, → moves it one column right, Space drops it there.
     for k in [' ', char::from(Key::Right), ' '] {
         press(&app, k).await;

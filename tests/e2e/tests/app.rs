@@ -593,6 +593,19 @@ async fn a_fresh_install_opens_the_demo_with_data_and_a_banner() {
     app.click("[data-testid=nav-delayed]").await;
     app.wait_for("[data-testid=delayed-row]").await;
     app.screenshot("5-demo-delayed").await;
+    // A newcomer sees the annotator's day too: the banner switches roles.
+    app.click("[data-testid=demo-switch]").await;
+    app.wait_for("[data-testid=task-row]").await;
+    let banner = app
+        .wait_for("[data-testid=demo-banner]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(banner.contains("You are its annotator"), "{banner}");
+    app.screenshot("5-demo-annotator").await;
+    app.click("[data-testid=demo-switch]").await;
+    app.wait_for("[data-testid=board-column]").await;
     app.quit().await;
 }
 

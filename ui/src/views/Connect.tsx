@@ -119,7 +119,7 @@ export function Connect({
           ) : (
             <button
               type="button"
-              onClick={() => call(api.startDemo()).catch((err: unknown) => setError(errorText(err)))}
+              onClick={() => call(api.startDemo(null)).catch((err: unknown) => setError(errorText(err)))}
               data-testid="try-demo"
             >
               Try the demo
