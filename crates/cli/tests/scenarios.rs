@@ -344,17 +344,9 @@ fn files_containing(dir: &std::path::Path, needle: &[u8]) -> Vec<std::path::Path
     hits
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_token_from_stdin_lives_in_the_credential_store_only() {
-    let required = std::env::var("DTASKS_REQUIRE_KEYRING").is_ok_and(|v| v == "1");
-    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() && !required {
-        eprintln!("skipped: no D-Bus session (CI runs this against a real gnome-keyring)");
-        return;
-    }
-    let cli = Cli::start(EmulatorConfig::default(), Role::Annotator).await;
-    // A token distinctive enough to search the disk for.
-    let token = format!("tok-stdin-{}", std::process::id());
-    cli.control.issue_token(&cli.user.email, &token);
+/// `dtasks connect --token-stdin` for the test's user, the token typed on stdin, with
+/// `env` set (and no `DEEPEN_TOKEN`).
+fn connect_with_stdin(cli: &Cli, token: &str, env: &[(&str, &str)]) -> std::process::Output {
     let mut connect = cli
         .command(&[
             "connect",
@@ -367,6 +359,7 @@ async fn a_token_from_stdin_lives_in_the_credential_store_only() {
             "--token-stdin",
         ])
         .env_remove("DEEPEN_TOKEN")
+        .envs(env.iter().copied())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -377,7 +370,21 @@ async fn a_token_from_stdin_lives_in_the_credential_store_only() {
         format!("{token}\n").as_bytes(),
     )
     .unwrap();
-    let out = connect.wait_with_output().unwrap();
+    connect.wait_with_output().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_from_stdin_lives_in_the_credential_store_only() {
+    let required = std::env::var("DTASKS_REQUIRE_KEYRING").is_ok_and(|v| v == "1");
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() && !required {
+        eprintln!("skipped: no D-Bus session (CI runs this against a real gnome-keyring)");
+        return;
+    }
+    let cli = Cli::start(EmulatorConfig::default(), Role::Annotator).await;
+    // A token distinctive enough to search the disk for.
+    let token = format!("tok-stdin-{}", std::process::id());
+    cli.control.issue_token(&cli.user.email, &token);
+    let out = connect_with_stdin(&cli, &token, &[]);
     assert!(
         out.status.success(),
         "{}",
@@ -663,31 +670,12 @@ async fn without_a_credential_store_connect_still_works_and_says_the_token_was_n
     let cli = Cli::start(EmulatorConfig::default(), Role::Annotator).await;
     let token = format!("tok-nostore-{}", std::process::id());
     cli.control.issue_token(&cli.user.email, &token);
-    let mut connect = cli
-        .command(&[
-            "connect",
-            "--server",
-            &cli.emu.base_url(),
-            "--client-id",
-            &cli.control.client_id(),
-            "--email",
-            &cli.user.email,
-            "--token-stdin",
-        ])
-        .env_remove("DEEPEN_TOKEN")
-        // No Secret Service on this "machine".
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(
-        &mut connect.stdin.take().unwrap(),
-        format!("{token}\n").as_bytes(),
-    )
-    .unwrap();
-    let out = connect.wait_with_output().unwrap();
+    // No Secret Service on this "machine".
+    let out = connect_with_stdin(
+        &cli,
+        &token,
+        &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")],
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
