@@ -196,9 +196,8 @@ impl Updates {
     /// Reads the manifest now; the state (and the window) follows. One check at a time:
     /// a second caller gets the state as it is.
     pub async fn check(&self) -> Result<UpdateState, ShellError> {
-        let updates = self;
         {
-            let mut inner = updates.inner.lock().expect("updates lock");
+            let mut inner = self.inner.lock().expect("updates lock");
             if inner.checking {
                 return Ok(inner.state.clone());
             }
@@ -222,7 +221,7 @@ impl Updates {
             },
         };
         {
-            let mut inner = updates.inner.lock().expect("updates lock");
+            let mut inner = self.inner.lock().expect("updates lock");
             inner.checking = false;
             let wait = if found.is_ok() {
                 CHECK_EVERY
@@ -241,16 +240,15 @@ impl Updates {
     /// then starts the new version. Nothing is installed unless the bytes match the
     /// release key.
     pub async fn install(&self) -> Result<(), ShellError> {
-        let updates = self;
         let update = {
-            let mut inner = updates.inner.lock().expect("updates lock");
+            let mut inner = self.inner.lock().expect("updates lock");
             let Some(update) = inner.found.clone() else {
                 return Err(ShellError::new(
                     ErrorKind::Invalid,
                     "No update is waiting to be installed. Check for updates first.",
                 ));
             };
-            if updates.settings.install_path.is_none()
+            if self.settings.install_path.is_none()
                 && let Some(why) = cannot_install()
             {
                 return Err(ShellError::new(ErrorKind::NotAllowed, why));
@@ -260,7 +258,7 @@ impl Updates {
             };
             update
         };
-        self.app.notify(updates.state());
+        self.app.notify(self.state());
         let result = match update.download(|_, _| {}, || {}).await {
             Ok(bytes) => update.install(bytes).map_err(|e| worded(&e)),
             Err(e) => Err(worded(&e)),
@@ -277,7 +275,7 @@ impl Updates {
             }
         };
         {
-            let mut inner = updates.inner.lock().expect("updates lock");
+            let mut inner = self.inner.lock().expect("updates lock");
             if result.is_err() {
                 // A download that did not verify is not offered again until the next check.
                 inner.found = None;

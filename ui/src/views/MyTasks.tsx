@@ -55,16 +55,13 @@ export function MyTasks({ me }: { me: string }) {
     setCursor(0);
   };
 
-  const targets = useCallback((): string[] => {
-    if (selected.size > 0) return [...selected];
-    const row = list.rowAt(cursor);
-    return row ? [row.task_id] : [];
-  }, [selected, list, cursor]);
-  /** The rows the actions apply to (those loaded: a selection is made of loaded rows). */
+  /** The rows the actions apply to: the selection (made of loaded rows), or the row at
+   * the cursor. */
   const chosenRows = useCallback((): TaskRow[] => {
-    const ids = new Set(targets());
-    return list.loadedRows().filter((r) => ids.has(r.task_id));
-  }, [targets, list]);
+    if (selected.size > 0) return list.loadedRows().filter((r) => selected.has(r.task_id));
+    const row = list.rowAt(cursor);
+    return row ? [row] : [];
+  }, [selected, list, cursor]);
 
   const queue = useTaskActions();
   const undo = useUndo();
