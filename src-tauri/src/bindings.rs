@@ -33,12 +33,18 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::update_state,
             commands::check_for_update,
             commands::install_update,
+            commands::task_history,
+            commands::activity,
+            commands::review,
+            commands::export_csv,
+            commands::open_in_deepen,
         ])
         .events(collect_events![
             events::SyncStatusChanged,
             events::DataChanged,
             events::SessionChanged,
-            events::UpdateStateChanged
+            events::UpdateStateChanged,
+            events::NewsArrived
         ])
         // The task vocabulary, defined once in the core's wire module.
         .constant("STATUS_VOCABULARY", dtasks_core::wire::status_vocabulary())

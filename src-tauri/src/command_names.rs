@@ -28,4 +28,9 @@ pub const COMMANDS: &[&str] = &[
     "update_state",
     "check_for_update",
     "install_update",
+    "task_history",
+    "activity",
+    "review",
+    "export_csv",
+    "open_in_deepen",
 ];

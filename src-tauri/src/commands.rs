@@ -2,8 +2,10 @@
 //! open session. After a local change the shell nudges the sync task and tells the window
 //! what changed (the window re-queries; it never polls).
 
+use dtasks_core::activity::{ActivityEntry, ActivityPage, ActivityQuery, ReviewQuery, ReviewRow};
 use dtasks_core::balance::Share;
 use dtasks_core::engine::Shown;
+use dtasks_core::export::Export;
 use dtasks_core::mirror::DatasetInfo;
 use dtasks_core::outbox::Resolution;
 use dtasks_core::view::{Count, CountBy, TaskPage, TaskQuery};
@@ -13,6 +15,7 @@ use tauri::State;
 
 use crate::demo::DemoRole;
 use crate::error::{ErrorKind, ShellError};
+use crate::export::Exported;
 use crate::session::{AppState, Notice, SessionInfo, SessionMode};
 use crate::updates::{UpdateState, Updates};
 
@@ -276,4 +279,64 @@ fn changed(state: &AppState, session: &crate::session::Session, changes: Changes
     }
     state.notify(Notice::DataChanged(changes.into_vec()));
     session.nudge();
+}
+
+/// Everything this device recorded of one task (who had it, status changes, rejects with
+/// reasons, this device's actions), oldest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn task_history(
+    state: State<'_, AppState>,
+    task_id: String,
+) -> Result<Vec<ActivityEntry>> {
+    Ok(state.session()?.workspace.task_history(&task_id)?)
+}
+
+/// A page of the activity this device recorded, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn activity(state: State<'_, AppState>, query: ActivityQuery) -> Result<ActivityPage> {
+    Ok(state.session()?.workspace.activity(&query)?)
+}
+
+/// The review panel: per person, for a period, from what this device recorded.
+#[tauri::command]
+#[specta::specta]
+pub async fn review(state: State<'_, AppState>, query: ReviewQuery) -> Result<Vec<ReviewRow>> {
+    Ok(state.session()?.workspace.review(&query)?)
+}
+
+/// Writes a task list, the review panel or the activity list as a CSV file in the
+/// downloads folder; gives where.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_csv(state: State<'_, AppState>, what: Export) -> Result<Exported> {
+    let session = state.session()?;
+    let path = crate::export::target(&what)?;
+    let rows = session.workspace.export_csv(&what, &path)?;
+    Ok(Exported {
+        path: path.display().to_string(),
+        rows: rows as u32,
+    })
+}
+
+/// Opens the task in Deepen's web tool in the system browser: the account's address for
+/// it (only on that address's host), never while offline (the page needs the network).
+#[tauri::command]
+#[specta::specta]
+pub async fn open_in_deepen(
+    opener: State<'_, crate::opener::Opener>,
+    state: State<'_, AppState>,
+    task_id: String,
+) -> Result<String> {
+    let session = state.session()?;
+    if session.workspace.status()?.connectivity == dtasks_core::Connectivity::Offline {
+        return Err(ShellError::new(
+            ErrorKind::Server,
+            "Deepen's page for this task needs the network, and this computer is offline. Your work here goes on; open it once you are back online.",
+        ));
+    }
+    let url = session.workspace.web_task_url(&task_id)?;
+    opener.open(&url)?;
+    Ok(url)
 }

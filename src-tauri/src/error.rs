@@ -117,6 +117,24 @@ impl From<WorkspaceError> for ShellError {
                     status_words(&status)
                 ),
             ),
+            W::Export(dtasks_core::export::ExportError::Write { path, source }) => Self::new(
+                K::Storage,
+                format!(
+                    "Could not save the export as {}: {source}. Nothing was written; free some space or check the folder, then export again.",
+                    path.display()
+                ),
+            ),
+            W::WebUrl(e) => Self::new(
+                K::Invalid,
+                match e {
+                    dtasks_core::wire::WebUrlError::BadTemplate(template) => format!(
+                        "Cannot open tasks in Deepen: the web address set for this account ({template}) is not an https address with a place for the task id. Fix web_task_url in the account's settings file."
+                    ),
+                    dtasks_core::wire::WebUrlError::OffHost(task) => format!(
+                        "Cannot open {task} in Deepen: its address would lead to another site than Deepen's, so it was not opened."
+                    ),
+                },
+            ),
             W::MayNotReassign { email, dataset_id } => Self::new(
                 K::NotAllowed,
                 format!(
@@ -487,7 +505,15 @@ mod tests {
                 pending: 2,
             },
             WorkspaceError::AssignWithoutAssignee,
+            WorkspaceError::Export(dtasks_core::export::ExportError::Write {
+                path: "/home/ana/Downloads/x.csv".into(),
+                source: io(),
+            }),
             WorkspaceError::UnsafeTaskId("..".into()),
+            WorkspaceError::WebUrl(dtasks_core::wire::WebUrlError::OffHost("t1".into())),
+            WorkspaceError::WebUrl(dtasks_core::wire::WebUrlError::BadTemplate(
+                "http://x/".into(),
+            )),
             WorkspaceError::Account(AccountError::EmptyClientId),
             WorkspaceError::Credentials(CredentialError::Empty),
             WorkspaceError::Engine(EngineError::Busy("/data/sync.lock".into())),
@@ -509,6 +535,8 @@ mod tests {
                 | WorkspaceError::AccountSwitchBlocked { .. }
                 | WorkspaceError::AssignWithoutAssignee
                 | WorkspaceError::UnsafeTaskId(_)
+                | WorkspaceError::Export(_)
+                | WorkspaceError::WebUrl(_)
                 | WorkspaceError::Account(_)
                 | WorkspaceError::Credentials(_)
                 | WorkspaceError::Engine(_)

@@ -26,8 +26,23 @@ pub struct SessionChanged;
 #[derive(Debug, Clone, serde::Serialize, specta::Type, tauri_specta::Event)]
 pub struct UpdateStateChanged(pub crate::updates::UpdateState);
 
+/// A sync round brought news (tasks assigned, rejected, late; actions to decide): the
+/// window shows a badge; `shown` says whether desktop notifications told it too (the window
+/// was not in front).
+#[derive(Debug, Clone, serde::Serialize, specta::Type, tauri_specta::Event)]
+pub struct NewsArrived {
+    /// The news, one per kind and dataset.
+    pub notices: Vec<dtasks_core::notices::Notice>,
+    /// Shown as desktop notifications too.
+    pub shown: bool,
+}
+
 pub fn emit<R: Runtime>(app: &AppHandle<R>, notice: Notice) {
     let result = match notice {
+        Notice::News(notices) => {
+            let shown = crate::notify::deliver(app, &notices);
+            NewsArrived { notices, shown }.emit(app)
+        }
         Notice::Status(status) => SyncStatusChanged(status).emit(app),
         Notice::DataChanged(views) => DataChanged { views }.emit(app),
         Notice::SessionChanged => SessionChanged.emit(app),

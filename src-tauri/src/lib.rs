@@ -13,6 +13,9 @@ mod demo;
 mod diagnostics;
 mod error;
 mod events;
+mod export;
+mod notify;
+mod opener;
 pub mod session;
 pub mod updates;
 
@@ -45,6 +48,11 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> 
         // Its JavaScript commands are not in the window's capabilities: the window asks
         // through the app's own commands (`updates`).
         .plugin(tauri_plugin_updater::Builder::new().build())
+        // Shown from Rust only (`notify`): no notification command is granted to the window.
+        .plugin(tauri_plugin_notification::init())
+        // Opens Deepen's web tool from Rust only (`open_in_deepen`): no opener command is
+        // granted to the window.
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);
@@ -76,6 +84,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> 
                 events::emit(&handle, notice);
             }));
             app.manage(state);
+            app.manage(opener::Opener::new(app.handle().clone()));
             app.manage(updates::Updates::new(app.handle(), options.updates.clone()));
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {

@@ -31,6 +31,8 @@ pub enum Notice {
     SessionChanged,
     /// What the app knows about updates changed.
     Update(crate::updates::UpdateState),
+    /// A sync round brought news for the user.
+    News(Vec<dtasks_core::notices::Notice>),
 }
 
 pub type Notify = Arc<dyn Fn(Notice) + Send + Sync>;
@@ -412,6 +414,7 @@ impl AppState {
         };
         let mut status = engine.status();
         let mut changes = engine.view_changes();
+        let mut news = engine.notices();
         tokio::spawn(async move {
             loop {
                 tokio::select! {
@@ -424,6 +427,11 @@ impl AppState {
                         Ok(views) => notify(Notice::DataChanged(views)),
                         // Some changes were missed: everything is re-read.
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => notify(Notice::SessionChanged),
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    },
+                    notices = news.recv() => match notices {
+                        Ok(notices) => notify(Notice::News(notices)),
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                     },
                     _ = shutdown.changed() => return,

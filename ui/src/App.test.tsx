@@ -76,7 +76,30 @@ vi.mock("./bindings", async (importOriginal) => {
         shell.shown.push(shown);
         return ok(null);
       },
-      preferences: () => ok({ metered: shell.metered }),
+      preferences: () =>
+        ok({
+          metered: shell.metered,
+          notify: { assigned: true, rejected: true, late: true, needs_decision: true },
+        }),
+      review: () => ok([]),
+      activity: () =>
+        ok({
+          entries: [
+            {
+              id: 1,
+              at: 0,
+              source: "server",
+              kind: "status",
+              task_id: "t9",
+              dataset_id: "ds1",
+              person: "ana@x",
+              old: "submitted",
+              new: "rejected",
+              note: "Boxes too loose",
+            },
+          ],
+          next: null,
+        }),
       diagnostics: () => ok("Deepen Tasks 0.1.0\nsession: demo"),
       updateState: () => ok({ state: "unchecked" }),
       checkForUpdate: () => ok({ state: "unchecked" }),
@@ -94,6 +117,7 @@ vi.mock("./bindings", async (importOriginal) => {
       sessionChanged: event("session-changed"),
       syncStatusChanged: event("sync-status-changed"),
       updateStateChanged: event("update-state-changed"),
+      newsArrived: event("news-arrived"),
     },
   };
 });
@@ -145,7 +169,22 @@ it("opens the demo on the board and re-queries only the columns a change names",
   await waitFor(() => expect(screen.getAllByTestId("stage-bar")).toHaveLength(1));
   // The overview shows every dataset's charts.
   expect(shell.shown.at(-1)).toEqual({ dataset_ids: ["ds1"], delayed: false });
+  await screen.findByText("No submission or review seen in this period.");
+  expect(screen.getByTestId("review-caveat").textContent).toContain("what this device observed");
+  // News while the window is in front: a badge on Activity, cleared by looking.
+  act(() =>
+    shell.listeners.get("news-arrived")!({
+      payload: {
+        shown: false,
+        notices: [{ kind: "assigned", dataset_id: "ds1", dataset_name: "First", task_ids: ["a", "b"], reasons: [] }],
+      },
+    }),
+  );
+  expect((await screen.findByTestId("news-badge")).textContent).toBe("2");
   press("5");
+  await screen.findByText("Submitted → Rejected: “Boxes too loose”");
+  await waitFor(() => expect(screen.queryByTestId("news-badge")).toBeNull());
+  press("6");
   await screen.findByText("Everything is synced");
   // The sync centre shows no dataset: nothing needs refreshing every round.
   expect(shell.shown.at(-1)).toEqual({ dataset_ids: [], delayed: false });

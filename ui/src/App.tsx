@@ -4,7 +4,7 @@ import { useEffect, useState } from "react";
 import type { SessionInfo } from "./types";
 import { api, call } from "./api";
 import { dialogOpen, isTyping } from "./keys";
-import { useSession, useShellEvents, useSyncStatus } from "./queries/hooks";
+import { useNews, useSession, useShellEvents, useSyncStatus } from "./queries/hooks";
 import { useErrorToast } from "./components/Toast";
 import { Connect } from "./views/Connect";
 import { MyTasks } from "./views/MyTasks";
@@ -12,18 +12,20 @@ import { Board } from "./views/Board";
 import { Delayed } from "./views/Delayed";
 import { Overview } from "./views/Overview";
 import { SyncCentre } from "./views/SyncCentre";
+import { Activity } from "./views/Activity";
 import { StatusBar } from "./components/StatusBar";
 import { ToastHost } from "./components/Toast";
 import { ShortcutHelp } from "./components/ShortcutHelp";
 
-export type ViewId = "my" | "board" | "delayed" | "overview" | "sync";
+export type ViewId = "my" | "board" | "delayed" | "overview" | "activity" | "sync";
 
 const NAV: { id: ViewId; label: string; key: string }[] = [
   { id: "my", label: "My tasks", key: "1" },
   { id: "board", label: "Board", key: "2" },
   { id: "delayed", label: "Delayed", key: "3" },
   { id: "overview", label: "Overview", key: "4" },
-  { id: "sync", label: "Sync centre", key: "5" },
+  { id: "activity", label: "Activity", key: "5" },
+  { id: "sync", label: "Sync centre", key: "6" },
 ];
 
 export function App() {
@@ -50,6 +52,8 @@ function Workspace({ session }: { session: SessionInfo }) {
   const [help, setHelp] = useState(false);
   const [connecting, setConnecting] = useState(false);
   const status = useSyncStatus();
+  const { news } = useNews();
+  const newsCount = news.reduce((n, x) => n + x.task_ids.length, 0);
   const toastError = useErrorToast();
 
   useEffect(() => {
@@ -117,6 +121,11 @@ function Workspace({ session }: { session: SessionInfo }) {
               data-testid={`nav-${n.id}`}
             >
               <span>{n.label}</span>
+              {n.id === "activity" && newsCount > 0 && (
+                <span className="count" aria-label={`${newsCount} new`} data-testid="news-badge">
+                  {newsCount}
+                </span>
+              )}
               {n.id === "sync" && status && status.needs_attention > 0 && (
                 <span className="count attention" aria-label={`${status.needs_attention} need attention`}>
                   {status.needs_attention}
@@ -141,6 +150,7 @@ function Workspace({ session }: { session: SessionInfo }) {
           {view === "board" && <Board />}
           {view === "delayed" && <Delayed />}
           {view === "overview" && <Overview />}
+          {view === "activity" && <Activity />}
           {view === "sync" && <SyncCentre status={status} demo={session.mode === "demo"} />}
         </main>
       </div>

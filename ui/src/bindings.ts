@@ -80,11 +80,31 @@ export const commands = {
 	 *  Nothing is installed when the signature does not match.
 	 */
 	installUpdate: () => typedError<null, ShellError>(__TAURI_INVOKE("install_update")),
+	/**
+	 *  Everything this device recorded of one task (who had it, status changes, rejects with
+	 *  reasons, this device's actions), oldest first.
+	 */
+	taskHistory: (taskId: string) => typedError<ActivityEntry_Serialize[], ShellError>(__TAURI_INVOKE("task_history", { taskId })),
+	/**  A page of the activity this device recorded, newest first. */
+	activity: (query: ActivityQuery_Deserialize) => typedError<ActivityPage_Serialize, ShellError>(__TAURI_INVOKE("activity", { query })),
+	/**  The review panel: per person, for a period, from what this device recorded. */
+	review: (query: ReviewQuery_Deserialize) => typedError<ReviewRow_Serialize[], ShellError>(__TAURI_INVOKE("review", { query })),
+	/**
+	 *  Writes a task list, the review panel or the activity list as a CSV file in the
+	 *  downloads folder; gives where.
+	 */
+	exportCsv: (what: Export_Deserialize) => typedError<Exported, ShellError>(__TAURI_INVOKE("export_csv", { what })),
+	/**
+	 *  Opens the task in Deepen's web tool in the system browser: the account's address for
+	 *  it (only on that address's host), never while offline (the page needs the network).
+	 */
+	openInDeepen: (taskId: string) => typedError<string, ShellError>(__TAURI_INVOKE("open_in_deepen", { taskId })),
 };
 
 /** Events */
 export const events = {
 	dataChanged: makeEvent<DataChanged_Serialize, DataChanged_Deserialize>("data-changed"),
+	newsArrived: makeEvent<NewsArrived_Serialize, NewsArrived_Deserialize>("news-arrived"),
 	sessionChanged: makeEvent<SessionChanged, SessionChanged>("session-changed"),
 	syncStatusChanged: makeEvent<SyncStatusChanged_Serialize, SyncStatusChanged_Deserialize>("sync-status-changed"),
 	updateStateChanged: makeEvent<UpdateStateChanged_Serialize, UpdateStateChanged_Deserialize>("update-state-changed"),
@@ -132,6 +152,139 @@ export type ActionKind =
 "reject" | 
 /**  Give the task to someone else, or to nobody. */
 "assign";
+
+/**  Where a page of the activity list ended: the last entry's time and id. */
+export type ActivityCursor = {
+	/**  Its time. */
+	at: number,
+	/**  Its id. */
+	id: number,
+};
+
+/**  One recorded change. */
+export type ActivityEntry = ActivityEntry_Serialize | ActivityEntry_Deserialize;
+
+/**  One recorded change. */
+export type ActivityEntry_Deserialize = {
+	/**  Its place in the record (later changes have larger ids). */
+	id: number,
+	/**  When this device first saw it (Unix ms). */
+	at: number,
+	/**  Who brought it. */
+	source: Source,
+	/**  What changed. */
+	kind: ActivityKind,
+	/**  The task. */
+	task_id: string,
+	/**  Its dataset. */
+	dataset_id: string,
+	/**
+	 *  Whose work it was: the assignee then (the new one of an assignment; this user for
+	 *  an action).
+	 */
+	person?: string | null,
+	/**  Before. */
+	old?: string | null,
+	/**  After. */
+	new?: string | null,
+	/**  A reject's reason; why an action did not apply. */
+	note?: string | null,
+};
+
+/**  One recorded change. */
+export type ActivityEntry_Serialize = {
+	/**  Its place in the record (later changes have larger ids). */
+	id: number,
+	/**  When this device first saw it (Unix ms). */
+	at: number,
+	/**  Who brought it. */
+	source: Source,
+	/**  What changed. */
+	kind: ActivityKind,
+	/**  The task. */
+	task_id: string,
+	/**  Its dataset. */
+	dataset_id: string,
+	/**
+	 *  Whose work it was: the assignee then (the new one of an assignment; this user for
+	 *  an action).
+	 */
+	person: string | null,
+	/**  Before. */
+	old: string | null,
+	/**  After. */
+	new: string | null,
+	/**  A reject's reason; why an action did not apply. */
+	note: string | null,
+};
+
+/**  What changed. */
+export type ActivityKind = 
+/**  The task's status (`old` → `new`); `note`: a reject's reason when Deepen gives one. */
+"status" | 
+/**  Who has it (`old` → `new`, emails; `None`: unassigned). */
+"assignee" | 
+/**  Its stage. */
+"stage" | 
+/**
+ *  An action of this device ended: `old` is the action (`submit`, `accept`, `reject`,
+ *  `assign`), `new` how it ended ([`ActionOutcome`]), `note` why, when it did not apply.
+ */
+"action";
+
+/**  A page of the activity list. */
+export type ActivityPage = ActivityPage_Serialize | ActivityPage_Deserialize;
+
+/**  A page of the activity list. */
+export type ActivityPage_Deserialize = {
+	/**  Newest first. */
+	entries: ActivityEntry_Deserialize[],
+	/**  Where the next (older) page starts, when there is one. */
+	next?: ActivityCursor | null,
+};
+
+/**  A page of the activity list. */
+export type ActivityPage_Serialize = {
+	/**  Newest first. */
+	entries: ActivityEntry_Serialize[],
+	/**  Where the next (older) page starts, when there is one. */
+	next: ActivityCursor | null,
+};
+
+/**  Which changes to list. */
+export type ActivityQuery = ActivityQuery_Serialize | ActivityQuery_Deserialize;
+
+/**  Which changes to list. */
+export type ActivityQuery_Deserialize = {
+	/**  Only this person's (see [`ActivityEntry::person`]). */
+	person?: string | null,
+	/**  Only this dataset's. */
+	dataset_id?: string | null,
+	/**  Only these kinds; empty: all. */
+	kinds?: ActivityKind[],
+	/**  Only changes seen at or after this time (Unix ms). */
+	since?: number | null,
+	/**  The page after the one that ended here ([`ActivityPage::next`]); `None`: the newest. */
+	before?: ActivityCursor | null,
+	/**  How many at most (0: 100; at most 1,000). */
+	limit?: number,
+};
+
+/**  Which changes to list. */
+export type ActivityQuery_Serialize = {
+	/**  Only this person's (see [`ActivityEntry::person`]). */
+	person: string | null,
+	/**  Only this dataset's. */
+	dataset_id: string | null,
+	/**  Only these kinds; empty: all. */
+	kinds: ActivityKind[],
+	/**  Only changes seen at or after this time (Unix ms). */
+	since: number | null,
+	/**  The page after the one that ended here ([`ActivityPage::next`]); `None`: the newest. */
+	before: ActivityCursor | null,
+	/**  How many at most (0: 100; at most 1,000). */
+	limit: number,
+};
 
 /**  Whose tasks a query wants. */
 export type AssigneeFilter = 
@@ -435,6 +588,47 @@ export type ErrorKind =
 /**  Anything else. */
 "other";
 
+/**  What to export. */
+export type Export = Export_Serialize | Export_Deserialize;
+
+/**  What to export. */
+export type Export_Deserialize = 
+/**  Every task of a list (all pages; the query's own offset and limit are ignored). */
+{ what: "tasks"; 
+/**  The list. */
+query: TaskQuery_Deserialize } | 
+/**  The review panel. */
+{ what: "review"; 
+/**  Whose, over which period. */
+query: ReviewQuery_Deserialize } | 
+/**  The activity list (every page from the query's start). */
+{ what: "activity"; 
+/**  Which changes. */
+query: ActivityQuery_Deserialize };
+
+/**  What to export. */
+export type Export_Serialize = 
+/**  Every task of a list (all pages; the query's own offset and limit are ignored). */
+{ what: "tasks"; 
+/**  The list. */
+query: TaskQuery_Serialize } | 
+/**  The review panel. */
+{ what: "review"; 
+/**  Whose, over which period. */
+query: ReviewQuery_Serialize } | 
+/**  The activity list (every page from the query's start). */
+{ what: "activity"; 
+/**  Which changes. */
+query: ActivityQuery_Serialize };
+
+/**  Where an export was written, and how many rows. */
+export type Exported = {
+	/**  The file. */
+	path: string,
+	/**  Rows written (besides the header). */
+	rows: number,
+};
+
 /**
  *  A status Deepen documents. Kept apart from [`TaskStatus`] so the front ends can list
  *  the known ones (their order is the life cycle's).
@@ -452,6 +646,106 @@ export type KnownTaskStatus =
 "submitted" | 
 /**  Reviewed and accepted. */
 "accepted";
+
+/**
+ *  A sync round brought news (tasks assigned, rejected, late; actions to decide): the
+ *  window shows a badge; `shown` says whether desktop notifications told it too (the window
+ *  was not in front).
+ */
+export type NewsArrived = NewsArrived_Serialize | NewsArrived_Deserialize;
+
+/**
+ *  A sync round brought news (tasks assigned, rejected, late; actions to decide): the
+ *  window shows a badge; `shown` says whether desktop notifications told it too (the window
+ *  was not in front).
+ */
+export type NewsArrived_Deserialize = {
+	/**  The news, one per kind and dataset. */
+	notices: Notice_Deserialize[],
+	/**  Shown as desktop notifications too. */
+	shown: boolean,
+};
+
+/**
+ *  A sync round brought news (tasks assigned, rejected, late; actions to decide): the
+ *  window shows a badge; `shown` says whether desktop notifications told it too (the window
+ *  was not in front).
+ */
+export type NewsArrived_Serialize = {
+	/**  The news, one per kind and dataset. */
+	notices: Notice_Serialize[],
+	/**  Shown as desktop notifications too. */
+	shown: boolean,
+};
+
+/**  One notice: a kind of news about some tasks of one dataset. */
+export type Notice = Notice_Serialize | Notice_Deserialize;
+
+/**  What a notice is about. */
+export type NoticeKind = 
+/**  Actions of the user that wait on their decision. */
+"needs_decision" | 
+/**  Submissions of the user that a reviewer rejected. */
+"rejected" | 
+/**  Tasks newly assigned to the user (by someone else). */
+"assigned" | 
+/**  Tasks of the user that are now past due. */
+"late";
+
+/**  Which kinds of notice the user wants (all by default). */
+export type NoticeKinds = NoticeKinds_Serialize | NoticeKinds_Deserialize;
+
+/**  Which kinds of notice the user wants (all by default). */
+export type NoticeKinds_Deserialize = {
+	/**  Tasks newly assigned to me. */
+	assigned?: boolean,
+	/**  My submissions rejected. */
+	rejected?: boolean,
+	/**  My tasks newly late. */
+	late?: boolean,
+	/**  My actions waiting on a decision. */
+	needs_decision?: boolean,
+};
+
+/**  Which kinds of notice the user wants (all by default). */
+export type NoticeKinds_Serialize = {
+	/**  Tasks newly assigned to me. */
+	assigned: boolean,
+	/**  My submissions rejected. */
+	rejected: boolean,
+	/**  My tasks newly late. */
+	late: boolean,
+	/**  My actions waiting on a decision. */
+	needs_decision: boolean,
+};
+
+/**  One notice: a kind of news about some tasks of one dataset. */
+export type Notice_Deserialize = {
+	/**  What it is about. */
+	kind: NoticeKind,
+	/**  The dataset. */
+	dataset_id: string,
+	/**  Its name, when known. */
+	dataset_name?: string | null,
+	/**  The tasks, in the order seen. */
+	task_ids: string[],
+	/**  The reviewers' reasons (rejections), each once, when Deepen gave them. */
+	reasons: string[],
+};
+
+/**  One notice: a kind of news about some tasks of one dataset. */
+export type Notice_Serialize = {
+	/**  What it is about. */
+	kind: NoticeKind,
+	/**  The dataset. */
+	dataset_id: string,
+	/**  Its name, when known. */
+	dataset_name: string | null,
+	/**  The tasks, in the order seen. */
+	task_ids: string[],
+	/**  The reviewers' reasons (rejections), each once, when Deepen gave them. */
+	reasons: string[],
+};
 
 /**  One queued action, as stored. */
 export type Op = Op_Serialize | Op_Deserialize;
@@ -579,6 +873,8 @@ export type Preferences_Deserialize = {
 	 *  a view shows, never a whole dataset (nor the delayed list) out of view.
 	 */
 	metered?: boolean,
+	/**  The notifications wanted, by kind. */
+	notify?: NoticeKinds_Deserialize,
 };
 
 /**  What the user chose for this workspace. */
@@ -588,6 +884,8 @@ export type Preferences_Serialize = {
 	 *  a view shows, never a whole dataset (nor the delayed list) out of view.
 	 */
 	metered: boolean,
+	/**  The notifications wanted, by kind. */
+	notify: NoticeKinds_Serialize,
 };
 
 /**  A user's answer to an action that needs attention. */
@@ -598,6 +896,72 @@ export type Resolution =
 "discard" | 
 /**  Reassign even though someone else changed the assignee meanwhile. */
 "overwrite";
+
+/**  Whose review figures, over which period. */
+export type ReviewQuery = ReviewQuery_Serialize | ReviewQuery_Deserialize;
+
+/**  Whose review figures, over which period. */
+export type ReviewQuery_Deserialize = {
+	/**  From (Unix ms, included). */
+	from?: number,
+	/**  To (Unix ms, excluded). */
+	to?: number,
+	/**  Only this person; `None`: everyone seen in the period. */
+	person?: string | null,
+	/**  Only this dataset's tasks. */
+	dataset_id?: string | null,
+};
+
+/**  Whose review figures, over which period. */
+export type ReviewQuery_Serialize = {
+	/**  From (Unix ms, included). */
+	from: number,
+	/**  To (Unix ms, excluded). */
+	to: number,
+	/**  Only this person; `None`: everyone seen in the period. */
+	person: string | null,
+	/**  Only this dataset's tasks. */
+	dataset_id: string | null,
+};
+
+/**  One person's review figures for the period. */
+export type ReviewRow = ReviewRow_Serialize | ReviewRow_Deserialize;
+
+/**  One person's review figures for the period. */
+export type ReviewRow_Deserialize = {
+	/**  The person (the assignee of the tasks). */
+	person: string,
+	/**  Submissions seen. */
+	submitted: number,
+	/**  Their submissions accepted. */
+	accepted: number,
+	/**  Their submissions rejected. */
+	rejected: number,
+	/**  Rejected out of reviewed (`None`: nothing reviewed). */
+	reject_rate?: number | null,
+	/**  Median time from a submit to its review (ms), when both were seen. */
+	median_review_ms?: number | null,
+	/**  Median time a task stayed rejected before it was submitted again (ms). */
+	median_rejected_ms?: number | null,
+};
+
+/**  One person's review figures for the period. */
+export type ReviewRow_Serialize = {
+	/**  The person (the assignee of the tasks). */
+	person: string,
+	/**  Submissions seen. */
+	submitted: number,
+	/**  Their submissions accepted. */
+	accepted: number,
+	/**  Their submissions rejected. */
+	rejected: number,
+	/**  Rejected out of reviewed (`None`: nothing reviewed). */
+	reject_rate: number | null,
+	/**  Median time from a submit to its review (ms), when both were seen. */
+	median_review_ms: number | null,
+	/**  Median time a task stayed rejected before it was submitted again (ms). */
+	median_rejected_ms: number | null,
+};
 
 /**
  *  Another account (or the demo, or none) is open now, or changes were missed: reload
@@ -688,6 +1052,13 @@ export type SortKey =
 "updated" | 
 /**  By task id. */
 "task_id";
+
+/**  Who brought a change. */
+export type Source = 
+/**  A pull: someone else, somewhere (or this user on another device). */
+"server" | 
+/**  This device: the server's answer to one of its actions. */
+"device";
 
 /**  One status as the front ends list it (the generated `STATUS_VOCABULARY`). */
 export type StatusInfo = {

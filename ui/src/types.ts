@@ -1,6 +1,18 @@
 // Short names for the generated types: what commands return (`_Serialize`) and what
 // they take (`_Deserialize`, optional fields may be left out). Nothing is redefined here.
 export type {
+  ActivityCursor,
+  ActivityEntry_Serialize as ActivityEntry,
+  ActivityKind,
+  ActivityPage_Serialize as ActivityPage,
+  ActivityQuery_Deserialize as ActivityQuery,
+  Export_Deserialize as Export,
+  Exported,
+  Notice_Serialize as Notice,
+  NoticeKind,
+  NoticeKinds_Serialize as NoticeKinds,
+  ReviewQuery_Deserialize as ReviewQuery,
+  ReviewRow_Serialize as ReviewRow,
   ActionInfo_Serialize as ActionInfo,
   ActionKind,
   AssigneeFilter,

@@ -246,6 +246,9 @@ impl Out {
         if let Some(e) = &report.pull_error {
             eprintln!("the pull failed and the mirror was left as it was: {e}");
         }
+        for notice in &report.notices {
+            println!("{}", crate::wording::notice(notice));
+        }
     }
 
     pub fn queue(&self, ops: &[Op]) {

@@ -80,8 +80,10 @@ async fn sync_rounds(ws: &Workspace, out: &Out, max_wait: u64) -> Result<u8> {
     // The rounds after the first push only; their outcomes add up to one report.
     let mut first_pull = None;
     let mut pushed = PushReport::default();
+    let mut notices = Vec::new();
     while let Ok(report) = &result {
         first_pull = first_pull.or_else(|| Some((report.pull.clone(), report.pull_error.clone())));
+        notices.extend(report.notices.iter().cloned());
         pushed = add(pushed, &report.push);
         if report.push.unreachable || report.push.sign_in_needed {
             break;
@@ -108,6 +110,7 @@ async fn sync_rounds(ws: &Workspace, out: &Out, max_wait: u64) -> Result<u8> {
                 pull,
                 pull_error,
                 changes: Vec::new(),
+                notices,
             }
         }
         Err(e) => match failure_code(&e) {

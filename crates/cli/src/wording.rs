@@ -150,3 +150,30 @@ fn past_tense(kind: ActionKind) -> &'static str {
     kind.target_status()
         .map_or("reassigned", dtasks_core::KnownTaskStatus::as_str)
 }
+
+/// A notice in one line: what happened, to how many tasks, where (the first few ids).
+pub fn notice(n: &dtasks_core::notices::Notice) -> String {
+    use dtasks_core::notices::NoticeKind;
+    let count = n.task_ids.len();
+    let tasks = if count == 1 { "task" } else { "tasks" };
+    let place = n.dataset_name.as_deref().unwrap_or(&n.dataset_id);
+    let what = match n.kind {
+        NoticeKind::Assigned => format!("{count} new {tasks} for you in {place}"),
+        NoticeKind::Rejected => format!("{count} of your {tasks} rejected in {place}"),
+        NoticeKind::Late => format!("{count} of your {tasks} now late in {place}"),
+        NoticeKind::NeedsDecision => {
+            let actions = if count == 1 { "action" } else { "actions" };
+            format!("{count} {actions} in {place} need your decision (`dtasks queue`)")
+        }
+    };
+    let mut ids: Vec<&str> = n.task_ids.iter().take(3).map(String::as_str).collect();
+    if count > 3 {
+        ids.push("…");
+    }
+    let reasons = if n.reasons.is_empty() {
+        String::new()
+    } else {
+        format!(" — “{}”", n.reasons.join("”, “"))
+    };
+    format!("{what}: {}{reasons}", ids.join(", "))
+}

@@ -17,6 +17,10 @@ pub struct Account {
     pub client_id: String,
     /// The user's sign-in email: whose tasks are "mine", and part of the token's key.
     pub email: String,
+    /// Where Deepen's web tool shows a task, as a template (see `wire::web_task_url`);
+    /// `None`: the assumed default on the API server's origin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_task_url: Option<String>,
 }
 
 /// Why an account's settings were refused, or `account.json` could not be read or written.
@@ -78,6 +82,7 @@ impl Account {
             server: server.trim().to_string(),
             client_id: client_id.trim().to_string(),
             email: email.to_string(),
+            web_task_url: None,
         })
     }
 
@@ -85,6 +90,22 @@ impl Account {
     pub fn server_url(&self) -> Result<Url, AccountError> {
         validate_client_id(&self.client_id)?;
         validate_server(&self.server)
+    }
+
+    /// The web tool's address of a task (see `wire::web_task_url`).
+    pub fn web_task_url(
+        &self,
+        dataset_id: &str,
+        task_id: &str,
+    ) -> Result<Url, crate::wire::WebUrlError> {
+        let api = self
+            .server_url()
+            .map_err(|_| crate::wire::WebUrlError::BadTemplate(self.server.clone()))?;
+        let template = self
+            .web_task_url
+            .as_deref()
+            .unwrap_or(crate::wire::DEFAULT_WEB_TASK_URL);
+        crate::wire::web_task_url(template, &api, &self.client_id, dataset_id, task_id)
     }
 
     /// Reads the account saved at `path`; `None` when there is no file (never connected).

@@ -14,6 +14,7 @@
 
 pub mod account;
 pub mod accounts;
+pub mod activity;
 pub mod balance;
 pub mod changes;
 pub mod client;
@@ -21,7 +22,10 @@ pub mod clock;
 pub mod credentials;
 pub mod db;
 pub mod engine;
+pub mod export;
+pub mod insight;
 pub mod mirror;
+pub mod notices;
 pub mod outbox;
 pub mod preferences;
 pub mod private;

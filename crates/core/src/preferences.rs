@@ -16,6 +16,8 @@ pub struct Preferences {
     /// The connection is metered (a phone hotspot): sync refreshes only my tasks and what
     /// a view shows, never a whole dataset (nor the delayed list) out of view.
     pub metered: bool,
+    /// The notifications wanted, by kind.
+    pub notify: crate::notices::NoticeKinds,
 }
 
 impl Preferences {
@@ -50,7 +52,10 @@ mod tests {
     fn saved_preferences_load_and_damaged_ones_read_as_defaults() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(Preferences::load(dir.path()), Preferences::default());
-        let metered = Preferences { metered: true };
+        let metered = Preferences {
+            metered: true,
+            ..Preferences::default()
+        };
         metered.save(dir.path()).unwrap();
         assert_eq!(Preferences::load(dir.path()), metered);
         std::fs::write(dir.path().join(FILE), b"{not json").unwrap();

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::account::{Account, AccountError};
+use crate::activity::{ActionOutcome, ActionRecord};
 use crate::balance::Share;
 use crate::changes::{Changed, Changes, ViewChange};
 use crate::client::{ApiClient, ApiError, ErrorClass, Timeouts};
@@ -114,6 +115,12 @@ pub enum WorkspaceError {
     /// A reassignment was asked through `act`: it goes through `assign`, with an assignee.
     #[error("a reassignment needs an assignee")]
     AssignWithoutAssignee,
+    /// An export could not be written.
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
+    /// No web address can be made for a task.
+    #[error(transparent)]
+    WebUrl(#[from] crate::wire::WebUrlError),
 }
 
 /// What `connect` found out.
@@ -656,6 +663,20 @@ impl Workspace {
             .store
             .outbox()
             .resolve(op_id, resolution, server.as_ref())?;
+        if resolution == Resolution::Discard
+            && let Some(account) = &self.account
+        {
+            self.store.mirror().record_actions(
+                &account.email,
+                &[ActionRecord {
+                    task_id: op.task_id.clone(),
+                    dataset_id: op.dataset_id.clone(),
+                    kind: op.kind,
+                    outcome: ActionOutcome::Discarded,
+                    note: None,
+                }],
+            )?;
+        }
         let mut changes = local_change();
         // The task shows elsewhere (discarded) or with another badge.
         let people = [

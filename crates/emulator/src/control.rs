@@ -214,7 +214,7 @@ impl Control {
             return Vec::new();
         };
         let d = &state.datasets[ds];
-        let writer = view::TaskWriter::new(&d.meta, &state.users);
+        let writer = view::TaskWriter::new(&d.meta, &state.users).with_reasons(&d.reasons);
         let mut buf = Vec::with_capacity(512);
         d.tasks
             .iter()

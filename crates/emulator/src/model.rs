@@ -293,7 +293,13 @@ pub(crate) struct Dataset {
     pub meta: Arc<DatasetMeta>,
     /// Copy-on-write: a list being streamed keeps its snapshot while mutations go on.
     pub tasks: Arc<Vec<Task>>,
+    /// The reviewer's reason of each rejected task that has one (by task index; copy-on-
+    /// write like `tasks`). Served as the task's `reject_reason` while it is rejected.
+    pub reasons: Arc<Reasons>,
 }
+
+/// Reject reasons by task index.
+pub(crate) type Reasons = BTreeMap<usize, String>;
 
 /// Where a task lives: dataset position in `State::datasets`, task index in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::journal::JournalEntry;
-use crate::model::{Dataset, DatasetMeta, State, Task, UserInfo};
+use crate::model::{Dataset, DatasetMeta, Reasons, State, Task, UserInfo};
 
 const FORMAT: u32 = 1;
 
@@ -31,12 +31,15 @@ struct Saved<D> {
 struct SavedDatasetRef<'a> {
     meta: &'a DatasetMeta,
     tasks: &'a [Task],
+    reasons: &'a Reasons,
 }
 
 #[derive(Deserialize)]
 struct SavedDataset {
     meta: DatasetMeta,
     tasks: Vec<Task>,
+    #[serde(default)]
+    reasons: Reasons,
 }
 
 pub(crate) fn save(state: &State, path: &Path) -> anyhow::Result<()> {
@@ -57,6 +60,7 @@ pub(crate) fn save(state: &State, path: &Path) -> anyhow::Result<()> {
             .map(|d| SavedDatasetRef {
                 meta: &d.meta,
                 tasks: &d.tasks,
+                reasons: &d.reasons,
             })
             .collect(),
         journal: state.journal.clone(),
@@ -107,6 +111,7 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<State> {
         datasets.push(Dataset {
             meta: Arc::new(d.meta),
             tasks: Arc::new(d.tasks),
+            reasons: Arc::new(d.reasons),
         });
     }
     Ok(State {

@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::journal::JournalEntry;
+use std::sync::Arc;
+
 use crate::model::{Role, State, Status, TaskRef};
 
 /// A mutation, as the HTTP API or the control handle asks for it.
@@ -163,6 +165,22 @@ fn set_status(state: &mut State, r: TaskRef, status: Status, now: i64) {
     let t = state.task_mut(r);
     t.status = status;
     touch(t, now);
+    if status != Status::Rejected {
+        set_reason(state, r, None);
+    }
+}
+
+/// Keeps (or forgets) the reviewer's reason of a rejected task.
+fn set_reason(state: &mut State, r: TaskRef, reason: Option<String>) {
+    let reasons = &state.datasets[r.dataset].reasons;
+    if reason.as_ref() == reasons.get(&r.index) {
+        return;
+    }
+    let reasons = Arc::make_mut(&mut state.datasets[r.dataset].reasons);
+    match reason {
+        Some(text) => reasons.insert(r.index, text),
+        None => reasons.remove(&r.index),
+    };
 }
 
 /// Bumps `updated_at_millis`: to now, and always past its previous value, so that every
@@ -248,10 +266,11 @@ fn review(
             vec![task_id.to_string()],
         ));
     }
-    match reason {
+    match &reason {
         None => set_status(state, r, Status::Accepted, now),
-        Some(_) => {
+        Some(text) => {
             set_status(state, r, Status::Rejected, now);
+            set_reason(state, r, text.clone().filter(|t| !t.trim().is_empty()));
             if let Some(n) = next
                 && state.task(n).status != Status::Waiting
             {

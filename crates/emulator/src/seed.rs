@@ -284,6 +284,7 @@ fn push_dataset(
     state.datasets.push(Dataset {
         meta: Arc::new(meta),
         tasks: Arc::new(tasks),
+        reasons: Arc::default(),
     });
     id
 }

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use futures_util::StreamExt as _;
 use serde_json::{Value, json};
 
-use crate::model::{DatasetMeta, State, Task, TaskRef, UnitNaming, UserInfo};
+use crate::model::{DatasetMeta, Reasons, State, Task, TaskRef, UnitNaming, UserInfo};
 
 /// Tasks serialized per streamed chunk.
 const CHUNK: usize = 1000;
@@ -30,6 +30,8 @@ pub(crate) struct TaskWriter<'a> {
     stages: Vec<Vec<u8>>,
     /// Per user: the email as a JSON string literal.
     assignees: Vec<Vec<u8>>,
+    /// Reject reasons of the dataset's tasks.
+    reasons: Option<&'a Reasons>,
 }
 
 /// `s` as a JSON string literal, with its quotes.
@@ -101,7 +103,14 @@ impl<'a> TaskWriter<'a> {
             head,
             stages,
             assignees,
+            reasons: None,
         }
+    }
+
+    /// Writes the `reject_reason` of rejected tasks from `reasons`.
+    pub fn with_reasons(mut self, reasons: &'a Reasons) -> Self {
+        self.reasons = Some(reasons);
+        self
     }
 
     /// Appends one task's JSON to `out`.
@@ -153,6 +162,12 @@ impl<'a> TaskWriter<'a> {
             out.extend_from_slice(b"\",\"track_length\":");
             push_uint(out, meta.track_length(unit), 0);
         }
+        if task.status == crate::model::Status::Rejected
+            && let Some(reason) = self.reasons.and_then(|r| r.get(&index))
+        {
+            out.extend_from_slice(b",\"reject_reason\":");
+            out.extend_from_slice(&literal(reason));
+        }
         if let Some(by) = delayed_by {
             out.extend_from_slice(b",\"delayed_by_millis\":");
             push_int(out, by);
@@ -165,7 +180,9 @@ impl<'a> TaskWriter<'a> {
 pub(crate) fn task_value(state: &State, r: TaskRef) -> Value {
     let ds = &state.datasets[r.dataset];
     let mut out = Vec::with_capacity(400);
-    TaskWriter::new(&ds.meta, &state.users).write(&mut out, r.index, &ds.tasks[r.index], None);
+    TaskWriter::new(&ds.meta, &state.users)
+        .with_reasons(&ds.reasons)
+        .write(&mut out, r.index, &ds.tasks[r.index], None);
     serde_json::from_slice(&out).unwrap_or(Value::Null)
 }
 
@@ -208,7 +225,7 @@ pub(crate) fn task_list_body(state: &State, lists: &[(&str, Vec<Listed>)]) -> Ve
     let writers: Vec<TaskWriter<'_>> = state
         .datasets
         .iter()
-        .map(|d| TaskWriter::new(&d.meta, &state.users))
+        .map(|d| TaskWriter::new(&d.meta, &state.users).with_reasons(&d.reasons))
         .collect();
     out.push(b'{');
     for (n, (key, items)) in lists.iter().enumerate() {
@@ -234,11 +251,12 @@ pub(crate) fn task_list_body(state: &State, lists: &[(&str, Vec<Listed>)]) -> Ve
 pub(crate) fn stream_task_list(
     meta: Arc<DatasetMeta>,
     tasks: Arc<Vec<Task>>,
+    reasons: Arc<Reasons>,
     users: Arc<Vec<UserInfo>>,
 ) -> Body {
     let chunks = tasks.len().div_ceil(CHUNK).max(1);
     let stream = futures_util::stream::iter(0..chunks).map(move |c| {
-        let writer = TaskWriter::new(&meta, &users);
+        let writer = TaskWriter::new(&meta, &users).with_reasons(&reasons);
         let start = c * CHUNK;
         let end = (start + CHUNK).min(tasks.len());
         let mut out = Vec::with_capacity((end - start) * 360 + 16);
@@ -297,14 +315,24 @@ mod tests {
             ..Default::default()
         });
         let d = &state.datasets[0];
-        let body = stream_task_list(d.meta.clone(), d.tasks.clone(), state.users.clone());
+        let body = stream_task_list(
+            d.meta.clone(),
+            d.tasks.clone(),
+            d.reasons.clone(),
+            state.users.clone(),
+        );
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
         let bytes = rt.block_on(axum::body::to_bytes(body, usize::MAX)).unwrap();
         let v: Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(v["tasks"].as_array().unwrap().len(), 4200);
-        let empty = stream_task_list(d.meta.clone(), Arc::new(Vec::new()), state.users.clone());
+        let empty = stream_task_list(
+            d.meta.clone(),
+            Arc::new(Vec::new()),
+            d.reasons.clone(),
+            state.users.clone(),
+        );
         let bytes = rt
             .block_on(axum::body::to_bytes(empty, usize::MAX))
             .unwrap();

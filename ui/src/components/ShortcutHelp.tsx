@@ -1,7 +1,7 @@
 import { Dialog } from "./Dialog";
 
 const SHORTCUTS: [string, string][] = [
-  ["1 – 5", "Go to My tasks, Board, Delayed, Overview, Sync centre"],
+  ["1 – 6", "Go to My tasks, Board, Delayed, Overview, Activity, Sync centre"],
   ["↑ ↓ or j k", "Move through the list"],
   ["x or Space", "Select or unselect the task"],
   ["Shift + ↑ ↓", "Extend the selection"],

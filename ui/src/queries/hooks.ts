@@ -3,7 +3,7 @@
 import { useEffect } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { events } from "../bindings";
-import type { CountBy, DataChanged, Op, Preferences, SyncStatus, UpdateState } from "../types";
+import type { CountBy, DataChanged, Notice, Op, Preferences, SyncStatus, UpdateState } from "../types";
 import { api, asUserError, call, type UserError } from "../api";
 import { queryKeys } from "./keys";
 import { invalidateViews, resetForSession } from "./invalidate";
@@ -23,6 +23,10 @@ export function useShellEvents(): void {
       events.sessionChanged.listen(() => void resetForSession(client)),
       events.syncStatusChanged.listen((e) => client.setQueryData(queryKeys.status(), e.payload)),
       events.updateStateChanged.listen((e) => client.setQueryData(queryKeys.update(), e.payload)),
+      // News for the badge: kept until the user opens the activity view.
+      events.newsArrived.listen((e) =>
+        client.setQueryData<Notice[]>(queryKeys.news(), (old) => [...(old ?? []), ...e.payload.notices]),
+      ),
     ];
     // Once listening, ask for the session again: a change announced before the listener
     // was in place (the start opening finishing early) would otherwise be missed.
@@ -83,4 +87,11 @@ export function useShown(datasetIds: string[], delayed: boolean): void {
 export function useQueue(): { ops: Op[] | undefined; error: UserError | null } {
   const q = useQuery({ queryKey: queryKeys.queue(), queryFn: () => call(api.queue()) });
   return { ops: q.data, error: q.error ? asUserError(q.error) : null };
+}
+
+/** News the shell sent since the user last looked (the badge), and a way to clear it. */
+export function useNews(): { news: Notice[]; clear: () => void } {
+  const client = useQueryClient();
+  const q = useQuery({ queryKey: queryKeys.news(), queryFn: () => [] as Notice[], staleTime: Infinity });
+  return { news: q.data ?? [], clear: () => void client.setQueryData(queryKeys.news(), []) };
 }

@@ -12,6 +12,8 @@ function assigneeHit(filter: AssigneeFilter | null, assignees: (string | null)[]
 
 export function affects(change: ViewChange, queryKey: readonly unknown[]): boolean {
   const key = parseKey(queryKey);
+  // The activity record grows with every change of tasks and every action that ends.
+  if (key.view === "insight") return change.view === "tasks" || change.view === "queue";
   switch (change.view) {
     case "tasks":
       if (key.view === "tasks") {

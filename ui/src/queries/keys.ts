@@ -3,7 +3,9 @@
 //   ["session"], ["datasets"], ["queue"], ["status"], ["preferences"], ["diagnostics"], ["update"]
 //   ["tasks", scope, rest]            a task list; + page index for one page of it
 //   ["counts", dataset_id, stage_id | null, by]  (or "balance", people…: a balance preview)
-import type { AssigneeFilter, CountBy, SortKey, TaskQuery } from "../types";
+//   ["insight", "activity" | "review" | "history", …]  the activity record's views
+//   ["news"]                          notices the shell sent (the in-app badge)
+import type { ActivityQuery, AssigneeFilter, CountBy, ReviewQuery, SortKey, TaskQuery } from "../types";
 
 /** A task list as a view asks for it (pages are cut from it). */
 export type TaskListQuery = Omit<TaskQuery, "limit" | "offset">;
@@ -54,13 +56,17 @@ export const queryKeys = {
   ],
   taskPage: (q: TaskListQuery, page: number): TaskPageKey => [...queryKeys.tasks(q), page],
   counts: (datasetId: string, stageId: string | null, by: CountBy): CountsKey => ["counts", datasetId, stageId, by],
+  activity: (q: ActivityQuery) => ["insight", "activity", q] as const,
+  review: (q: ReviewQuery) => ["insight", "review", q] as const,
+  history: (taskId: string) => ["insight", "history", taskId] as const,
+  news: () => ["news"] as const,
 };
 
 /** A key read back: which view it belongs to and its parameters. */
 export type ParsedKey =
   | { view: "tasks"; scope: TaskScope; rest: TaskRest; page: number | null }
   | { view: "counts"; dataset_id: string; stage_id: string | null; by: CountBy }
-  | { view: "session" | "datasets" | "queue" | "status" | "preferences" }
+  | { view: "session" | "datasets" | "queue" | "status" | "preferences" | "insight" }
   | { view: "unknown" };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
@@ -73,6 +79,7 @@ export function parseKey(key: readonly unknown[]): ParsedKey {
     case "queue":
     case "status":
     case "preferences":
+    case "insight":
       return { view };
     case "tasks":
       if (!isObject(a) || !isObject(b)) return { view: "unknown" };

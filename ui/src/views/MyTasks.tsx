@@ -127,7 +127,7 @@ export function MyTasks({ me }: { me: string }) {
 
   return (
     <section className="view" aria-label="My tasks">
-      <MyTasksHeader total={list.total} selectedCount={selected.size} chosen={chosen} onAct={tryAct} />
+      <MyTasksHeader total={list.total} selectedCount={selected.size} chosen={chosen} onAct={tryAct} query={query} />
       <MyTasksFilters
         filters={filters}
         filtered={filtered}

@@ -11,6 +11,7 @@ import { displayName } from "../model/board";
 import { Empty, ErrorNote } from "../components/Empty";
 import { freshness } from "../model/freshness";
 import { useNow } from "../useNow";
+import { ReviewPanel } from "./ReviewPanel";
 
 export function Overview() {
   const { datasets, error, loading } = useDatasets();
@@ -33,6 +34,9 @@ export function Overview() {
       )}
       {/* Focusable so the keyboard can scroll it. */}
       <div className="overview" tabIndex={0} role="region" aria-label="Datasets">
+        {datasets.length > 0 && (
+          <ReviewPanel datasets={datasets.map((d) => ({ id: d.dataset_id, name: datasetName(d, d.dataset_id) }))} />
+        )}
         {datasets.map((d) => (
           <DatasetCharts key={d.dataset_id} dataset={d} />
         ))}

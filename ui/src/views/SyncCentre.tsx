@@ -11,6 +11,7 @@ import { useNow } from "../useNow";
 import { Empty, ErrorNote } from "../components/Empty";
 import { useErrorToast, useToast } from "../components/Toast";
 import { MeteredSetting } from "../components/MeteredSetting";
+import { NotifySettings } from "../components/NotifySettings";
 import { CopyDiagnostics } from "../components/CopyDiagnostics";
 import { UpdateSection } from "../components/Updates";
 
@@ -53,6 +54,7 @@ export function SyncCentre({ status, demo }: { status: SyncStatus | null; demo: 
       </header>
       {queue.error && <ErrorNote message={queue.error.message} />}
       <MeteredSetting />
+      <NotifySettings />
       <UpdateSection demo={demo} />
       <div className="sync-grid">
         <div>

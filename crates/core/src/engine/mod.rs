@@ -24,6 +24,7 @@ use crate::changes::ViewChange;
 use crate::client::{ApiClient, ApiError, ErrorClass};
 use crate::clock::now_millis;
 use crate::db::DbError;
+use crate::notices::{self, Notice};
 use crate::store::Store;
 
 pub use backoff::{Backoff, MAX_ATTEMPTS};
@@ -100,6 +101,8 @@ pub struct RoundReport {
     pub pull_error: Option<String>,
     /// The views the round changed.
     pub changes: Vec<ViewChange>,
+    /// The news the round brought (see `crate::notices`), of the kinds the user wants.
+    pub notices: Vec<Notice>,
 }
 
 /// Tunables of the background loop.
@@ -135,6 +138,7 @@ pub struct SyncEngine {
     account: Account,
     status: watch::Sender<SyncStatus>,
     changed: broadcast::Sender<Vec<ViewChange>>,
+    notices: broadcast::Sender<Vec<Notice>>,
     nudge: Arc<Notify>,
     /// The widest round asked for since the last one (a `Scope` as `u8`; 0: none).
     requested: Arc<AtomicU8>,
@@ -157,12 +161,14 @@ impl SyncEngine {
         let initial = status::load(&store.outbox())?;
         let (status, _) = watch::channel(initial);
         let (changed, _) = broadcast::channel(16);
+        let (notices, _) = broadcast::channel(16);
         Ok(Self {
             store,
             client,
             account,
             status,
             changed,
+            notices,
             nudge: Arc::new(Notify::new()),
             requested: Arc::new(AtomicU8::new(0)),
             shown: Arc::default(),
@@ -187,6 +193,11 @@ impl SyncEngine {
     /// don't poll.
     pub fn view_changes(&self) -> broadcast::Receiver<Vec<ViewChange>> {
         self.changed.subscribe()
+    }
+
+    /// After each round that brought news: the notices (see `crate::notices`).
+    pub fn notices(&self) -> broadcast::Receiver<Vec<Notice>> {
+        self.notices.subscribe()
     }
 
     /// Asks the background loop for a round soon (a new action was queued): a push.
@@ -325,6 +336,9 @@ impl SyncEngine {
         self.store
             .outbox()
             .prune_done(now_millis() - KEEP_DONE.as_millis() as i64)?;
+        self.store.mirror().prune_activity(now_millis())?;
+        // Due times pass offline too: news is gathered after every round.
+        let notices = self.collect_notices()?;
         // The push and the pull announced their changes as they made them; the report
         // gathers them (the status is published on its own channel).
         let mut result = result;
@@ -335,8 +349,26 @@ impl SyncEngine {
             }
             changes.add(ViewChange::Status);
             report.changes = changes.into_vec();
+            report.notices = notices;
         }
         result
+    }
+
+    /// The news since the last round, of the kinds the user wants; told to listeners.
+    fn collect_notices(&self) -> Result<Vec<Notice>, EngineError> {
+        let wanted = crate::preferences::Preferences::load(self.store.dir()).notify;
+        let queue = self.store.outbox().list(true)?;
+        let notices = notices::collect(
+            &self.store.mirror(),
+            &queue,
+            &self.account.email,
+            &wanted,
+            now_millis(),
+        )?;
+        if !notices.is_empty() {
+            let _ = self.notices.send(notices.clone());
+        }
+        Ok(notices)
     }
 
     async fn round(

@@ -193,6 +193,8 @@ impl SyncEngine {
         if demand.wants_delayed() {
             self.pull_delayed(&mut report).await?;
         }
+        // The first pull is in: from now on a task that appears assigned is news.
+        self.store.mirror().start_activity()?;
         Ok(report)
     }
 

@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use super::decide::{Decision, attention, decide, retry};
 use super::{EngineError, SyncEngine};
+use crate::activity::{ActionOutcome, ActionRecord};
 use crate::changes::{Changes, ViewChange};
 use crate::client::{ApiError, ErrorClass};
 use crate::clock::now_millis;
@@ -119,6 +120,23 @@ struct Outcome {
 }
 
 impl Outcome {
+    /// The activity record's entry of an action that ended here (done, or waiting on the
+    /// user); `None` while it goes on.
+    fn record(&self) -> Option<ActionRecord> {
+        let (outcome, note) = match &self.settle {
+            Settle::Done => (ActionOutcome::Done, None),
+            Settle::Attention { error, .. } => (ActionOutcome::NeedsDecision, Some(error.clone())),
+            Settle::Retry { .. } | Settle::Release { .. } => return None,
+        };
+        Some(ActionRecord {
+            task_id: self.task_id.clone(),
+            dataset_id: self.dataset_id.clone(),
+            kind: self.kind,
+            outcome,
+            note,
+        })
+    }
+
     fn of(op: &Op, settle: Settle) -> Self {
         Self {
             seq: op.seq,
@@ -403,17 +421,20 @@ impl SyncEngine {
     /// transaction, then lays what the server confirmed into the mirror.
     fn record_pass(&self, pass: Pass) -> Result<Option<Stop>, EngineError> {
         let rebase = pass.rebase(&self.store.mirror())?;
+        let ended: Vec<ActionRecord> = pass.outcomes.iter().filter_map(Outcome::record).collect();
         let settled: Vec<(i64, Settle)> = pass
             .outcomes
             .into_iter()
             .map(|o| (o.seq, o.settle))
             .collect();
         self.store.outbox().settle(&settled, &rebase)?;
+        let mut mirror = self.store.mirror();
         if !pass.confirmed_tasks.is_empty() || !pass.confirmed_assignees.is_empty() {
-            let mut mirror = self.store.mirror();
             mirror.upsert_tasks(&pass.confirmed_tasks)?;
             mirror.set_assignees(&pass.confirmed_assignees)?;
         }
+        // After the outbox knows: the record is a log, never the authority.
+        mirror.record_actions(&self.account.email, &ended)?;
         Ok(pass.stop)
     }
 

@@ -78,10 +78,17 @@ impl Mirror {
             .map_err(|e| self.err(e))
     }
 
-    /// Forgets everything mirrored (another account connects to this workspace).
+    /// Forgets everything mirrored, its activity record too (another account connects to
+    /// this workspace).
     pub fn clear(&self) -> Result<(), DbError> {
+        crate::activity::set_context(&self.conn, None).map_err(|e| self.err(e))?;
         self.conn
-            .execute_batch("DELETE FROM validators; DELETE FROM tasks; DELETE FROM delayed; DELETE FROM dataset_users; DELETE FROM stages; DELETE FROM datasets; DELETE FROM meta;")
+            .execute_batch("DELETE FROM validators; DELETE FROM tasks; DELETE FROM delayed; DELETE FROM dataset_users; DELETE FROM stages; DELETE FROM datasets; DELETE FROM meta; DELETE FROM activity;")
             .map_err(|e| self.err(e))
+    }
+
+    /// The connection, for the activity record's queries and writes (`crate::activity`).
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
     }
 }

@@ -16,7 +16,65 @@ pub const MIGRATIONS: &[&str] = &[
     MIGRATION_3_COUNT_ON_INSERT,
     MIGRATION_4_PULL_FAILURES,
     MIGRATION_5_REFRESH_BY_NEED,
+    MIGRATION_6_ACTIVITY,
 ];
+
+/// Version 6: the activity record (see `crate::activity`). Triggers on `tasks` write a row
+/// for every change of status, assignee or stage that reaches the mirror, in the same
+/// transaction as the change, stamped with the writer's context (`activity_context`: who
+/// brought it — a pull, or this device's confirmed action — and when; `source` NULL records
+/// nothing). An insert is recorded as an assignment only when the writer says so
+/// (`record_inserts`): a first sync's whole world is not news. A reject's reason is the
+/// task's `reject_reason` field (an assumption: `crate::wire::REJECT_REASON_FIELD`).
+const MIGRATION_6_ACTIVITY: &str = "
+CREATE TABLE activity (
+    id         INTEGER PRIMARY KEY,
+    at         INTEGER NOT NULL, -- when this device first saw it (Unix ms)
+    source     TEXT NOT NULL,    -- 'server' (a pull brought it) or 'device' (this device did it)
+    kind       TEXT NOT NULL,    -- 'status', 'assignee', 'stage' or 'action'
+    task_id    TEXT NOT NULL,
+    dataset_id TEXT NOT NULL,
+    person     TEXT,             -- whose work: the assignee then (the new one of an assignment)
+    old        TEXT,
+    new        TEXT,
+    note       TEXT              -- a reject's reason; an action's reason or error
+);
+CREATE INDEX activity_by_person ON activity (person, at);
+CREATE INDEX activity_by_dataset ON activity (dataset_id, at);
+CREATE INDEX activity_by_task ON activity (task_id, id);
+CREATE INDEX activity_by_at ON activity (at);
+CREATE TABLE activity_context (
+    only_row       INTEGER PRIMARY KEY CHECK (only_row = 0),
+    source         TEXT,
+    at             INTEGER NOT NULL,
+    record_inserts INTEGER NOT NULL
+);
+INSERT INTO activity_context VALUES (0, NULL, 0, 0);
+CREATE TRIGGER activity_on_update AFTER UPDATE OF stage_id, status, assignee ON tasks
+WHEN (OLD.status IS NOT NEW.status OR OLD.assignee IS NOT NEW.assignee OR OLD.stage_id IS NOT NEW.stage_id)
+ AND (SELECT source IS NOT NULL FROM activity_context)
+BEGIN
+    INSERT INTO activity (at, source, kind, task_id, dataset_id, person, old, new, note)
+    SELECT c.at, c.source, 'status', NEW.task_id, NEW.dataset_id, coalesce(NEW.assignee, OLD.assignee),
+           OLD.status, NEW.status,
+           CASE WHEN NEW.status = 'rejected' THEN json_extract(NEW.raw, '$.reject_reason') END
+      FROM activity_context c WHERE OLD.status IS NOT NEW.status;
+    INSERT INTO activity (at, source, kind, task_id, dataset_id, person, old, new)
+    SELECT c.at, c.source, 'assignee', NEW.task_id, NEW.dataset_id, NEW.assignee, OLD.assignee, NEW.assignee
+      FROM activity_context c WHERE OLD.assignee IS NOT NEW.assignee;
+    INSERT INTO activity (at, source, kind, task_id, dataset_id, person, old, new)
+    SELECT c.at, c.source, 'stage', NEW.task_id, NEW.dataset_id, coalesce(NEW.assignee, OLD.assignee),
+           OLD.stage_id, NEW.stage_id
+      FROM activity_context c WHERE OLD.stage_id IS NOT NEW.stage_id;
+END;
+CREATE TRIGGER activity_on_insert AFTER INSERT ON tasks
+WHEN NEW.assignee IS NOT NULL AND (SELECT source IS NOT NULL AND record_inserts FROM activity_context)
+BEGIN
+    INSERT INTO activity (at, source, kind, task_id, dataset_id, person, old, new)
+    SELECT c.at, c.source, 'assignee', NEW.task_id, NEW.dataset_id, NEW.assignee, NULL, NEW.assignee
+      FROM activity_context c;
+END;
+";
 
 /// Version 5: conditional requests and refresh by need. `validators` holds the `ETag` /
 /// `Last-Modified` of the answer each mirrored list came from (a dataset's go with it);

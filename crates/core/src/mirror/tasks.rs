@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::{Mirror, refresh, schema};
+use crate::activity::{self, Source};
 use crate::db::DbError;
 use crate::wire::{DelayedTask, Task};
 
@@ -184,6 +185,7 @@ impl Mirror {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(err)?;
+        activity::set_context(&tx, Some(Source::Server)).map_err(err)?;
         let had_rows: bool = tx
             .query_row(
                 "SELECT EXISTS (SELECT 1 FROM tasks WHERE dataset_id = ?1)",
@@ -223,11 +225,13 @@ impl Mirror {
         })
     }
 
-    /// Writes tasks the server just confirmed (an action's answer, my tasks); returns rows written.
+    /// Writes tasks the server just confirmed as the answers to this device's actions;
+    /// returns rows written.
     pub fn upsert_tasks(&mut self, tasks: &[Task]) -> Result<u64, DbError> {
         let path = self.path.as_path();
         let err = |e| DbError::from_sqlite(path, e);
         let tx = self.conn.transaction().map_err(err)?;
+        activity::set_context(&tx, Some(Source::Device)).map_err(err)?;
         let mut written = 0;
         for task in tasks {
             written += u64::from(upsert(&tx, task).map_err(err)?);
@@ -249,6 +253,7 @@ impl Mirror {
         let path = self.path.as_path();
         let err = |e| DbError::from_sqlite(path, e);
         let tx = self.conn.transaction().map_err(err)?;
+        activity::set_context(&tx, Some(Source::Server)).map_err(err)?;
         let listed: HashSet<&str> = tasks.iter().map(|t| t.task_id.as_str()).collect();
         for task in tasks {
             upsert(&tx, task).map_err(err)?;
@@ -281,6 +286,7 @@ impl Mirror {
         let path = self.path.as_path();
         let err = |e| DbError::from_sqlite(path, e);
         let tx = self.conn.transaction().map_err(err)?;
+        activity::set_context(&tx, Some(Source::Server)).map_err(err)?;
         tx.execute("DELETE FROM delayed", []).map_err(err)?;
         for d in delayed {
             if tx
@@ -304,11 +310,13 @@ impl Mirror {
         tx.commit().map_err(err)
     }
 
-    /// Records an assignment the server accepted (endpoints 7-8 answer with no body).
+    /// Records an assignment the server accepted (endpoints 7-8 answer with no body): this
+    /// device's own.
     pub fn set_assignees(&mut self, changes: &[(String, Option<String>)]) -> Result<(), DbError> {
         let path = self.path.as_path();
         let err = |e| DbError::from_sqlite(path, e);
         let tx = self.conn.transaction().map_err(err)?;
+        activity::set_context(&tx, Some(Source::Device)).map_err(err)?;
         for (task_id, assignee) in changes {
             tx.execute(
                 "UPDATE tasks SET assignee = ?2, raw = json_set(raw, '$.assignee', ?2) WHERE task_id = ?1",

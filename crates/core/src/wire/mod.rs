@@ -11,6 +11,7 @@ mod paths;
 mod task_list;
 mod validators;
 pub mod vocabulary;
+mod web;
 
 use serde::de;
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,7 @@ pub use vocabulary::{
     ActionInfo, ActionKind, KnownTaskStatus, StatusInfo, TASK_TYPE_FILE, TASK_TYPE_LABEL,
     TaskStatus, action_vocabulary, sql_target_status, status_vocabulary, works_on_tasks,
 };
+pub use web::{DEFAULT_WEB_TASK_URL, WebUrlError, web_task_url};
 
 // ---------------------------------------------------------------------------------------
 // TaskResource

@@ -367,6 +367,11 @@ pub fn sql_target_status(kind_column: &str) -> String {
 /// as workers on the board or by balancing.
 const NON_WORKING_SCOPES: [&str; 2] = ["customer", "dataset_admin"];
 
+/// The TaskResource field holding the reviewer's reason of a rejected task (assumption:
+/// Deepen documents a reason on reject but not where a task shows it; see
+/// `docs/api-contract.md`). The mirror's activity trigger reads it (`mirror::schema`).
+pub const REJECT_REASON_FIELD: &str = "reject_reason";
+
 /// The scope that lets a dataset's user change its assignments (assumption: Deepen's name;
 /// see `docs/api-contract.md`, assignments are for dataset admins only).
 pub const REASSIGNING_SCOPE: &str = "dataset_admin";

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod activity;
 mod bad_input;
 mod changes;
 mod compression;

@@ -471,8 +471,8 @@ fn first_pulls_rebuild_indexes_and_counts_and_a_failed_one_restores_them() {
     let expected = schema_objects(dir.path());
     assert_eq!(
         expected.len(),
-        6,
-        "3 indexes and 3 count triggers: {expected:?}"
+        12,
+        "3 indexes and 3 count triggers of tasks, 4 indexes and 2 triggers of the activity record: {expected:?}"
     );
     {
         let mut mirror = store.mirror();

@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -43,6 +43,47 @@ pub(super) fn routes() -> Router<Control> {
             "/api/v2/clients/{client_id}/datasets_ids",
             get(datasets_ids),
         )
+        .route(
+            "/workspace/{client_id}/datasets/{dataset_id}/tasks/{task_id}",
+            get(web_task_page),
+        )
+}
+
+/// A stand-in for Deepen's web tool at the address the app assumes for a task
+/// (`dtasks_core::wire::DEFAULT_WEB_TASK_URL`): a page naming the task and its status, so
+/// "Open in Deepen" lands somewhere in demo mode and tests.
+async fn web_task_page(
+    State(control): State<Control>,
+    Path((_client, dataset_id, task_id)): Path<(String, String, String)>,
+) -> Response {
+    let Some(task) = control
+        .task(&task_id)
+        .filter(|t| t["dataset_id"] == dataset_id.as_str())
+    else {
+        return (
+            StatusCode::NOT_FOUND,
+            Html("<h1>No such task</h1>".to_string()),
+        )
+            .into_response();
+    };
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let text = |k: &str| escape(task[k].as_str().unwrap_or("—"));
+    Html(format!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{id} — Deepen (emulated)</title>\
+         <h1>Task {id}</h1><p>Dataset {ds}, stage {stage}: <strong>{status}</strong>, assigned to {who}.</p>\
+         <p>This is the Deepen emulator's stand-in for the web tool.</p></html>",
+        id = text("task_id"),
+        ds = text("dataset_id"),
+        stage = text("stage_id"),
+        status = text("status"),
+        who = text("assignee"),
+    ))
+    .into_response()
 }
 
 /// Endpoint 1: streamed from a snapshot taken under the lock; its `ETag` hashes the
@@ -53,14 +94,19 @@ async fn dataset_tasks(
     Path(dataset_id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiFailure> {
-    let (meta, tasks, users) = {
+    let (meta, tasks, reasons, users) = {
         let state = control.state();
         let ds = readable_dataset(&state, &actor, &dataset_id)?;
         let d = &state.datasets[ds];
-        (d.meta.clone(), d.tasks.clone(), state.users.clone())
+        (
+            d.meta.clone(),
+            d.tasks.clone(),
+            d.reasons.clone(),
+            state.users.clone(),
+        )
     };
     let emails: Vec<&str> = users.iter().map(|u| u.email.as_str()).collect();
-    let hash = content_hash(&(&meta.id, meta.units, &*tasks, emails));
+    let hash = content_hash(&(&meta.id, meta.units, &*tasks, &*reasons, emails));
     let resource = format!("datasets/{dataset_id}/tasks");
     Ok(conditional::answer(
         &control,
@@ -68,7 +114,7 @@ async fn dataset_tasks(
         (&actor, &resource),
         hash,
         || {
-            let body = view::stream_task_list(meta, tasks, users);
+            let body = view::stream_task_list(meta, tasks, reasons, users);
             ([(header::CONTENT_TYPE, "application/json")], body).into_response()
         },
     ))

@@ -1,7 +1,12 @@
 // My tasks' header: how many tasks, and the actions on the selected ones (or the one at
 // the cursor). An action that cannot apply looks disabled, says why on hover, and still
 // takes focus and clicks — which say why — so keyboard and screen-reader users learn it too.
+import { useState } from "react";
+import type { TaskListQuery } from "../../queries/keys";
 import type { TaskRow } from "../../types";
+import { ExportButton } from "../../components/ExportButton";
+import { TaskHistory } from "../../components/TaskHistory";
+import { OpenInDeepen } from "../../components/OpenInDeepen";
 import type { StatusAction } from "../../model/vocabulary";
 import { actionLabel, refusal } from "../../model/actions";
 
@@ -16,13 +21,18 @@ export function MyTasksHeader({
   selectedCount,
   chosen,
   onAct,
+  query,
 }: {
   total: number | null;
   selectedCount: number;
   /** What the actions apply to. */
   chosen: TaskRow[];
   onAct: (kind: StatusAction) => void;
+  /** The list shown, for its export. */
+  query: TaskListQuery;
 }) {
+  const [history, setHistory] = useState<string | null>(null);
+  const one = chosen.length === 1 ? chosen[0]! : null;
   return (
     <header className="view-head">
       <h1>My tasks</h1>
@@ -47,7 +57,18 @@ export function MyTasksHeader({
             </button>
           );
         })}
+        <button
+          data-testid="action-history"
+          aria-disabled={one === null}
+          title={one ? `History of ${one.task_id}` : "Choose one task to see its history"}
+          onClick={() => one && setHistory(one.task_id)}
+        >
+          History
+        </button>
+        <OpenInDeepen taskId={one?.task_id ?? null} />
+        <ExportButton what={{ what: "tasks", query: { ...query, limit: 0, offset: 0 } }} />
       </div>
+      {history && <TaskHistory taskId={history} onClose={() => setHistory(null)} />}
     </header>
   );
 }
