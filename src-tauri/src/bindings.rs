@@ -38,13 +38,16 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::review,
             commands::export_csv,
             commands::open_in_deepen,
+            commands::desktop_settings,
+            commands::set_start_at_login,
         ])
         .events(collect_events![
             events::SyncStatusChanged,
             events::DataChanged,
             events::SessionChanged,
             events::UpdateStateChanged,
-            events::NewsArrived
+            events::NewsArrived,
+            events::NoticeOpened
         ])
         // The task vocabulary, defined once in the core's wire module.
         .constant("STATUS_VOCABULARY", dtasks_core::wire::status_vocabulary())

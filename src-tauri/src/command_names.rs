@@ -33,4 +33,6 @@ pub const COMMANDS: &[&str] = &[
     "review",
     "export_csv",
     "open_in_deepen",
+    "desktop_settings",
+    "set_start_at_login",
 ];

@@ -340,3 +340,52 @@ pub async fn open_in_deepen(
     opener.open(&url)?;
     Ok(url)
 }
+
+/// What the desktop offers: a tray (then closing the window can keep the app syncing),
+/// and whether the app starts at login.
+#[tauri::command]
+#[specta::specta]
+pub async fn desktop_settings(
+    tray: State<'_, crate::tray::TrayShown>,
+    autostart: State<'_, tauri_plugin_autostart::AutoLaunchManager>,
+) -> Result<DesktopSettings> {
+    Ok(DesktopSettings {
+        tray: tray.0,
+        start_at_login: autostart.is_enabled().unwrap_or(false),
+    })
+}
+
+/// Starts the app at login (in the tray, when there is one), or stops doing so.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_start_at_login(
+    autostart: State<'_, tauri_plugin_autostart::AutoLaunchManager>,
+    enabled: bool,
+) -> Result<bool> {
+    let done = if enabled {
+        // The launcher writes ~/.config/autostart/ but does not make its parent folders.
+        #[cfg(target_os = "linux")]
+        if let Some(home) = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf()) {
+            let _ = std::fs::create_dir_all(home.join(".config/autostart"));
+        }
+        autostart.enable()
+    } else {
+        autostart.disable()
+    };
+    done.map_err(|e| {
+        ShellError::new(
+            ErrorKind::Storage,
+            format!("Could not change how the app starts at login: {e}."),
+        )
+    })?;
+    Ok(autostart.is_enabled().unwrap_or(false))
+}
+
+/// What the desktop offers (see `desktop_settings`).
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct DesktopSettings {
+    /// The desktop shows the app's tray icon.
+    pub tray: bool,
+    /// The app starts at login.
+    pub start_at_login: bool,
+}

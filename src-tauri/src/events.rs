@@ -37,6 +37,20 @@ pub struct NewsArrived {
     pub shown: bool,
 }
 
+/// The user clicked a notification: show what it names (its tasks in My tasks; the sync
+/// centre for actions to decide).
+#[derive(Debug, Clone, serde::Serialize, specta::Type, tauri_specta::Event)]
+pub struct NoticeOpened {
+    /// The notice clicked.
+    pub notice: dtasks_core::notices::Notice,
+}
+
+pub fn notice_opened<R: Runtime>(app: &AppHandle<R>, notice: dtasks_core::notices::Notice) {
+    if let Err(e) = (NoticeOpened { notice }).emit(app) {
+        tracing::warn!(error = %e, "cannot send an event to the window");
+    }
+}
+
 pub fn emit<R: Runtime>(app: &AppHandle<R>, notice: Notice) {
     let result = match notice {
         Notice::News(notices) => {

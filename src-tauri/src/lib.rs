@@ -17,6 +17,7 @@ mod export;
 mod notify;
 mod opener;
 pub mod session;
+mod tray;
 pub mod updates;
 
 use std::sync::Arc;
@@ -28,6 +29,9 @@ use dtasks_core::Connectivity;
 pub use error::{ErrorKind, ShellError};
 use session::{AppState, Notice};
 
+/// The argument of a start at login.
+const BACKGROUND_ARG: &str = "--background";
+
 /// How the app starts.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -35,6 +39,10 @@ pub struct Options {
     pub force_demo: bool,
     /// The app's data folder; default: `DTASKS_APP_DIR`, else the platform's.
     pub data_dir: Option<std::path::PathBuf>,
+    /// Show a tray icon where the desktop has a tray (the app; not the command tests).
+    pub tray: bool,
+    /// Started at login (`--background`): stay in the tray, window hidden, when there is one.
+    pub background: bool,
     /// Where updates come from (default: `tauri.conf.json`).
     pub updates: updates::UpdateSettings,
 }
@@ -53,6 +61,28 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> 
         // Opens Deepen's web tool from Rust only (`open_in_deepen`): no opener command is
         // granted to the window.
         .plugin(tauri_plugin_opener::init())
+        // Start at login: the user's choice (off until they turn it on), from Rust only.
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec![BACKGROUND_ARG]),
+        ))
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event
+                && tray::keeps_running_when_closed(
+                    window.app_handle().try_state::<tray::TrayShown>().is_some_and(|t| t.0),
+                    window
+                        .app_handle()
+                        .state::<AppState>()
+                        .session()
+                        .ok()
+                        .and_then(|s| s.workspace.preferences().close_to_tray),
+                )
+            {
+                // Keeps syncing; the tray's Show brings the window back.
+                api.prevent_close();
+                let _ = window.hide();
+            }
+        })
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);
@@ -74,12 +104,29 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> 
             }
             let state = AppState::new(&root, options.force_demo);
             state.set_log_dir(app.path().app_log_dir().ok());
+            let tray = if options.tray && tray::host_present() {
+                tray::install(app.handle())
+                    .inspect_err(|e| tracing::warn!(error = %e, "cannot show a tray icon"))
+                    .ok()
+            } else {
+                None
+            };
+            app.manage(tray::TrayShown(tray.is_some()));
+            if options.background
+                && tray.is_some()
+                && let Some(window) = app.get_webview_window("main")
+            {
+                let _ = window.hide();
+            }
             let handle = app.handle().clone();
             state.set_notify(Arc::new(move |notice| {
-                if let Notice::Status(status) = &notice
-                    && status.connectivity == Connectivity::Online
-                {
-                    updates::on_online(&handle);
+                if let Notice::Status(status) = &notice {
+                    if let Some(tray) = &tray {
+                        tray.show_status(status);
+                    }
+                    if status.connectivity == Connectivity::Online {
+                        updates::on_online(&handle);
+                    }
                 }
                 events::emit(&handle, notice);
             }));
@@ -101,6 +148,8 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> 
 pub fn run() {
     let options = Options {
         force_demo: std::env::args().any(|a| a == "--demo"),
+        tray: true,
+        background: std::env::args().any(|a| a == BACKGROUND_ARG),
         data_dir: None,
         updates: updates::UpdateSettings::from_env(),
     };
@@ -110,10 +159,7 @@ pub fn run() {
     // (`DTASKS_APP_DIR`: tests, a second workspace set) runs on its own.
     if std::env::var_os("DTASKS_APP_DIR").is_none_or(|d| d.is_empty()) {
         builder = builder.plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.set_focus();
-            }
+            tray::show_window(app);
         }));
     }
     let app = builder

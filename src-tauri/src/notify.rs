@@ -1,11 +1,11 @@
 //! Notices to the user: the core says what a sync round brought (`dtasks_core::notices`);
 //! here they are worded and shown — as desktop notifications while the window is not in
 //! front, and always as the window's in-app badge (event `NewsArrived`), so nothing is
-//! told twice while the user looks and nothing is missed while they don't.
+//! told twice while the user looks and nothing is missed while they don't. Clicking a
+//! notification brings the window to the tasks it names (event `NoticeOpened`).
 
 use dtasks_core::notices::{Notice, NoticeKind};
 use tauri::{AppHandle, Manager, Runtime};
-use tauri_plugin_notification::NotificationExt;
 
 /// How many task ids a notification names before "and N more".
 const NAMED: usize = 3;
@@ -63,12 +63,51 @@ pub fn deliver<R: Runtime>(app: &AppHandle<R>, notices: &[Notice]) -> bool {
         return false;
     }
     for notice in notices {
-        let (title, body) = word(notice);
-        if let Err(e) = app.notification().builder().title(title).body(body).show() {
-            tracing::warn!(error = %e, "cannot show a desktop notification");
-        }
+        show(app, notice);
     }
     true
+}
+
+/// On Linux the notification is raised here, through the same library the notification
+/// plugin uses, because the plugin drops it once shown: with its handle kept, a click (the
+/// Freedesktop `default` action) brings the window to what the notice names.
+#[cfg(target_os = "linux")]
+fn show<R: Runtime>(app: &AppHandle<R>, notice: &Notice) {
+    let (title, body) = word(notice);
+    let (app, notice) = (app.clone(), notice.clone());
+    std::thread::spawn(move || {
+        let shown = notify_rust::Notification::new()
+            .appname("Deepen Tasks")
+            .summary(&title)
+            .body(&body)
+            .action("default", "Show")
+            .show();
+        match shown {
+            // Returns when the notification is clicked or closed.
+            Ok(handle) => handle.wait_for_action(|action| {
+                if action == "default" {
+                    opened(&app, notice.clone());
+                }
+            }),
+            Err(e) => tracing::warn!(error = %e, "cannot show a desktop notification"),
+        }
+    });
+}
+
+#[cfg(not(target_os = "linux"))]
+fn show<R: Runtime>(app: &AppHandle<R>, notice: &Notice) {
+    use tauri_plugin_notification::NotificationExt;
+    let (title, body) = word(notice);
+    if let Err(e) = app.notification().builder().title(title).body(body).show() {
+        tracing::warn!(error = %e, "cannot show a desktop notification");
+    }
+}
+
+/// A notification was clicked: the window comes forward on what it named.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn opened<R: Runtime>(app: &AppHandle<R>, notice: Notice) {
+    crate::tray::show_window(app);
+    crate::events::notice_opened(app, notice);
 }
 
 #[cfg(test)]

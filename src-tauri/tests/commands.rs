@@ -42,6 +42,7 @@ impl TestApp {
                 endpoint: Some("http://127.0.0.1:9/latest.json".into()),
                 ..Default::default()
             },
+            ..Options::default()
         };
         let mut app = app_builder(mock_builder(), options)
             // The real config and capabilities: commands pass the same permission checks as in the app.
@@ -654,4 +655,241 @@ fn the_demo_switches_between_its_manager_and_an_annotator_each_with_their_own_qu
         !queued(&app),
         "the annotator's action is not in the manager's queue"
     );
+}
+
+const CHILD_EXPORTS: &str = "DTASKS_TEST_CHILD_EXPORTS";
+
+/// The activity record through IPC: a submit of this device shows in the task's history,
+/// the activity list and the review panel; a task list and the panel export as CSV byte
+/// for byte what the window shows; "Open in Deepen" opens the task's page on the demo
+/// server's host, and that page is there. In a child process: the export folder and the
+/// opened-address log are environment variables of the app.
+#[test]
+fn history_review_exports_and_open_in_deepen_through_ipc() {
+    if std::env::var_os(CHILD_DIR).is_some() || std::env::var_os(CHILD_EXPORTS).is_some() {
+        return;
+    }
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "child_history_review_exports",
+            "--exact",
+            "--test-threads=1",
+            "--nocapture",
+        ])
+        .env(CHILD_EXPORTS, out_dir.path())
+        .env("DTASKS_EXPORT_DIR", out_dir.path().join("exports"))
+        .env("DTASKS_OPENED_URLS", out_dir.path().join("opened.txt"))
+        // Start at login writes ~/.config/autostart: a home of its own.
+        .env("HOME", out_dir.path().join("home"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 passed"),
+        "the child ran: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn child_history_review_exports() {
+    let Some(dir) = std::env::var_os(CHILD_EXPORTS).map(std::path::PathBuf::from) else {
+        return;
+    };
+    let exports = dir.join("exports");
+    std::fs::create_dir_all(&exports).unwrap();
+    let app = TestApp::demo();
+    app.until_pulled();
+    let started = dtasks_core::clock::now_millis();
+    let row = app.tasks(json!({ "statuses": ["ready"], "limit": 200 }))["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| !r["assignee"].is_null())
+        .cloned()
+        .expect("an assigned ready task");
+    let task = row["task_id"].as_str().unwrap().to_string();
+    let person = row["assignee"].as_str().unwrap().to_string();
+    app.invoke(
+        "act",
+        json!({ "kind": "submit", "taskIds": [task], "reason": null }),
+    )
+    .unwrap();
+    app.until("the submit is recorded as done", |a| {
+        a.invoke("task_history", json!({ "taskId": task }))
+            .ok()
+            .map(|h| {
+                h.as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|e| e["kind"] == "action" && e["old"] == "submit" && e["new"] == "done")
+            })
+    });
+    let history = app
+        .invoke("task_history", json!({ "taskId": task }))
+        .unwrap();
+    let status = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "status")
+        .expect("the status change");
+    assert_eq!(
+        (
+            &status["old"],
+            &status["new"],
+            &status["source"],
+            &status["person"]
+        ),
+        (
+            &json!("ready"),
+            &json!("submitted"),
+            &json!("device"),
+            &json!(person)
+        )
+    );
+    let page = app
+        .invoke(
+            "activity",
+            json!({ "query": { "person": person, "kinds": ["status"], "limit": 10 } }),
+        )
+        .unwrap();
+    assert_eq!(page["entries"][0]["task_id"], json!(task));
+
+    let period = json!({ "from": started - 60_000, "to": dtasks_core::clock::now_millis() + 60_000, "person": null, "dataset_id": null });
+    let review = app.invoke("review", json!({ "query": period })).unwrap();
+    let mine = review
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["person"] == json!(person))
+        .expect("the assignee's row");
+    assert_eq!(mine["submitted"], 1);
+
+    // A task list as CSV: what the window shows, byte for byte.
+    let query = json!({
+        "task_ids": [task], "dataset_id": null, "stage_id": null, "statuses": [], "assignee": null,
+        "delayed_only": false, "text": null, "sort": "task_id", "limit": 0, "offset": 0
+    });
+    let shown = app.tasks(json!({ "task_ids": [task] }))["rows"][0].clone();
+    let done = app
+        .invoke(
+            "export_csv",
+            json!({ "what": { "what": "tasks", "query": query } }),
+        )
+        .unwrap();
+    assert_eq!(done["rows"], 1);
+    let path = std::path::PathBuf::from(done["path"].as_str().unwrap());
+    assert!(path.starts_with(&exports), "{}", path.display());
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let time = |v: &Value| dtasks_core::export::iso_time(v.as_i64());
+    let expected = format!(
+        "task_id,dataset_id,stage,status,assignee,due,updated,late_by_minutes,pending_action,pending_state\n\
+         {},{},{},{},{},{},{},{},{},{}\n",
+        text(&shown["task_id"]),
+        text(&shown["dataset_id"]),
+        text(&shown["stage_id"]),
+        text(&shown["status"]),
+        text(&shown["assignee"]),
+        time(&shown["due_at_millis"]),
+        time(&shown["updated_at_millis"]),
+        shown["delayed_by_millis"]
+            .as_i64()
+            .map(|ms| (ms / 60_000).to_string())
+            .unwrap_or_default(),
+        text(&shown["pending"]),
+        text(&shown["pending_state"]),
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);
+    assert_eq!(shown["status"], "submitted");
+
+    // The review panel as CSV, named apart from the first export.
+    let done = app
+        .invoke(
+            "export_csv",
+            json!({ "what": { "what": "review", "query": period } }),
+        )
+        .unwrap();
+    let csv = std::fs::read_to_string(done["path"].as_str().unwrap()).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "person,submitted,accepted,rejected,reject_rate,median_minutes_to_review,median_minutes_rejected"
+    );
+    assert_eq!(lines.len(), review.as_array().unwrap().len() + 1);
+    assert!(
+        lines.contains(&format!("{person},1,0,0,,,").as_str()),
+        "{csv}"
+    );
+
+    // Open in Deepen: the task's page on the demo server's own host, which answers it.
+    let url = app
+        .invoke("open_in_deepen", json!({ "taskId": task }))
+        .unwrap();
+    let url = url.as_str().unwrap();
+    let session = app.invoke("session", json!({})).unwrap();
+    let server = session["server"].as_str().unwrap();
+    let origin = server.split("/api/").next().unwrap();
+    assert!(
+        url.starts_with(&format!("{origin}/workspace/")),
+        "{url} vs {server}"
+    );
+    assert!(url.ends_with(&format!("/tasks/{task}")), "{url}");
+    let opened = std::fs::read_to_string(dir.join("opened.txt")).unwrap();
+    assert_eq!(opened, format!("{url}\n"));
+    let page = http_get(url);
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains(&format!("Task {task}")), "{page}");
+    let unknown = app
+        .invoke("open_in_deepen", json!({ "taskId": "no-such-task" }))
+        .unwrap_err();
+    assert_eq!(unknown["kind"], "not_allowed", "{unknown}");
+
+    // Start at login: off until asked; on writes the desktop's autostart entry (started
+    // in the background), off removes it. No tray here (no StatusNotifierWatcher).
+    let autostart = dir.join("home/.config/autostart");
+    let settings = app.invoke("desktop_settings", json!({})).unwrap();
+    assert_eq!(settings, json!({ "tray": false, "start_at_login": false }));
+    assert_eq!(
+        app.invoke("set_start_at_login", json!({ "enabled": true }))
+            .unwrap(),
+        json!(true)
+    );
+    let entries: Vec<_> = std::fs::read_dir(&autostart).unwrap().collect();
+    assert_eq!(entries.len(), 1);
+    let entry = std::fs::read_to_string(entries[0].as_ref().unwrap().path()).unwrap();
+    assert!(entry.contains("--background"), "{entry}");
+    assert!(entry.contains("Exec="), "{entry}");
+    assert_eq!(
+        app.invoke("desktop_settings", json!({})).unwrap()["start_at_login"],
+        json!(true)
+    );
+    assert_eq!(
+        app.invoke("set_start_at_login", json!({ "enabled": false }))
+            .unwrap(),
+        json!(false)
+    );
+    assert_eq!(std::fs::read_dir(&autostart).unwrap().count(), 0);
+}
+
+/// A plain GET over loopback (the demo server), the answer as text.
+fn http_get(url: &str) -> String {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_at(rest.find('/').unwrap());
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
 }

@@ -41,6 +41,7 @@ impl Installed {
                 pubkey: Some(key.public()),
                 install_path: Some(path.clone()),
             },
+            ..Options::default()
         };
         let mut app = app_builder(mock_builder(), options)
             .build(tauri::generate_context!("../tauri.conf.json", test = true))
@@ -199,6 +200,7 @@ fn the_same_version_is_not_offered_and_an_unreachable_server_is_said_in_words() 
             endpoint: Some("http://127.0.0.1:9/latest.json".into()),
             ..UpdateSettings::default()
         },
+        ..Options::default()
     };
     let mut offline = app_builder(mock_builder(), options)
         .build(tauri::generate_context!("../tauri.conf.json", test = true))

@@ -82,6 +82,7 @@ vi.mock("./bindings", async (importOriginal) => {
           notify: { assigned: true, rejected: true, late: true, needs_decision: true },
         }),
       review: () => ok([]),
+      desktopSettings: () => ok({ tray: false, start_at_login: false }),
       activity: () =>
         ok({
           entries: [
@@ -118,6 +119,7 @@ vi.mock("./bindings", async (importOriginal) => {
       syncStatusChanged: event("sync-status-changed"),
       updateStateChanged: event("update-state-changed"),
       newsArrived: event("news-arrived"),
+      noticeOpened: event("notice-opened"),
     },
   };
 });

@@ -4,7 +4,7 @@ import { useEffect, useState } from "react";
 import type { SessionInfo } from "./types";
 import { api, call } from "./api";
 import { dialogOpen, isTyping } from "./keys";
-import { useNews, useSession, useShellEvents, useSyncStatus } from "./queries/hooks";
+import { useNews, useOpenedNotice, useSession, useShellEvents, useSyncStatus } from "./queries/hooks";
 import { useErrorToast } from "./components/Toast";
 import { Connect } from "./views/Connect";
 import { MyTasks } from "./views/MyTasks";
@@ -53,6 +53,13 @@ function Workspace({ session }: { session: SessionInfo }) {
   const [connecting, setConnecting] = useState(false);
   const status = useSyncStatus();
   const { news } = useNews();
+  // A clicked notification: its decisions in the sync centre, its tasks in My tasks.
+  const opened = useOpenedNotice();
+  const [followed, setFollowed] = useState<number | null>(null);
+  if (opened && opened.at !== followed) {
+    setFollowed(opened.at);
+    setView(opened.notice.kind === "needs_decision" ? "sync" : "my");
+  }
   const newsCount = news.reduce((n, x) => n + x.task_ids.length, 0);
   const toastError = useErrorToast();
 
@@ -146,7 +153,13 @@ function Workspace({ session }: { session: SessionInfo }) {
           </button>
         </nav>
         <main className="content">
-          {view === "my" && <MyTasks me={me} />}
+          {view === "my" && (
+            <MyTasks
+              key={opened?.at ?? 0}
+              me={me}
+              only={opened && opened.notice.kind !== "needs_decision" ? opened.notice.task_ids : undefined}
+            />
+          )}
           {view === "board" && <Board />}
           {view === "delayed" && <Delayed />}
           {view === "overview" && <Overview />}

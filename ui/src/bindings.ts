@@ -99,12 +99,20 @@ export const commands = {
 	 *  it (only on that address's host), never while offline (the page needs the network).
 	 */
 	openInDeepen: (taskId: string) => typedError<string, ShellError>(__TAURI_INVOKE("open_in_deepen", { taskId })),
+	/**
+	 *  What the desktop offers: a tray (then closing the window can keep the app syncing),
+	 *  and whether the app starts at login.
+	 */
+	desktopSettings: () => typedError<DesktopSettings, ShellError>(__TAURI_INVOKE("desktop_settings")),
+	/**  Starts the app at login (in the tray, when there is one), or stops doing so. */
+	setStartAtLogin: (enabled: boolean) => typedError<boolean, ShellError>(__TAURI_INVOKE("set_start_at_login", { enabled })),
 };
 
 /** Events */
 export const events = {
 	dataChanged: makeEvent<DataChanged_Serialize, DataChanged_Deserialize>("data-changed"),
 	newsArrived: makeEvent<NewsArrived_Serialize, NewsArrived_Deserialize>("news-arrived"),
+	noticeOpened: makeEvent<NoticeOpened_Serialize, NoticeOpened_Deserialize>("notice-opened"),
 	sessionChanged: makeEvent<SessionChanged, SessionChanged>("session-changed"),
 	syncStatusChanged: makeEvent<SyncStatusChanged_Serialize, SyncStatusChanged_Deserialize>("sync-status-changed"),
 	updateStateChanged: makeEvent<UpdateStateChanged_Serialize, UpdateStateChanged_Deserialize>("update-state-changed"),
@@ -564,6 +572,14 @@ export type DatasetInfo_Serialize = {
  */
 export type DemoRole = "manager" | "annotator";
 
+/**  What the desktop offers (see `desktop_settings`). */
+export type DesktopSettings = {
+	/**  The desktop shows the app's tray icon. */
+	tray: boolean,
+	/**  The app starts at login. */
+	start_at_login: boolean,
+};
+
 /**  What kind of failure, so the window can act on it. */
 export type ErrorKind = 
 /**  No account is open (the connect screen should show). */
@@ -717,6 +733,30 @@ export type NoticeKinds_Serialize = {
 	late: boolean,
 	/**  My actions waiting on a decision. */
 	needs_decision: boolean,
+};
+
+/**
+ *  The user clicked a notification: show what it names (its tasks in My tasks; the sync
+ *  centre for actions to decide).
+ */
+export type NoticeOpened = NoticeOpened_Serialize | NoticeOpened_Deserialize;
+
+/**
+ *  The user clicked a notification: show what it names (its tasks in My tasks; the sync
+ *  centre for actions to decide).
+ */
+export type NoticeOpened_Deserialize = {
+	/**  The notice clicked. */
+	notice: Notice_Deserialize,
+};
+
+/**
+ *  The user clicked a notification: show what it names (its tasks in My tasks; the sync
+ *  centre for actions to decide).
+ */
+export type NoticeOpened_Serialize = {
+	/**  The notice clicked. */
+	notice: Notice_Serialize,
 };
 
 /**  One notice: a kind of news about some tasks of one dataset. */
@@ -875,6 +915,11 @@ export type Preferences_Deserialize = {
 	metered?: boolean,
 	/**  The notifications wanted, by kind. */
 	notify?: NoticeKinds_Deserialize,
+	/**
+	 *  Closing the window keeps the app syncing in the tray (desktop app); `None`: yes
+	 *  where the desktop shows tray icons.
+	 */
+	close_to_tray?: boolean | null,
 };
 
 /**  What the user chose for this workspace. */
@@ -886,6 +931,11 @@ export type Preferences_Serialize = {
 	metered: boolean,
 	/**  The notifications wanted, by kind. */
 	notify: NoticeKinds_Serialize,
+	/**
+	 *  Closing the window keeps the app syncing in the tray (desktop app); `None`: yes
+	 *  where the desktop shows tray icons.
+	 */
+	close_to_tray: boolean | null,
 };
 
 /**  A user's answer to an action that needs attention. */

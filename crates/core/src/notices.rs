@@ -157,9 +157,11 @@ pub fn collect(
                 {
                     Some(NoticeKind::Assigned)
                 }
+                // Only a review rejects (from submitted, or further back when the submit
+                // came and went between two pulls).
                 ("status", Some("rejected"))
                     if from_server
-                        && old.as_deref() == Some("submitted")
+                        && old.as_deref() != Some("rejected")
                         && !mine.reviewed.contains(&task_id) =>
                 {
                     Some(NoticeKind::Rejected)

@@ -18,6 +18,9 @@ pub struct Preferences {
     pub metered: bool,
     /// The notifications wanted, by kind.
     pub notify: crate::notices::NoticeKinds,
+    /// Closing the window keeps the app syncing in the tray (desktop app); `None`: yes
+    /// where the desktop shows tray icons.
+    pub close_to_tray: Option<bool>,
 }
 
 impl Preferences {

@@ -124,7 +124,8 @@ async fn audit_workspace(
         ("my", "My tasks", "[data-testid=task-total]"),
         ("board", "Board", "[data-testid=board-column]"),
         ("delayed", "Delayed", "main h1"),
-        ("overview", "Overview", "main h1"),
+        ("overview", "Overview", "[data-testid=review-panel]"),
+        ("activity", "Activity", "main h1"),
         ("sync", "Sync centre", "[data-testid=updates]"),
     ] {
         app.click(&format!("[data-testid=nav-{nav}]")).await;
@@ -133,6 +134,17 @@ async fn audit_workspace(
         out.push((format!("{who}: {name}"), audit(app, axe).await));
         app.screenshot(&shot_name(&format!("a11y {who} {name}")))
             .await;
+        if nav == "my" {
+            // A task's history, from its row.
+            app.click("[data-testid=task-row] [data-testid=row-select]")
+                .await;
+            app.click("[data-testid=action-history]").await;
+            app.wait_for("[role=dialog]").await;
+            out.push((format!("{who}: Task history"), audit(app, axe).await));
+            escape(app).await;
+            app.click("[data-testid=task-row] [data-testid=row-select]")
+                .await;
+        }
         if nav == "my" && !manager {
             // Rejecting a task that is not submitted says why at once, with no dialog.
             app.wait_for("[data-testid=task-row][data-status=ready]")

@@ -4,6 +4,8 @@
 
 mod common;
 // Shared with src-tauri's update tests; not every helper is used here.
+#[path = "support/notifications.rs"]
+mod notifications;
 #[allow(dead_code)]
 #[path = "../../../src-tauri/tests/support/release_server.rs"]
 mod release_server;
@@ -897,4 +899,310 @@ async fn an_update_is_found_once_online_and_offered_before_anything_is_downloade
         "the domain is kept: {opened}"
     );
     assert!(!log.contains(&data.user.token), "a token in the log");
+}
+
+/// What a sync brings is news: a badge on Activity (the window is in front, so no desktop
+/// notification is needed), the changes in the Activity view with the reviewer's reason, a
+/// task's history, the review panel in Overview, exports as CSV files, and a task opened in
+/// Deepen's web tool at the address the wire module builds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn news_of_a_sync_shows_in_activity_history_review_and_exports() {
+    require_e2e!();
+    let _one = ONE_APP.lock().await;
+    let server = Server::start().await;
+    let data = AppData::connected(&server, Role::Annotator).await;
+    let me = data.user.email.clone();
+    let out = tempfile::tempdir().unwrap();
+    let exports = out.path().join("exports");
+    std::fs::create_dir_all(&exports).unwrap();
+    let opened = out.path().join("opened.txt");
+    let app = App::launch_with(
+        &data,
+        "11-activity",
+        &[
+            ("DTASKS_EXPORT_DIR", exports.display().to_string()),
+            ("DTASKS_OPENED_URLS", opened.display().to_string()),
+        ],
+    )
+    .await;
+    app.wait_for("[data-testid=task-row]").await;
+
+    // On the server: a reviewer rejects one of my submissions with a reason, and the
+    // manager gives me two more tasks.
+    let ws = data.workspace();
+    let mine = ws
+        .tasks(&TaskQuery {
+            assignee: Some(AssigneeFilter::Is(me.clone())),
+            statuses: vec!["ready".into()],
+            limit: 50,
+            ..Default::default()
+        })
+        .unwrap()
+        .rows;
+    let submitted = mine[0].task_id.clone();
+    server
+        .control
+        .act(
+            &me,
+            Action::Submit {
+                task_id: submitted.clone(),
+            },
+        )
+        .unwrap();
+    // Seen submitted by a sync first (a change made and undone between two syncs is not).
+    app.click("[data-testid=sync-now]").await;
+    app.eventually("the submit seen by a sync", 15, || async {
+        ws.store()
+            .mirror_reader()
+            .task(&submitted)
+            .unwrap()
+            .is_some_and(|t| t.status == "submitted")
+    })
+    .await;
+    let admin = server.control.user(Role::Admin).email;
+    server
+        .control
+        .act(
+            &admin,
+            Action::Reject {
+                task_id: submitted.clone(),
+                reason: Some("Boxes too loose on the cyclist".into()),
+            },
+        )
+        .unwrap();
+    let free = ws
+        .tasks(&TaskQuery {
+            assignee: Some(AssigneeFilter::Unassigned),
+            statuses: vec!["ready".into()],
+            limit: 2,
+            ..Default::default()
+        })
+        .unwrap()
+        .rows;
+    assert_eq!(free.len(), 2);
+    server
+        .control
+        .act(
+            &admin,
+            Action::Assign {
+                dataset_id: free[0].dataset_id.clone(),
+                task_type: free[0].task_type.clone(),
+                assignments: free
+                    .iter()
+                    .filter(|t| t.dataset_id == free[0].dataset_id)
+                    .map(|t| (t.task_id.clone(), Some(me.clone())))
+                    .collect(),
+            },
+        )
+        .unwrap();
+    let given = free
+        .iter()
+        .filter(|t| t.dataset_id == free[0].dataset_id)
+        .count();
+    app.click("[data-testid=sync-now]").await;
+    let badge = app.wait_for("[data-testid=news-badge]").await;
+    assert_eq!(
+        badge.text().await.unwrap(),
+        (given + 1).to_string(),
+        "one per task told"
+    );
+    app.screenshot("11-news-badge").await;
+
+    app.click("[data-testid=nav-activity]").await;
+    app.eventually("the rejection with its reason", 10, || async {
+        app.find_all("[data-testid=activity-row]").await.len() > given
+    })
+    .await;
+    let list = app
+        .wait_for("[data-testid=activity-list]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("Submitted → Rejected: “Boxes too loose on the cyclist”"),
+        "{list}"
+    );
+    assert!(list.contains("Given to"), "{list}");
+    assert!(
+        !app.exists("[data-testid=news-badge]").await,
+        "looking at the activity reads the news"
+    );
+    app.screenshot("11-activity").await;
+
+    // The rejected task's history.
+    let link = app
+        .find_all("[data-testid=activity-task]")
+        .await
+        .into_iter();
+    let mut opened_history = false;
+    for l in link {
+        if l.text().await.unwrap() == submitted {
+            l.click().await.unwrap();
+            opened_history = true;
+            break;
+        }
+    }
+    assert!(opened_history, "the rejected task is in the list");
+    let history = app
+        .wait_for("[data-testid=task-history]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(history.contains("Rejected"), "{history}");
+    app.screenshot("11-task-history").await;
+    app.client
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys(&Key::Escape.to_string())
+        .await
+        .unwrap();
+
+    // The activity as CSV: said where, and the file holds the reason.
+    app.click("[data-testid=export-activity]").await;
+    let toast = app
+        .wait_for("[data-testid=toast]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(toast.starts_with("Saved "), "{toast}");
+    let files: Vec<_> = std::fs::read_dir(&exports)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(toast.contains(&files[0].display().to_string()), "{toast}");
+    let csv = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(
+        csv.starts_with("seen_at,source,kind,task_id,dataset_id,person,from,to,note\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&format!(
+            "server,status,{submitted},{},{me},submitted,rejected,Boxes too loose on the cyclist\n",
+            mine[0].dataset_id
+        )),
+        "{csv}"
+    );
+
+    // The review panel: my submission and its rejection.
+    app.click("[data-testid=nav-overview]").await;
+    app.eventually("my row in the review panel", 15, || async {
+        for row in app.find_all("[data-testid=review-row]").await {
+            if row.text().await.is_ok_and(|t| t.contains("100 %")) {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    app.screenshot("11-overview-review").await;
+
+    // Open in Deepen, from My tasks: the task's page on the server's host.
+    app.click("[data-testid=nav-my]").await;
+    app.click("[data-testid=task-row] [data-testid=row-select]")
+        .await;
+    app.click("[data-testid=open-in-deepen]").await;
+    app.eventually("the address was opened", 10, || async { opened.exists() })
+        .await;
+    let url = std::fs::read_to_string(&opened).unwrap();
+    assert!(
+        url.starts_with(&format!(
+            "{}/workspace/",
+            server.emu.base_url().split("/api/").next().unwrap()
+        )),
+        "{url}"
+    );
+    app.quit().await;
+}
+
+/// News while the window is not in front: one desktop notification per kind and dataset
+/// ("2 new tasks in …"), raised through the desktop's notification service (a stand-in on
+/// the test's session bus); clicking it brings the window to those tasks in My tasks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notification_tells_of_new_tasks_and_clicking_it_shows_them() {
+    require_e2e!();
+    let _one = ONE_APP.lock().await;
+    let notifications = notifications::Notifications::start().await;
+    let server = Server::start().await;
+    let data = AppData::connected(&server, Role::Annotator).await;
+    let me = data.user.email.clone();
+    let app = App::launch(&data, "11-notification").await;
+    app.wait_for("[data-testid=task-row]").await;
+    let free = data
+        .workspace()
+        .tasks(&TaskQuery {
+            assignee: Some(AssigneeFilter::Unassigned),
+            statuses: vec!["ready".into()],
+            limit: 50,
+            ..Default::default()
+        })
+        .unwrap()
+        .rows;
+    let dataset = free[0].dataset_id.clone();
+    let given: Vec<String> = free
+        .iter()
+        .filter(|t| t.dataset_id == dataset)
+        .take(2)
+        .map(|t| t.task_id.clone())
+        .collect();
+    assert_eq!(given.len(), 2);
+    let admin = server.control.user(Role::Admin).email;
+    server
+        .control
+        .act(
+            &admin,
+            Action::Assign {
+                dataset_id: dataset.clone(),
+                task_type: free[0].task_type.clone(),
+                assignments: given
+                    .iter()
+                    .map(|t| (t.clone(), Some(me.clone())))
+                    .collect(),
+            },
+        )
+        .unwrap();
+    // The window goes to the background; a sync is asked for without touching it.
+    let _ = app.client.minimize_window().await;
+    app.client
+        .execute("window.__TAURI_INTERNALS__.invoke('sync_now')", vec![])
+        .await
+        .unwrap();
+    app.eventually("a desktop notification", 20, || async {
+        !notifications.raised().is_empty()
+    })
+    .await;
+    let raised = notifications.raised();
+    assert_eq!(
+        raised.len(),
+        1,
+        "one notification for both tasks: {raised:?}"
+    );
+    let n = &raised[0];
+    assert_eq!(n.app_name, "Deepen Tasks");
+    assert!(n.summary.starts_with("2 new tasks in "), "{n:?}");
+    for t in &given {
+        assert!(n.body.contains(t.as_str()), "{n:?}");
+    }
+    assert!(n.actions.contains(&"default".to_string()), "{n:?}");
+
+    notifications.click(n.id).await;
+    app.wait_for("[data-testid=filter-notified]").await;
+    app.eventually("My tasks shows the two tasks", 10, || async {
+        let rows = app.find_all("[data-testid=task-row]").await;
+        let mut ids = Vec::new();
+        for r in rows {
+            ids.push(r.attr("data-task-id").await.unwrap().unwrap_or_default());
+        }
+        ids.sort();
+        let mut want = given.clone();
+        want.sort();
+        ids == want
+    })
+    .await;
+    app.screenshot("11-notification-opened").await;
+    app.quit().await;
 }

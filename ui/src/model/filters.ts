@@ -10,6 +10,8 @@ export interface MyTaskFilters {
   delayedOnly: boolean;
   showDone: boolean;
   text: string;
+  /** Only these tasks, whatever their status (the tasks a notification named). */
+  taskIds: string[];
 }
 
 export const NO_FILTERS: MyTaskFilters = {
@@ -19,22 +21,23 @@ export const NO_FILTERS: MyTaskFilters = {
   delayedOnly: false,
   showDone: false,
   text: "",
+  taskIds: [],
 };
 
 export function myTasksQuery(me: string, f: MyTaskFilters, page: { limit: number; offset: number }): TaskQuery {
   let statuses: string[];
   if (f.status) statuses = [f.status];
-  else if (f.showDone) statuses = [];
+  else if (f.showDone || f.taskIds.length > 0) statuses = [];
   else statuses = [...OPEN_STATUSES];
   const text = f.text.trim();
   return {
-    task_ids: [],
+    task_ids: f.taskIds,
     dataset_id: f.datasetId,
     stage_id: f.stageId,
     statuses,
     // Open tasks, and those the user just acted on until Deepen has the change (they show
     // with their badge, and can be taken back).
-    or_pending: !f.status && !f.showDone,
+    or_pending: !f.status && !f.showDone && f.taskIds.length === 0,
     assignee: { kind: "is", email: me },
     delayed_only: f.delayedOnly,
     text: text === "" ? null : text,
@@ -49,6 +52,7 @@ export function activeFilterCount(f: MyTaskFilters): number {
     [f.datasetId, f.stageId, f.status].filter((v) => v !== null).length +
     (f.delayedOnly ? 1 : 0) +
     (f.showDone ? 1 : 0) +
-    (f.text.trim() ? 1 : 0)
+    (f.text.trim() ? 1 : 0) +
+    (f.taskIds.length > 0 ? 1 : 0)
   );
 }

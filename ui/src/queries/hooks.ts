@@ -23,6 +23,10 @@ export function useShellEvents(): void {
       events.sessionChanged.listen(() => void resetForSession(client)),
       events.syncStatusChanged.listen((e) => client.setQueryData(queryKeys.status(), e.payload)),
       events.updateStateChanged.listen((e) => client.setQueryData(queryKeys.update(), e.payload)),
+      // A notification was clicked: the window shows what it named.
+      events.noticeOpened.listen((e) =>
+        client.setQueryData(queryKeys.opened(), { notice: e.payload.notice, at: Date.now() }),
+      ),
       // News for the badge: kept until the user opens the activity view.
       events.newsArrived.listen((e) =>
         client.setQueryData<Notice[]>(queryKeys.news(), (old) => [...(old ?? []), ...e.payload.notices]),
@@ -94,4 +98,14 @@ export function useNews(): { news: Notice[]; clear: () => void } {
   const client = useQueryClient();
   const q = useQuery({ queryKey: queryKeys.news(), queryFn: () => [] as Notice[], staleTime: Infinity });
   return { news: q.data ?? [], clear: () => void client.setQueryData(queryKeys.news(), []) };
+}
+
+/** The notification the user clicked last (null before any), to show what it named. */
+export function useOpenedNotice(): { notice: Notice; at: number } | null {
+  const q = useQuery({
+    queryKey: queryKeys.opened(),
+    queryFn: () => null as { notice: Notice; at: number } | null,
+    staleTime: Infinity,
+  });
+  return q.data ?? null;
 }

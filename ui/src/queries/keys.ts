@@ -60,6 +60,7 @@ export const queryKeys = {
   review: (q: ReviewQuery) => ["insight", "review", q] as const,
   history: (taskId: string) => ["insight", "history", taskId] as const,
   news: () => ["news"] as const,
+  opened: () => ["opened"] as const,
 };
 
 /** A key read back: which view it belongs to and its parameters. */

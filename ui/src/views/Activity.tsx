@@ -109,7 +109,7 @@ export function Activity() {
       )}
       {entries.length > 0 && (
         <div className="table-scroll" tabIndex={0} role="region" aria-label="Recorded changes">
-          <table className="activity" data-testid="activity-list">
+          <table className="data" data-testid="activity-list">
             <thead>
               <tr>
                 <th scope="col">Seen</th>
@@ -117,7 +117,7 @@ export function Activity() {
                 <th scope="col">Change</th>
                 <th scope="col">Person</th>
                 <th scope="col">Dataset</th>
-                <th scope="col">From</th>
+                <th scope="col">Source</th>
               </tr>
             </thead>
             <tbody>

@@ -27,8 +27,8 @@ const toggled = (s: Set<string>, id: string) => {
   return n;
 };
 
-export function MyTasks({ me }: { me: string }) {
-  const [filters, setFilters] = useState<MyTaskFilters>(NO_FILTERS);
+export function MyTasks({ me, only }: { me: string; /** Start on these tasks (a notification's). */ only?: string[] }) {
+  const [filters, setFilters] = useState<MyTaskFilters>(() => ({ ...NO_FILTERS, taskIds: only ?? [] }));
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [cursor, setCursor] = useState(0);
   const [rejecting, setRejecting] = useState<string[] | null>(null);

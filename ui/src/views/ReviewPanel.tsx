@@ -12,7 +12,7 @@ import { ExportButton } from "../components/ExportButton";
 const DAY = 24 * 3600 * 1000;
 
 export function ReviewPanel({ datasets }: { datasets: { id: string; name: string }[] }) {
-  const [days, setDays] = useState<number>(30);
+  const [days, setDays] = useState<number>(7);
   const [dataset, setDataset] = useState("");
   // The period ends at the start of the next minute, so the key stays put while shown.
   const [to] = useState(() => Math.ceil(Date.now() / 60_000) * 60_000);
@@ -52,16 +52,28 @@ export function ReviewPanel({ datasets }: { datasets: { id: string; name: string
       {q.error && <p role="alert">{asUserError(q.error).message}</p>}
       {q.data && q.data.length === 0 && <p>No submission or review seen in this period.</p>}
       {q.data && q.data.length > 0 && (
-        <table className="review" data-testid="review-table">
+        <table className="data" data-testid="review-table">
           <thead>
             <tr>
               <th scope="col">Person</th>
-              <th scope="col">Submitted</th>
-              <th scope="col">Accepted</th>
-              <th scope="col">Rejected</th>
-              <th scope="col">Reject rate</th>
-              <th scope="col">Median wait for review</th>
-              <th scope="col">Median time rejected</th>
+              <th scope="col" className="num">
+                Submitted
+              </th>
+              <th scope="col" className="num">
+                Accepted
+              </th>
+              <th scope="col" className="num">
+                Rejected
+              </th>
+              <th scope="col" className="num">
+                Reject rate
+              </th>
+              <th scope="col" className="num">
+                Median wait for review
+              </th>
+              <th scope="col" className="num">
+                Median time rejected
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -70,12 +82,12 @@ export function ReviewPanel({ datasets }: { datasets: { id: string; name: string
                 <th scope="row" title={r.person}>
                   {displayName(r.person)}
                 </th>
-                <td>{r.submitted}</td>
-                <td>{r.accepted}</td>
-                <td>{r.rejected}</td>
-                <td>{rateWords(r.reject_rate)}</td>
-                <td>{medianWords(r.median_review_ms)}</td>
-                <td>{medianWords(r.median_rejected_ms)}</td>
+                <td className="num">{r.submitted}</td>
+                <td className="num">{r.accepted}</td>
+                <td className="num">{r.rejected}</td>
+                <td className="num">{rateWords(r.reject_rate)}</td>
+                <td className="num">{medianWords(r.median_review_ms)}</td>
+                <td className="num">{medianWords(r.median_rejected_ms)}</td>
               </tr>
             ))}
           </tbody>

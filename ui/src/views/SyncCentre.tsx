@@ -12,6 +12,7 @@ import { Empty, ErrorNote } from "../components/Empty";
 import { useErrorToast, useToast } from "../components/Toast";
 import { MeteredSetting } from "../components/MeteredSetting";
 import { NotifySettings } from "../components/NotifySettings";
+import { DesktopSettings } from "../components/DesktopSettings";
 import { CopyDiagnostics } from "../components/CopyDiagnostics";
 import { UpdateSection } from "../components/Updates";
 
@@ -55,6 +56,7 @@ export function SyncCentre({ status, demo }: { status: SyncStatus | null; demo: 
       {queue.error && <ErrorNote message={queue.error.message} />}
       <MeteredSetting />
       <NotifySettings />
+      <DesktopSettings />
       <UpdateSection demo={demo} />
       <div className="sync-grid">
         <div>

@@ -96,10 +96,11 @@ impl Mirror {
             args.push(Value::Text(person.clone()));
             filters.push(format!("person = ?{}", args.len()));
         } else {
-            // Everyone: only the people active in the period, from the index by time.
+            // Everyone: the histories of the tasks whose status changed in the period (found
+            // by the index by time; each read by the index by task), not the whole record.
             args.push(Value::Integer(q.from));
             filters.push(format!(
-                "person IN (SELECT DISTINCT person FROM activity WHERE at >= ?{n} AND at < ?1 AND kind = 'status')",
+                "task_id IN (SELECT task_id FROM activity WHERE at >= ?{n} AND at < ?1 AND kind = 'status')",
                 n = args.len()
             ));
         }
@@ -130,7 +131,9 @@ impl Mirror {
             }
             let in_period = at >= q.from;
             let tally = tallies.entry(person).or_default();
-            let reviewed = old.as_deref() == Some("submitted");
+            // Only a review accepts or rejects; its submit may have come and gone between
+            // two pulls (then the wait for it is not known).
+            let reviewed = old.as_deref() != new.as_deref();
             match new.as_deref() {
                 Some("submitted") => {
                     if in_period {

@@ -27,6 +27,14 @@ export function MyTasksFilters({
   }, [datasets, filters.datasetId]);
   return (
     <div className="filters" role="search">
+      {filters.taskIds.length > 0 && (
+        <span className="chip" data-testid="filter-notified">
+          {filters.taskIds.length} task{filters.taskIds.length === 1 ? "" : "s"} from a notification
+          <button className="link" aria-label="Show all my tasks again" onClick={() => setFilter("taskIds", [])}>
+            ✕
+          </button>
+        </span>
+      )}
       <input
         ref={searchRef}
         type="search"
