@@ -21,4 +21,8 @@ cp "$shots/a11y-manager-dark-board.png" docs/screenshots/board-dark.png
 cp "$shots/a11y-annotator-dark-my-tasks.png" docs/screenshots/my-tasks-dark.png
 cp "$shots/a11y-annotator-light-board.png" docs/screenshots/board-view-only.png
 cp "$shots/a11y-connect-light.png" docs/screenshots/connect.png
+cp "$shots/11-activity.png" docs/screenshots/activity.png
+cp "$shots/11-overview-review.png" docs/screenshots/review-panel.png
+cp "$shots/11-notification-opened.png" docs/screenshots/notification-opened.png
+cp "$shots/11-sync-centre-settings.png" docs/screenshots/settings.png
 echo "screenshots: docs/screenshots/ updated"

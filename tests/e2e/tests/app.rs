@@ -9,6 +9,8 @@ mod notifications;
 #[allow(dead_code)]
 #[path = "../../../src-tauri/tests/support/release_server.rs"]
 mod release_server;
+#[path = "support/tray.rs"]
+mod tray;
 
 use std::time::Duration;
 
@@ -1204,5 +1206,57 @@ async fn a_notification_tells_of_new_tasks_and_clicking_it_shows_them() {
     })
     .await;
     app.screenshot("11-notification-opened").await;
+    app.quit().await;
+}
+
+/// Where the desktop has a tray host (a stand-in StatusNotifierWatcher on the test's
+/// session bus), the app shows a tray icon whose menu says the sync state and offers
+/// *Sync now*, *Show* and *Quit*; *Sync now* from the tray syncs; the Sync centre offers to
+/// keep syncing in the tray when the window is closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tray_says_the_state_and_syncs_from_its_menu() {
+    require_e2e!();
+    let _one = ONE_APP.lock().await;
+    let host = tray::TrayHost::start().await;
+    let server = Server::start().await;
+    let data = AppData::connected(&server, Role::Annotator).await;
+    let app = App::launch(&data, "11-tray").await;
+    app.wait_for("[data-testid=task-row]").await;
+    app.eventually("the tray icon registered", 20, || async {
+        !host.items().is_empty()
+    })
+    .await;
+    let item = host.items()[0].clone();
+    app.eventually("the tray's status line", 20, || async {
+        host.entries(&item)
+            .await
+            .first()
+            .is_some_and(|e| e.label.starts_with("Online"))
+    })
+    .await;
+    let entries = host.entries(&item).await;
+    let labels: Vec<&str> = entries.iter().map(|e| e.label.as_str()).collect();
+    assert_eq!(
+        labels[1..],
+        ["Sync now", "Show Deepen Tasks", "Quit"],
+        "{entries:?}"
+    );
+    assert!(!entries[0].enabled, "the status line is not an action");
+
+    let before = server.control.stats().requests.values().sum::<u64>();
+    host.click(&item, entries[1].id).await;
+    app.eventually("a sync from the tray", 20, || async {
+        server.control.stats().requests.values().sum::<u64>() > before
+    })
+    .await;
+
+    app.click("[data-testid=nav-sync]").await;
+    let keep = app.wait_for("[data-testid=close-to-tray]").await;
+    assert_eq!(keep.prop("checked").await.unwrap().as_deref(), Some("true"));
+    assert_eq!(
+        keep.prop("disabled").await.unwrap().as_deref(),
+        Some("false")
+    );
+    app.screenshot("11-sync-centre-settings").await;
     app.quit().await;
 }
