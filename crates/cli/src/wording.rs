@@ -159,8 +159,18 @@ pub fn notice(n: &dtasks_core::notices::Notice) -> String {
     let place = n.dataset_name.as_deref().unwrap_or(&n.dataset_id);
     let what = match n.kind {
         NoticeKind::Assigned => format!("{count} new {tasks} for you in {place}"),
-        NoticeKind::Rejected => format!("{count} of your {tasks} rejected in {place}"),
-        NoticeKind::Late => format!("{count} of your {tasks} now late in {place}"),
+        NoticeKind::Rejected => format!(
+            "{count} of your {} rejected in {place}",
+            if count == 1 {
+                "tasks was"
+            } else {
+                "tasks were"
+            }
+        ),
+        NoticeKind::Late => format!(
+            "{count} of your {} now late in {place}",
+            if count == 1 { "tasks is" } else { "tasks are" }
+        ),
         NoticeKind::NeedsDecision => {
             let actions = if count == 1 { "action" } else { "actions" };
             format!("{count} {actions} in {place} need your decision (`dtasks queue`)")

@@ -701,3 +701,43 @@ async fn without_a_credential_store_connect_still_works_and_says_the_token_was_n
         String::from_utf8_lossy(&pull.stderr)
     );
 }
+
+/// `dtasks sync` tells what the sync brought for the user, once: tasks someone gave them
+/// (batched per dataset, with their ids) and a rejection with the reviewer's reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_tells_of_new_tasks_and_rejections_once() {
+    let cli = Cli::start(EmulatorConfig::default(), Role::Annotator).await;
+    cli.connect();
+    cli.expect(0, &["pull"]);
+    let admin = cli.control.user(Role::Admin).email;
+    let ready = cli.task_ids(&["--mine", "--status", "ready"]);
+    cli.expect(0, &["submit", &ready[0]]);
+    cli.expect(0, &["sync"]);
+    cli.control
+        .act(
+            &admin,
+            Action::Reject {
+                task_id: ready[0].clone(),
+                reason: Some("Missed two pedestrians".into()),
+            },
+        )
+        .unwrap();
+    let synced = cli.expect(0, &["sync"]);
+    assert!(
+        synced.stdout.contains("1 of your tasks was rejected in"),
+        "{}",
+        synced.stdout
+    );
+    assert!(
+        synced.stdout.contains(ready[0].as_str())
+            && synced.stdout.contains("“Missed two pedestrians”"),
+        "{}",
+        synced.stdout
+    );
+    let again = cli.expect(0, &["sync"]);
+    assert!(
+        !again.stdout.contains("rejected in"),
+        "told once: {}",
+        again.stdout
+    );
+}
