@@ -1,6 +1,7 @@
 // My tasks' header: how many tasks, and the actions on the selected ones (or the one at
 // the cursor). An action that cannot apply looks disabled, says why on hover, and still
 // takes focus and clicks — which say why — so keyboard and screen-reader users learn it too.
+import { memo } from "react";
 import type { TaskRow } from "../../types";
 import type { StatusAction } from "../../model/vocabulary";
 import { actionLabel, refusal } from "../../model/actions";
@@ -11,7 +12,7 @@ const ACTIONS: { kind: StatusAction; label: string; key: string }[] = [
   { kind: "reject", label: "Reject", key: "r" },
 ];
 
-export function MyTasksHeader({
+export const MyTasksHeader = memo(function MyTasksHeader({
   total,
   selectedCount,
   chosen,
@@ -50,4 +51,4 @@ export function MyTasksHeader({
       </div>
     </header>
   );
-}
+});
