@@ -26,15 +26,16 @@ fn task(i: usize) -> Task {
     // Even tasks: the Labelling stage, nobody's (a 50,000-card board column). Odd tasks:
     // Review, two in three of them ana's (33,333: her My tasks). Due dates repeat (ties in
     // the sort key); one task in 50 has none (sorted last).
-    let (stage, assignee) = if i % 2 == 0 {
+    let (stage, assignee) = if i.is_multiple_of(2) {
         ("Labelling", None)
-    } else if i % 3 != 0 {
+    } else if !i.is_multiple_of(3) {
         ("Review", Some("ana@x"))
     } else {
         ("Review", Some("bo@x"))
     };
     let status = ["ready", "in_progress", "waiting"][i % 3];
-    let due = (i % 50 != 0).then_some(1_800_000_000_000_i64 + (i as i64 % 997) * 3_600_000);
+    let due =
+        (!i.is_multiple_of(50)).then_some(1_800_000_000_000_i64 + (i as i64 % 997) * 3_600_000);
     let raw = serde_json::json!({
         "task_id": format!("t{i:06}"), "dataset_id": "ds1", "task_type": "file",
         "stage_id": stage, "status": status, "assignee": assignee, "due_at_millis": due,
@@ -93,10 +94,18 @@ fn main() {
         assignee: Some("ana@x".into()),
     };
     let mut items: Vec<(Intent, &Task)> = Vec::new();
-    for i in (1..100_000).step_by(997).filter(|i| i % 3 != 0).take(40) {
+    for i in (1..100_000)
+        .step_by(997)
+        .filter(|i: &usize| !i.is_multiple_of(3))
+        .take(40)
+    {
         items.push((submit.clone(), &tasks[i]));
     }
-    for i in (0..100_000).step_by(1_234).filter(|i| i % 2 == 0).take(40) {
+    for i in (0..100_000)
+        .step_by(1_234)
+        .filter(|i: &usize| i.is_multiple_of(2))
+        .take(40)
+    {
         items.push((assign.clone(), &tasks[i]));
     }
     store.outbox().enqueue(&items).unwrap();

@@ -15,7 +15,11 @@ fn task(i: usize, due_shift: i64) -> Task {
     let due = [Some(300), Some(100), None, Some(200)][i % 4].map(|d: i64| d + due_shift);
     let updated = [Some(5), None, Some(7), Some(5), Some(9)][i % 5];
     let assignee = [Some("ana@x"), None, Some("bo@x")][i % 3];
-    let stage = if i % 7 == 0 { "Review" } else { "Labelling" };
+    let stage = if i.is_multiple_of(7) {
+        "Review"
+    } else {
+        "Labelling"
+    };
     let status = ["ready", "in_progress", "waiting", "submitted", "ready"][i % 5];
     let raw = serde_json::json!({
         "task_id": format!("t{:03}", (i * 37) % 1000), "dataset_id": "ds1", "task_type": "file",
