@@ -4,7 +4,8 @@
 //! - `commands`: what the window can call; `events`: what it is told;
 //! - `session`: the open workspace (account or demo) and its sync task;
 //! - `demo`: the built-in Deepen server of demo mode; `error`: errors in plain words;
-//! - `bindings`: the typed TypeScript bindings (`ui/src/bindings.ts`), generated.
+//! - `bindings`: the typed TypeScript bindings (`ui/src/bindings.ts`), generated;
+//! - `rendering`: how the webview paints where there is no GPU.
 
 pub mod bindings;
 pub mod command_names;
@@ -16,6 +17,7 @@ mod events;
 mod export;
 mod notify;
 mod opener;
+pub mod rendering;
 pub mod session;
 mod tray;
 pub mod updates;
@@ -193,6 +195,7 @@ pub fn run() {
                 .build(),
         )
         .plugin(tauri_plugin_window_state::Builder::new().build())
+        .plugin(rendering::plugin())
         .build(tauri::generate_context!("../tauri.conf.json"))
         .unwrap_or_else(|e| {
             eprintln!("Deepen Tasks cannot start: {e}");

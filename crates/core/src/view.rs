@@ -3,6 +3,8 @@
 //! reads through its own connection (mirror.db with outbox.db attached), so queries are
 //! answered offline and never wait for a pull in progress.
 
+use std::cell::RefCell;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 
 use rusqlite::types::Value;
@@ -177,6 +179,56 @@ pub struct Count {
 pub struct View {
     conn: Connection,
     path: PathBuf,
+    anchors: RefCell<Anchors>,
+}
+
+/// Where a row sits in a list's order: its sort value (due, lateness or last change; none
+/// when sorted by task id) and its task id, which breaks ties.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SortPos {
+    value: Option<i64>,
+    task_id: String,
+}
+
+/// Keyset paging without asking the caller for a cursor: the view remembers, per list, the
+/// sort position of the last row of each page it served (`offset` → the position of row
+/// `offset - 1`). A page is then read as "the rows after the nearest remembered position
+/// at or before its offset, skipping what lies between": a page deep in a long list costs
+/// what the first one does when the page before it was read (scrolling), and a jump (a
+/// scrollbar dragged) skips rows from the nearest page read before it, or from the top.
+///
+/// What is remembered holds for one state of the data only: any change committed to the
+/// mirror or the outbox (`PRAGMA data_version`, read in the same read transaction as the
+/// page) forgets it all.
+#[derive(Debug, Default)]
+struct Anchors {
+    /// `data_version` of the mirror and of the outbox when the anchors were taken.
+    versions: (i64, i64),
+    lists: VecDeque<(String, BTreeMap<u32, SortPos>)>,
+}
+
+/// Lists remembered at once (the least recently read is forgotten first).
+const ANCHORED_LISTS: usize = 32;
+/// Page ends remembered per list (the farthest from the latest read are forgotten first).
+const ANCHORS_PER_LIST: usize = 4_096;
+
+impl Anchors {
+    /// The list's anchors, made the most recently used.
+    fn list(&mut self, key: &str) -> &mut BTreeMap<u32, SortPos> {
+        match self.lists.iter().position(|(k, _)| k == key) {
+            Some(i) => {
+                let entry = self.lists.remove(i).expect("found");
+                self.lists.push_front(entry);
+            }
+            None => {
+                if self.lists.len() >= ANCHORED_LISTS {
+                    self.lists.pop_back();
+                }
+                self.lists.push_front((key.to_string(), BTreeMap::new()));
+            }
+        }
+        &mut self.lists[0].1
+    }
 }
 
 impl View {
@@ -199,6 +251,7 @@ impl View {
         Ok(Self {
             conn,
             path: mirror.to_path_buf(),
+            anchors: RefCell::default(),
         })
     }
 
@@ -206,12 +259,15 @@ impl View {
         DbError::from_sqlite(&self.path, e)
     }
 
-    /// A page of tasks and the number of all that match.
+    /// A page of tasks and the number of all that match, read from one snapshot.
     pub fn tasks(&self, q: &TaskQuery) -> Result<TaskPage, DbError> {
-        Ok(TaskPage {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let page = TaskPage {
             rows: self.rows(q)?,
             total: self.count_matching(q)?,
-        })
+        };
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(page)
     }
 
     /// Tasks by id as the user sees them; unknown ids are left out.
@@ -230,16 +286,82 @@ impl View {
         Ok(out)
     }
 
+    /// A page of rows, from the nearest remembered position at or before its offset (see
+    /// [`Anchors`]); remembers where the page ends. Run inside a read transaction when
+    /// anchors are to be used: the data version and the rows must be of one snapshot.
     fn rows(&self, q: &TaskQuery) -> Result<Vec<TaskRow>, DbError> {
+        // Lists of given tasks are short and many: read them plainly.
+        let anchored = q.task_ids.is_empty() && !self.conn.is_autocommit();
+        let list = anchored.then(|| list_key(q));
+        let start = match &list {
+            Some(list) => self.nearest_anchor(list, q.offset)?,
+            None => None,
+        };
+        let (after, skip) = match &start {
+            Some((at, pos)) => (Some(pos), q.offset - at),
+            None => (None, q.offset),
+        };
         let mut args: Vec<Value> = Vec::new();
-        let sql = rows_sql(q, &mut args);
+        let sql = rows_sql(q, after, skip, &mut args);
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let mut last = None;
         let rows = stmt
-            .query_map(params_from_iter(args.iter()), read_row)
+            .query_map(params_from_iter(args.iter()), |r| {
+                let row = read_row(r)?;
+                last = Some(sort_value(r, q.sort)?);
+                Ok(row)
+            })
             .map_err(|e| self.err(e))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.err(e))?;
+        if let (Some(list), Some(value), Some(row)) = (list, last, rows.last()) {
+            let end = q.offset.saturating_add(rows.len() as u32);
+            let mut anchors = self.anchors.borrow_mut();
+            let list = anchors.list(&list);
+            list.insert(
+                end,
+                SortPos {
+                    value,
+                    task_id: row.task_id.clone(),
+                },
+            );
+            while list.len() > ANCHORS_PER_LIST {
+                // Forget the page end farthest from this one.
+                let (&first, _) = list.first_key_value().expect("not empty");
+                let (&last, _) = list.last_key_value().expect("not empty");
+                if end.abs_diff(first) > end.abs_diff(last) {
+                    list.pop_first();
+                } else {
+                    list.pop_last();
+                }
+            }
+        }
         Ok(rows)
+    }
+
+    /// The remembered position nearest before row `offset` of `list` (the position of row
+    /// `at - 1`, `at` ≤ `offset`), after forgetting every anchor if the data changed.
+    fn nearest_anchor(&self, list: &str, offset: u32) -> Result<Option<(u32, SortPos)>, DbError> {
+        let version = |schema: &str| {
+            self.conn
+                .query_row(&format!("PRAGMA {schema}.data_version"), [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .map_err(|e| self.err(e))
+        };
+        let versions = (version("main")?, version("q")?);
+        let mut anchors = self.anchors.borrow_mut();
+        if anchors.versions != versions {
+            *anchors = Anchors {
+                versions,
+                lists: VecDeque::new(),
+            };
+        }
+        Ok(anchors
+            .list(list)
+            .range(..=offset)
+            .next_back()
+            .map(|(&at, pos)| (at, pos.clone())))
     }
 
     /// How many tasks match: the server's count, minus the overlaid tasks where the server
@@ -340,14 +462,15 @@ impl View {
 
 /// The SQL of a page of rows: tasks with no open intent (filtered on the server's
 /// columns, so indexes serve), then the few with open intent (filtered on what the user
-/// sees), merged in order. Pushes its arguments onto `args`.
-fn rows_sql(q: &TaskQuery, args: &mut Vec<Value>) -> String {
+/// sees), merged in order; the rows after `after` (when given) in the list's order, less
+/// the first `skip`. Pushes its arguments onto `args`.
+fn rows_sql(q: &TaskQuery, after: Option<&SortPos>, skip: u32, args: &mut Vec<Value>) -> String {
     let limit = if q.limit == 0 {
         200
     } else {
         q.limit.min(10_000)
     } as i64;
-    let window = limit + i64::from(q.offset);
+    let window = limit + i64::from(skip);
     let (order_inner, order_outer) = match q.sort {
         SortKey::Due => ("t.due_sort, t.task_id", "due_sort, task_id"),
         SortKey::Overdue => (
@@ -365,13 +488,18 @@ fn rows_sql(q: &TaskQuery, args: &mut Vec<Value>) -> String {
     } else {
         "LEFT JOIN delayed d"
     };
-    let plain_where = filters(q, Some("t.status"), "t.assignee", args);
-    let overlaid_where = filters(
+    let mut plain_where = filters(q, Some("t.status"), "t.assignee", args);
+    let mut overlaid_where = filters(
         q,
         overlaid_status(q),
         "CASE WHEN o.has_assign THEN o.eff_assignee ELSE t.assignee END",
         args,
     );
+    if let Some(after) = after {
+        let keyset = after_clause(q.sort, after, args);
+        plain_where = format!("{plain_where} AND {keyset}");
+        overlaid_where = format!("{overlaid_where} AND {keyset}");
+    }
     let columns = "t.task_id, t.dataset_id, t.task_type, t.stage_id";
     format!(
         "SELECT * FROM (
@@ -389,9 +517,58 @@ fn rows_sql(q: &TaskQuery, args: &mut Vec<Value>) -> String {
                   t.due_at_millis, t.updated_at_millis, d.delayed_by_millis, t.due_sort
            FROM overlay o CROSS JOIN tasks t ON t.task_id = o.task_id {delayed_join} ON d.task_id = t.task_id
            WHERE {overlaid_where})
-         ORDER BY {order_outer} LIMIT {limit} OFFSET {offset}",
-        offset = q.offset,
+         ORDER BY {order_outer} LIMIT {limit} OFFSET {skip}",
     )
+}
+
+/// The rows after `pos` in the order of `sort` (ties broken by task id, ascending). The
+/// descending orders put rows without a value last, as SQLite's `DESC` does.
+fn after_clause(sort: SortKey, pos: &SortPos, args: &mut Vec<Value>) -> String {
+    let mut arg = |v: Value| {
+        args.push(v);
+        format!("?{}", args.len())
+    };
+    let id = arg(Value::Text(pos.task_id.clone()));
+    let descending =
+        |column: &str, value: Option<i64>, arg: &mut dyn FnMut(Value) -> String| match value {
+            Some(v) => {
+                let v = arg(Value::Integer(v));
+                format!(
+                    "({column} < {v} OR {column} IS NULL OR ({column} = {v} AND t.task_id > {id}))"
+                )
+            }
+            None => format!("({column} IS NULL AND t.task_id > {id})"),
+        };
+    match sort {
+        // `due_sort >= v` alone lets an index on the due date start at the position.
+        SortKey::Due => {
+            let v = arg(Value::Integer(pos.value.unwrap_or(i64::MAX)));
+            format!("t.due_sort >= {v} AND (t.due_sort > {v} OR t.task_id > {id})")
+        }
+        SortKey::Overdue => descending("d.delayed_by_millis", pos.value, &mut arg),
+        SortKey::Updated => descending("t.updated_at_millis", pos.value, &mut arg),
+        SortKey::TaskId => format!("t.task_id > {id}"),
+    }
+}
+
+/// The sort value of a row of [`rows_sql`] (see [`SortPos`]).
+fn sort_value(r: &rusqlite::Row<'_>, sort: SortKey) -> rusqlite::Result<Option<i64>> {
+    match sort {
+        SortKey::Due => r.get(15).map(Some),
+        SortKey::Overdue => r.get(14),
+        SortKey::Updated => r.get(13),
+        SortKey::TaskId => Ok(None),
+    }
+}
+
+/// What identifies a list (its query less the page).
+fn list_key(q: &TaskQuery) -> String {
+    serde_json::to_string(&TaskQuery {
+        limit: 0,
+        offset: 0,
+        ..q.clone()
+    })
+    .expect("a query serializes")
 }
 
 /// The status column a task with an open intent is filtered on: the one the user sees;

@@ -1,12 +1,15 @@
 //! Timings of the real app in a real webview (Xvfb), through WebDriver:
 //! - launch → first painted task list, with a 100,000-task mirror (target < 1 s);
 //! - drop → the card shown in its new column, on a 50,000-task stage (target < 50 ms);
-//! - scrolling a 50,000-card board column: frame times while it scrolls top to bottom.
+//! - scrolling a 50,000-card board column: frame times while it scrolls top to bottom;
+//! - scrolling My tasks of an annotator with 30,000 open tasks, the same way;
+//! - the floor of this display: the same scrolls of a plain, empty div of the same size.
 //!
 //! `xvfb-run -a -s "-screen 0 1920x1080x24" cargo bench -p dtasks-e2e --bench app`
 //! (the app must be built: `cargo build -p deepen-tasks`; `DTASKS_APP_BIN` picks another
 //! build, e.g. `target/release/deepen-tasks`). Prints the figures. `BENCH_SKIP_LAUNCH` /
-//! `BENCH_SKIP_BOARD` leave out the launches / the drops and scrolling.
+//! `BENCH_SKIP_BOARD` / `BENCH_SKIP_MYTASKS` leave out the launches / the drops and board
+//! scrolling / the My tasks scrolling.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -32,6 +35,9 @@ async fn main() {
     }
     if std::env::var_os("BENCH_SKIP_BOARD").is_none() {
         drop_and_scroll().await;
+    }
+    if std::env::var_os("BENCH_SKIP_MYTASKS").is_none() {
+        my_tasks_scroll().await;
     }
 }
 
@@ -235,26 +241,124 @@ async fn drop_and_scroll() {
         .unwrap();
     let idle = frame_times(&idle);
     stats("idle frame time (baseline of this display)", " ms", idle);
+    let column = "[data-testid=board-column][data-assignee=''] .column-body";
+    let placeholder = ".card.placeholder";
     scroll(
         &app,
+        column,
+        placeholder,
         150.0,
         "scroll at a reading pace (150 px per frame, 240 frames)",
     )
     .await;
-
     scroll(
         &app,
+        column,
+        placeholder,
         0.0,
         "fling a 50,000-card column top to bottom in 240 frames",
     )
     .await;
     app.screenshot("bench-board-50k").await;
+    floor(&app, column).await;
     app.quit().await;
 }
 
-/// Scrolls the Unassigned column one step per frame for 240 frames (`step` px; 0: the whole
-/// column in 240 steps) and reports frame times and frames that showed a placeholder.
-async fn scroll(app: &App, step: f64, what: &str) {
+/// My tasks of an annotator with over 30,000 open tasks (a 100,000-task dataset, a third
+/// of it theirs), scrolled as the board's column is.
+async fn my_tasks_scroll() {
+    let server = Server::start().await;
+    server.control.add_dataset(DatasetSpec {
+        name: "Bench — 100k frames".into(),
+        mode: LabellingMode::FrameByFrame,
+        units: 100_000,
+        stages: vec!["Labelling".into()],
+        assign: true,
+    });
+    let data = AppData::connected(&server, Role::Annotator).await;
+    server.offline();
+    let app = App::launch(&data, "bench-mytasks").await;
+    app.wait_for("[data-testid=task-row]").await;
+    let list = "section[aria-label='My tasks'] .list";
+    let rows: u64 = app
+        .attr(list, "aria-rowcount")
+        .await
+        .expect("the list's row count")
+        .parse::<u64>()
+        .unwrap()
+        - 1;
+    println!("My tasks lists {rows} open tasks");
+    assert!(rows >= 30_000, "the bench wants at least 30,000 rows");
+    let placeholder = ".row-line.placeholder";
+    scroll(
+        &app,
+        list,
+        placeholder,
+        150.0,
+        "My tasks: scroll at a reading pace (150 px per frame, 240 frames)",
+    )
+    .await;
+    scroll(
+        &app,
+        list,
+        placeholder,
+        0.0,
+        "My tasks: fling the whole list top to bottom in 240 frames",
+    )
+    .await;
+    app.screenshot("bench-mytasks-30k").await;
+    floor(&app, list).await;
+    app.quit().await;
+}
+
+/// The floor of this display: a plain div of the size of `scroller` laid over it, holding
+/// one empty div as tall as the list, scrolled the same ways (nothing to lay out or paint
+/// but the scroll itself).
+async fn floor(app: &App, scroller: &str) {
+    app.client
+        .execute(
+            r#"
+            const under = document.querySelector(arguments[0]), r = under.getBoundingClientRect();
+            const div = document.createElement("div");
+            div.id = "bench-floor";
+            Object.assign(div.style, { position: "fixed", left: r.left + "px", top: r.top + "px",
+              width: r.width + "px", height: r.height + "px", overflowY: "auto", zIndex: 100,
+              background: getComputedStyle(document.body).backgroundColor });
+            const inner = document.createElement("div");
+            inner.style.height = under.scrollHeight + "px";
+            div.appendChild(inner);
+            document.body.appendChild(div);
+            "#,
+            vec![serde_json::json!(scroller)],
+        )
+        .await
+        .unwrap();
+    scroll(
+        app,
+        "#bench-floor",
+        ".none",
+        150.0,
+        "  floor: an empty div of the same size, 150 px per frame",
+    )
+    .await;
+    scroll(
+        app,
+        "#bench-floor",
+        ".none",
+        0.0,
+        "  floor: the same, flung",
+    )
+    .await;
+    app.client
+        .execute("document.getElementById('bench-floor').remove()", vec![])
+        .await
+        .unwrap();
+}
+
+/// Scrolls `scroller` one step per frame for 240 frames (`step` px; 0: the whole list in
+/// 240 steps) and reports frame times and the frames that showed a `placeholder` (a row not
+/// loaded yet) inside it.
+async fn scroll(app: &App, scroller: &str, placeholder: &str, step: f64, what: &str) {
     app.client
         .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
             Some(Duration::from_secs(180)),
@@ -267,21 +371,25 @@ async fn scroll(app: &App, step: f64, what: &str) {
         .client
         .execute_async(
             r#"
-            const step = arguments[0], done = arguments[arguments.length - 1];
-            const body = document.querySelector("[data-testid=board-column][data-assignee=''] .column-body");
+            const [scroller, placeholder, step] = arguments, done = arguments[arguments.length - 1];
+            const body = document.querySelector(scroller);
             body.scrollTop = 0;
             const steps = 240, max = body.scrollHeight - body.clientHeight, by = step > 0 ? step : max / steps;
             const frames = []; let blank = 0, i = 0, last = performance.now();
             function tick(now) {
               frames.push(now - last); last = now;
-              if (body.querySelector(".card.placeholder")) blank++;
+              if (body.querySelector(placeholder)) blank++;
               if (i++ >= steps) { done({ frames, blank }); return; }
               body.scrollTop = Math.min(max, by * i);
               requestAnimationFrame(tick);
             }
             requestAnimationFrame(tick);
             "#,
-            vec![serde_json::json!(step)],
+            vec![
+                serde_json::json!(scroller),
+                serde_json::json!(placeholder),
+                serde_json::json!(step),
+            ],
         )
         .await
         .unwrap();

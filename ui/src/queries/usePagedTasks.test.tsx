@@ -105,4 +105,17 @@ describe("usePagedTasks", () => {
     act(() => shell.waiting.forEach((release) => release()));
     await waitFor(() => expect(hook.result.current.total).toBe(250));
   });
+
+  it("stays one object while its pages do not change, so memoized rows are not rendered again", async () => {
+    const { hook } = setup();
+    await waitFor(() => expect(hook.result.current.rowAt(150)?.task_id).toBe("t150"));
+    const before = hook.result.current;
+    hook.rerender({ q: { ...query } });
+    act(() => before.show(3, 20)); // rows of pages already loaded
+    expect(hook.result.current).toBe(before);
+    act(() => hook.result.current.show(150, 160));
+    await waitFor(() => expect(hook.result.current.rowAt(249)?.task_id).toBe("t249"));
+    expect(hook.result.current).not.toBe(before);
+    expect(hook.result.current.rowAt(5)).toBe(before.rowAt(5));
+  });
 });

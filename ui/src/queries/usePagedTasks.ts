@@ -45,7 +45,13 @@ function listStore(client: QueryClient, listHash: string) {
   // A page's key is the list's key plus its index: its hash starts like the list's.
   const prefix = `${listHash.slice(0, -1)},`;
   let snapshot = EMPTY;
+  // While watched, the snapshot is read again only after one of the list's queries changed
+  // (React reads it at every render: a scrolling list renders at every frame).
+  let watchers = 0;
+  let stale = true;
   const read = (): ListSnapshot => {
+    if (watchers > 0 && !stale) return snapshot;
+    stale = false;
     const found: { page: number; data: TaskPage; at: number }[] = [];
     for (const q of cache.getAll()) {
       if (!q.queryHash.startsWith(prefix) || q.state.data === undefined) continue;
@@ -67,9 +73,17 @@ function listStore(client: QueryClient, listHash: string) {
       // Cache events can come while a component renders (a query is built): tell React
       // after the cache's batch, as TanStack's own hooks do.
       const notify = notifyManager.batchCalls(changed);
-      return cache.subscribe((e) => {
-        if (e.query.queryHash.startsWith(prefix)) notify();
+      watchers += 1;
+      stale = true;
+      const unsubscribe = cache.subscribe((e) => {
+        if (!e.query.queryHash.startsWith(prefix)) return;
+        stale = true;
+        notify();
       });
+      return () => {
+        watchers -= 1;
+        unsubscribe();
+      };
     },
     read,
   };
@@ -120,5 +134,9 @@ export function usePagedTasks(query: TaskListQuery): PagedTasks {
   }, [pages]);
   const loadedIds = useCallback(() => loadedRows().map((r) => r.task_id), [loadedRows]);
 
-  return { total, rowAt, show, error, loadedIds, loadedRows };
+  // One object while nothing changes: views pass it down to memoized parts.
+  return useMemo(
+    () => ({ total, rowAt, show, error, loadedIds, loadedRows }),
+    [total, rowAt, show, error, loadedIds, loadedRows],
+  );
 }

@@ -66,7 +66,7 @@ export function Delayed() {
             />
             {items.map((item) => {
               const row = list.rowAt(item.index);
-              const style = { transform: `translateY(${item.start}px)` };
+              const style = { top: item.start };
               if (!row) return <div key={item.key} className="row-line placeholder" style={style} aria-hidden="true" />;
               return (
                 <div

@@ -7,6 +7,7 @@ import { refusal } from "../model/actions";
 import { useToast } from "../components/Toast";
 import { activeFilterCount, myTasksQuery, NO_FILTERS, type MyTaskFilters } from "../model/filters";
 import { usePagedTasks } from "../queries/usePagedTasks";
+import { useNow } from "../useNow";
 import { useVirtualRows } from "../useVirtualRows";
 import { HEAD_HEIGHT, ListHead } from "../components/ListHead";
 import { datasetName, useDatasets } from "../useDatasets";
@@ -46,14 +47,19 @@ export function MyTasks({ me, only }: { me: string; /** Start on these tasks (a 
   const list = usePagedTasks(query);
   const total = list.total ?? 0;
 
-  const virtualizer = useVirtualRows(total, scroller, ROW_HEIGHT, 12, list.show, HEAD_HEIGHT);
+  const virtualizer = useVirtualRows(total, scroller, ROW_HEIGHT, 6, list.show, HEAD_HEIGHT);
   const items = virtualizer.getVirtualItems();
+  const now = useNow();
 
-  const setFilter = <K extends keyof MyTaskFilters>(k: K, v: MyTaskFilters[K]) => {
+  const setFilter = useCallback(<K extends keyof MyTaskFilters>(k: K, v: MyTaskFilters[K]) => {
     setFilters((f) => ({ ...f, [k]: v }));
     setSelected(new Set());
     setCursor(0);
-  };
+  }, []);
+  const clearFilters = useCallback(() => {
+    setFilters(NO_FILTERS);
+    setSelected(new Set());
+  }, []);
 
   /** The rows the actions apply to: the selection (made of loaded rows), or the row at
    * the cursor. */
@@ -109,6 +115,7 @@ export function MyTasks({ me, only }: { me: string; /** Start on these tasks (a 
 
   const toggle = useCallback((id: string) => setSelected((s) => toggled(s, id)), []);
   const clear = useCallback(() => setSelected(new Set()), []);
+  const undoRow = useCallback((id: string) => void undo([id]), [undo]);
   useListKeys({
     paused: rejecting !== null,
     list,
@@ -122,7 +129,7 @@ export function MyTasks({ me, only }: { me: string; /** Start on these tasks (a 
     focusSearch: () => search.current?.focus(),
   });
 
-  const chosen = chosenRows();
+  const chosen = useMemo(() => chosenRows(), [chosenRows]);
   const filtered = activeFilterCount(filters) > 0;
 
   return (
@@ -134,7 +141,7 @@ export function MyTasks({ me, only }: { me: string; /** Start on these tasks (a 
         datasets={datasets}
         searchRef={search}
         setFilter={setFilter}
-        onClear={() => (setFilters(NO_FILTERS), setSelected(new Set()))}
+        onClear={clearFilters}
       />
       {list.error && <ErrorNote message={list.error.message} />}
       {list.total === 0 ? (
@@ -168,9 +175,10 @@ export function MyTasks({ me, only }: { me: string; /** Start on these tasks (a 
                   datasetLabel={row ? datasetName(byId.get(row.dataset_id), row.dataset_id) : ""}
                   selected={row ? selected.has(row.task_id) : false}
                   focused={item.index === cursor}
+                  now={now}
                   onToggle={toggle}
-                  onFocus={() => setCursor(item.index)}
-                  onUndo={(id) => void undo([id])}
+                  onFocus={setCursor}
+                  onUndo={undoRow}
                 />
               );
             })}

@@ -12,6 +12,7 @@ mod credentials;
 mod fuzz;
 mod migration;
 mod model;
+mod paging;
 mod partial_pull;
 mod permissions;
 mod private_files;

@@ -1,5 +1,7 @@
 // A task card on the board: draggable, selectable, and the same body in the drag overlay.
-import { useEffect } from "react";
+// Cards are memoized: a column scrolling renders the cards that come into view, not every
+// card on screen.
+import { memo, useEffect } from "react";
 import { useDraggable } from "@dnd-kit/core";
 import type { TaskRow } from "../../types";
 import { dueText } from "../../model/format";
@@ -9,22 +11,27 @@ import { markCardShown, markListPainted } from "../../metrics";
 import type { ClickMods } from "./useSelection";
 import type { DragData } from "./dnd";
 
-export function BoardCard({
+export const BoardCard = memo(function BoardCard({
   row,
   column,
+  top,
   selected,
   readOnly,
   first,
+  now,
   onClick,
 }: {
   row: TaskRow;
   column: string;
+  /** Where the card sits in its column's list (px). */
+  top: number;
   selected: boolean;
   /** Not draggable: the user may not reassign on this board. */
   readOnly: boolean;
   /** The column's first card: its one tab stop (arrows move between cards). */
   first: boolean;
-  onClick: (mods: ClickMods) => void;
+  now: number;
+  onClick: (row: TaskRow, mods: ClickMods) => void;
 }) {
   const { attributes, listeners, setNodeRef, isDragging } = useDraggable({
     id: row.task_id,
@@ -40,7 +47,8 @@ export function BoardCard({
       ref={setNodeRef}
       {...listeners}
       {...attributes}
-      className={`card${selected ? " selected" : ""}${isDragging ? " dragging" : ""}`}
+      className={`card slot${selected ? " selected" : ""}${isDragging ? " dragging" : ""}`}
+      style={{ top }}
       data-testid="task-card"
       data-task-id={row.task_id}
       data-selected={selected}
@@ -50,19 +58,19 @@ export function BoardCard({
       onKeyDown={(e) => {
         if (!isDragging && e.key === "x" && !e.ctrlKey && !e.metaKey && !e.altKey) {
           e.preventDefault();
-          onClick({ toggle: !e.shiftKey, range: e.shiftKey });
+          onClick(row, { toggle: !e.shiftKey, range: e.shiftKey });
         } else if (!isDragging && focusNeighbour(e.currentTarget, e.key)) {
           e.preventDefault();
         } else {
           listeners?.onKeyDown?.(e);
         }
       }}
-      onClick={(e) => onClick({ toggle: e.ctrlKey || e.metaKey, range: e.shiftKey })}
+      onClick={(e) => onClick(row, { toggle: e.ctrlKey || e.metaKey, range: e.shiftKey })}
     >
-      <CardBody row={row} />
+      <CardFace row={row} now={now} />
     </div>
   );
-}
+});
 
 /** Moves focus from `card` to the card above or below it, or to the nearest one in the
  * column to its left or right; whether `key` was such a move. */
@@ -91,8 +99,8 @@ function focusNeighbour(card: HTMLElement, key: string): boolean {
   return true;
 }
 
-export function CardBody({ row }: { row: TaskRow }) {
-  const now = useNow();
+function CardFace({ row, now }: { row: TaskRow; now: number }) {
+  const due = dueText(row.due_at_millis, now);
   return (
     <>
       <div className="card-top">
@@ -101,13 +109,15 @@ export function CardBody({ row }: { row: TaskRow }) {
       </div>
       <div className="card-bottom">
         <StatusPill status={row.status} />
-        <span
-          className={row.due_at_millis !== null && row.due_at_millis < now ? "due overdue" : "due"}
-          title={dueText(row.due_at_millis, now)}
-        >
-          {dueText(row.due_at_millis, now)}
+        <span className={row.due_at_millis !== null && row.due_at_millis < now ? "due overdue" : "due"} title={due}>
+          {due}
         </span>
       </div>
     </>
   );
+}
+
+/** The card's face in the drag overlay. */
+export function CardBody({ row }: { row: TaskRow }) {
+  return <CardFace row={row} now={useNow()} />;
 }

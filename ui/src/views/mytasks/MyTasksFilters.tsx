@@ -1,11 +1,11 @@
 // My tasks' filter bar: search, dataset, stage, status, delayed only, show done.
-import { useMemo, type RefObject } from "react";
+import { memo, useMemo, type RefObject } from "react";
 import type { DatasetInfo } from "../../types";
 import type { MyTaskFilters } from "../../model/filters";
 import { STATUSES, statusLabel } from "../../model/vocabulary";
 import { datasetName } from "../../useDatasets";
 
-export function MyTasksFilters({
+export const MyTasksFilters = memo(function MyTasksFilters({
   filters,
   filtered,
   datasets,
@@ -105,4 +105,4 @@ export function MyTasksFilters({
       )}
     </div>
   );
-}
+});

@@ -1,7 +1,7 @@
 // My tasks' header: how many tasks, and the actions on the selected ones (or the one at
 // the cursor). An action that cannot apply looks disabled, says why on hover, and still
 // takes focus and clicks — which say why — so keyboard and screen-reader users learn it too.
-import { useState } from "react";
+import { memo, useState } from "react";
 import type { TaskListQuery } from "../../queries/keys";
 import type { TaskRow } from "../../types";
 import { ExportButton } from "../../components/ExportButton";
@@ -16,7 +16,7 @@ const ACTIONS: { kind: StatusAction; label: string; key: string }[] = [
   { kind: "reject", label: "Reject", key: "r" },
 ];
 
-export function MyTasksHeader({
+export const MyTasksHeader = memo(function MyTasksHeader({
   total,
   selectedCount,
   chosen,
@@ -71,4 +71,4 @@ export function MyTasksHeader({
       {history && <TaskHistory taskId={history} onClose={() => setHistory(null)} />}
     </header>
   );
-}
+});

@@ -1,18 +1,19 @@
-// One row of My tasks (or its placeholder while its page loads).
-import { useEffect } from "react";
+// One row of My tasks (or its placeholder while its page loads). Rows are memoized: a list
+// scrolling renders the rows that come into view, not every row on screen.
+import { memo, useEffect } from "react";
 import type { TaskRow } from "../../types";
 import { dueText } from "../../model/format";
-import { useNow } from "../../useNow";
 import { markListPainted } from "../../metrics";
 import { StatusPill, SyncBadge } from "../../components/TaskBadges";
 
-export function TaskLine({
+export const TaskLine = memo(function TaskLine({
   top,
   index,
   row,
   datasetLabel,
   selected,
   focused,
+  now,
   onToggle,
   onFocus,
   onUndo,
@@ -23,17 +24,18 @@ export function TaskLine({
   datasetLabel: string;
   selected: boolean;
   focused: boolean;
+  now: number;
   onToggle: (id: string) => void;
-  onFocus: () => void;
+  /** The row at `index` was clicked: the cursor goes there. */
+  onFocus: (index: number) => void;
   /** Takes back the row's action not sent yet. */
   onUndo: (id: string) => void;
 }) {
-  const now = useNow();
   const painted = row !== undefined;
   useEffect(() => {
     if (painted) markListPainted();
   }, [painted]);
-  const style = { transform: `translateY(${top}px)` };
+  const style = { top };
   if (!row) {
     return <div className="row-line placeholder" style={style} aria-hidden="true" />;
   }
@@ -51,7 +53,7 @@ export function TaskLine({
       data-task-id={row.task_id}
       data-status={row.status}
       onClick={(e) => {
-        onFocus();
+        onFocus(index);
         if (e.ctrlKey || e.metaKey || (e.target as HTMLElement).tagName === "INPUT") return;
         onToggle(row.task_id);
       }}
@@ -100,4 +102,4 @@ export function TaskLine({
       </span>
     </div>
   );
-}
+});
