@@ -76,18 +76,22 @@ fn show<R: Runtime>(app: &AppHandle<R>, notice: &Notice) {
     let (title, body) = word(notice);
     let (app, notice) = (app.clone(), notice.clone());
     std::thread::spawn(move || {
-        let shown = notify_rust::Notification::new()
+        let mut raised = notify_rust::Notification::new();
+        raised
             .appname("Deepen Tasks")
             .summary(&title)
             .body(&body)
-            .action("default", "Show")
-            .show();
-        match shown {
+            .action("default", "Show");
+        // One task: its page in Deepen is one click away too.
+        if notice.task_ids.len() == 1 {
+            raised.action(OPEN_IN_DEEPEN, "Open in Deepen");
+        }
+        match raised.show() {
             // Returns when the notification is clicked or closed.
-            Ok(handle) => handle.wait_for_action(|action| {
-                if action == "default" {
-                    opened(&app, notice.clone());
-                }
+            Ok(handle) => handle.wait_for_action(|action| match action {
+                "default" => opened(&app, notice.clone()),
+                OPEN_IN_DEEPEN => open_in_deepen(&app, &notice.task_ids[0]),
+                _ => {}
             }),
             Err(e) => tracing::warn!(error = %e, "cannot show a desktop notification"),
         }
@@ -100,6 +104,23 @@ fn show<R: Runtime>(app: &AppHandle<R>, notice: &Notice) {
     let (title, body) = word(notice);
     if let Err(e) = app.notification().builder().title(title).body(body).show() {
         tracing::warn!(error = %e, "cannot show a desktop notification");
+    }
+}
+
+/// The action of a one-task notification that opens the task in Deepen's web tool.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+const OPEN_IN_DEEPEN: &str = "open-in-deepen";
+
+/// The task's page in Deepen, from a notification (as the window's *Open in Deepen*).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn open_in_deepen<R: Runtime>(app: &AppHandle<R>, task_id: &str) {
+    let opened = app
+        .state::<crate::session::AppState>()
+        .session()
+        .and_then(|s| Ok(s.workspace.web_task_url(task_id)?))
+        .and_then(|url| app.state::<crate::opener::Opener>().open(&url));
+    if let Err(e) = opened {
+        tracing::warn!(error = %e, "cannot open the task in Deepen from a notification");
     }
 }
 

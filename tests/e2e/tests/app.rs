@@ -1132,7 +1132,14 @@ async fn a_notification_tells_of_new_tasks_and_clicking_it_shows_them() {
     let server = Server::start().await;
     let data = AppData::connected(&server, Role::Annotator).await;
     let me = data.user.email.clone();
-    let app = App::launch(&data, "11-notification").await;
+    let out = tempfile::tempdir().unwrap();
+    let opened = out.path().join("opened.txt");
+    let app = App::launch_with(
+        &data,
+        "11-notification",
+        &[("DTASKS_OPENED_URLS", opened.display().to_string())],
+    )
+    .await;
     app.wait_for("[data-testid=task-row]").await;
     let free = data
         .workspace()
@@ -1206,6 +1213,72 @@ async fn a_notification_tells_of_new_tasks_and_clicking_it_shows_them() {
     })
     .await;
     app.screenshot("11-notification-opened").await;
+
+    // One task rejected: its notification opens the task in Deepen too.
+    let _ = app.client.minimize_window().await;
+    server
+        .control
+        .act(
+            &me,
+            Action::Submit {
+                task_id: given[0].clone(),
+            },
+        )
+        .unwrap();
+    let ws = data.workspace();
+    app.client
+        .execute("window.__TAURI_INTERNALS__.invoke('sync_now')", vec![])
+        .await
+        .unwrap();
+    app.eventually("the submit seen by a sync", 15, || async {
+        ws.store()
+            .mirror_reader()
+            .task(&given[0])
+            .unwrap()
+            .is_some_and(|t| t.status == "submitted")
+    })
+    .await;
+    server
+        .control
+        .act(
+            &admin,
+            Action::Reject {
+                task_id: given[0].clone(),
+                reason: Some("Wrong class on the trailer".into()),
+            },
+        )
+        .unwrap();
+    app.client
+        .execute("window.__TAURI_INTERNALS__.invoke('sync_now')", vec![])
+        .await
+        .unwrap();
+    app.eventually("the rejection's notification", 20, || async {
+        notifications.raised().len() >= 2
+    })
+    .await;
+    let rejected = notifications.raised()[1].clone();
+    assert!(
+        rejected.summary.starts_with("1 submission rejected in "),
+        "{rejected:?}"
+    );
+    assert!(
+        rejected
+            .body
+            .contains("Reviewer: “Wrong class on the trailer”"),
+        "{rejected:?}"
+    );
+    assert!(
+        rejected.actions.contains(&"open-in-deepen".to_string()),
+        "{rejected:?}"
+    );
+    notifications.invoke(rejected.id, "open-in-deepen").await;
+    app.eventually("the task's page opened", 10, || async { opened.exists() })
+        .await;
+    let url = std::fs::read_to_string(&opened).unwrap();
+    assert!(
+        url.trim_end().ends_with(&format!("/tasks/{}", given[0])),
+        "{url}"
+    );
     app.quit().await;
 }
 

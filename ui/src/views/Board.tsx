@@ -75,6 +75,7 @@ export function Board() {
         stage={stage}
         statusFilter={statusFilter}
         selectedCount={selection.selected.size}
+        selectedOne={selection.selected.size === 1 ? ([...selection.selected.keys()][0] ?? null) : null}
         canUndo={undo.canUndo}
         onDataset={(id) => (setDatasetId(id), selection.clear())}
         onStage={(s) => (setStageId(s), selection.clear())}

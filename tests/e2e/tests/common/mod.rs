@@ -389,15 +389,23 @@ impl App {
     }
 
     pub async fn screenshot(&self, name: &str) {
-        // Let the page paint what it has (two frames), then capture.
+        // Let the page paint what it has (two frames), then capture. The capture waits for
+        // the webview's next paint: painting without compositing (no GPU, as here), an idle
+        // page may not paint for a minute, so the page makes an invisible change just after
+        // the capture was asked for (WebDriver runs one command at a time: the page's own
+        // timer does it).
         let _ = self
             .client
             .execute_async(
-                "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+                "const done = arguments[arguments.length - 1];
+                 const root = document.documentElement;
+                 for (const ms of [400, 800, 1600]) setTimeout(() => {
+                   root.style.outline = root.style.outline ? '' : '1px solid transparent';
+                 }, ms);
+                 requestAnimationFrame(() => requestAnimationFrame(() => done()));",
                 vec![],
             )
             .await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
         if let Ok(png) = self.client.screenshot().await {
             let _ = std::fs::write(screenshot_dir().join(format!("{name}.png")), png);
         }

@@ -103,13 +103,18 @@ impl Notifications {
 
     /// Clicks notification `id`.
     pub async fn click(&self, id: u32) {
+        self.invoke(id, "default").await;
+    }
+
+    /// Invokes one of the actions of notification `id` (a button on it).
+    pub async fn invoke(&self, id: u32, action: &str) {
         let iface = self
             .conn
             .object_server()
             .interface::<_, Service>(PATH)
             .await
             .unwrap();
-        Service::action_invoked(iface.signal_emitter(), id, "default")
+        Service::action_invoked(iface.signal_emitter(), id, action)
             .await
             .unwrap();
     }

@@ -1,5 +1,6 @@
 // The board's header: dataset, stage and status filter, the selection, undo and balance.
 import type { DatasetInfo } from "../../types";
+import { OpenInDeepen } from "../../components/OpenInDeepen";
 import { STATUSES, statusLabel } from "../../model/vocabulary";
 import { datasetName } from "../../useDatasets";
 
@@ -9,6 +10,7 @@ export function BoardHeader({
   stage,
   statusFilter,
   selectedCount,
+  selectedOne,
   canUndo,
   onDataset,
   onStage,
@@ -21,6 +23,8 @@ export function BoardHeader({
   stage: string;
   statusFilter: string;
   selectedCount: number;
+  /** The one selected card's task, when exactly one is selected. */
+  selectedOne: string | null;
   canUndo: boolean;
   onDataset: (id: string) => void;
   onStage: (stage: string) => void;
@@ -77,6 +81,7 @@ export function BoardHeader({
           {selectedCount} selected{dataset.may_reassign ? " · drag any of them" : ""}
         </span>
       )}
+      <OpenInDeepen taskId={selectedOne} />
       {dataset.may_reassign ? (
         <>
           <button onClick={onUndo} disabled={!canUndo} data-testid="undo">
