@@ -45,7 +45,7 @@ pub fn is_safe_id(id: &str) -> bool {
 }
 
 /// Percent-encodes one path segment (ids are opaque to us).
-fn seg(id: &str) -> String {
+pub(super) fn seg(id: &str) -> String {
     let mut out = String::with_capacity(id.len());
     for b in id.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

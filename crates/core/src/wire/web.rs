@@ -5,6 +5,8 @@
 
 use reqwest::Url;
 
+use super::paths::seg;
+
 /// The assumed address of a task, on the API server's origin.
 pub const DEFAULT_WEB_TASK_URL: &str =
     "{origin}/workspace/{client_id}/datasets/{dataset_id}/tasks/{task_id}";
@@ -60,19 +62,6 @@ pub fn web_task_url(
         return Err(WebUrlError::OffHost(task_id.to_string()));
     }
     Ok(url)
-}
-
-/// Percent-encodes an id for a path segment.
-fn seg(id: &str) -> String {
-    let mut out = String::with_capacity(id.len());
-    for b in id.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -210,29 +210,7 @@ async fn my_own_reassignment_is_not_news_and_kinds_turned_off_stay_quiet() {
 #[tokio::test]
 async fn an_action_that_needs_a_decision_is_told_and_discarding_it_is_recorded() {
     let h = Harness::new(Role::Annotator).await;
-    let row = h.mine_with("ready").remove(0);
-    let other = h
-        .control
-        .users()
-        .into_iter()
-        .find(|u| u.role == Role::Annotator && u.email != h.user.email)
-        .unwrap();
-    h.offline();
-    h.ws.act(ActionKind::Submit, std::slice::from_ref(&row.task_id), None)
-        .unwrap();
-    let admin = h.control.user(Role::Admin);
-    h.control
-        .act(
-            &admin.email,
-            Action::Assign {
-                dataset_id: row.dataset_id.clone(),
-                task_type: row.task_type.clone(),
-                assignments: vec![(row.task_id.clone(), Some(other.email))],
-            },
-        )
-        .unwrap();
-    h.online();
-    let round = h.engine.sync_once(Scope::Full, None).await.unwrap();
+    let (row, round) = h.submit_offline_while_reassigned_elsewhere().await;
     assert_eq!(round.push.needs_attention, 1);
     let decide: Vec<_> = round
         .notices

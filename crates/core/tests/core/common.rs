@@ -9,13 +9,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use deepen_emulator::{
-    Control, Emulator, EmulatorConfig, Faults, JournalEntry, OfflineMode, Role, RunningEmulator,
-    UserInfo,
+    Action, Control, Emulator, EmulatorConfig, Faults, JournalEntry, OfflineMode, Role,
+    RunningEmulator, UserInfo,
 };
 use dtasks_core::client::Timeouts;
 use dtasks_core::engine::{Backoff, RoundReport};
 use dtasks_core::view::{AssigneeFilter, TaskQuery, TaskRow};
-use dtasks_core::{Account, Scope, Sensitive, SyncEngine, Workspace};
+use dtasks_core::{Account, ActionKind, Scope, Sensitive, SyncEngine, Workspace};
 
 pub struct Harness {
     pub emu: RunningEmulator,
@@ -142,7 +142,7 @@ impl Harness {
         self.control
             .act(
                 row.assignee.as_deref().unwrap(),
-                deepen_emulator::Action::Submit {
+                Action::Submit {
                     task_id: row.task_id.clone(),
                 },
             )
@@ -175,6 +175,37 @@ impl Harness {
     pub fn pending_count(&self) -> u64 {
         let status = self.ws.status().unwrap();
         status.pending
+    }
+
+    /// Submits one of my ready tasks offline while the manager gives it to another
+    /// annotator on the server, then syncs: the submit is refused (403), waiting on the
+    /// user. Gives the task and the round.
+    pub async fn submit_offline_while_reassigned_elsewhere(&self) -> (TaskRow, RoundReport) {
+        let row = self.mine_with("ready").remove(0);
+        let other = self
+            .control
+            .users()
+            .into_iter()
+            .find(|u| u.role == Role::Annotator && u.email != self.user.email)
+            .unwrap();
+        self.offline();
+        self.ws
+            .act(ActionKind::Submit, std::slice::from_ref(&row.task_id), None)
+            .unwrap();
+        let admin = self.control.user(Role::Admin);
+        self.control
+            .act(
+                &admin.email,
+                Action::Assign {
+                    dataset_id: row.dataset_id.clone(),
+                    task_type: row.task_type.clone(),
+                    assignments: vec![(row.task_id.clone(), Some(other.email))],
+                },
+            )
+            .unwrap();
+        self.online();
+        let round = self.engine.sync_once(Scope::Full, None).await.unwrap();
+        (row, round)
     }
 
     /// Sync until nothing is waiting, sleeping through backoffs.

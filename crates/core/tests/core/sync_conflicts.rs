@@ -166,29 +166,7 @@ async fn an_action_already_done_by_someone_else_is_not_sent() {
 #[tokio::test]
 async fn an_action_the_server_forbids_needs_attention_with_a_reason() {
     let h = Harness::new(Role::Annotator).await;
-    let row = h.mine_with("ready").remove(0);
-    let other = h
-        .control
-        .users()
-        .into_iter()
-        .find(|u| u.role == Role::Annotator && u.email != h.user.email)
-        .unwrap();
-    h.offline();
-    h.ws.act(ActionKind::Submit, std::slice::from_ref(&row.task_id), None)
-        .unwrap();
-    let admin = h.control.user(Role::Admin);
-    h.control
-        .act(
-            &admin.email,
-            Action::Assign {
-                dataset_id: row.dataset_id.clone(),
-                task_type: row.task_type.clone(),
-                assignments: vec![(row.task_id.clone(), Some(other.email))],
-            },
-        )
-        .unwrap();
-    h.online();
-    let round = h.engine.sync_once(Scope::Full, None).await.unwrap();
+    let (row, round) = h.submit_offline_while_reassigned_elsewhere().await;
     assert_eq!(round.push.needs_attention, 1);
     let op = h.ws.queue(false).unwrap().remove(0);
     assert!(
