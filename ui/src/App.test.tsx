@@ -14,6 +14,7 @@ const shell = vi.hoisted(() => ({
   shown: [] as { dataset_ids: string[]; delayed: boolean }[],
   metered: false,
   installs: 0,
+  syncNows: 0,
 }));
 
 // The shell's commands and events are faked; the generated vocabulary is the real one.
@@ -72,6 +73,10 @@ vi.mock("./bindings", async (importOriginal) => {
       syncStatus: () =>
         ok({ connectivity: "online", pending: 0, needs_attention: 0, last_sync_at: null, last_error: null }),
       queue: () => ok([]),
+      syncNow: () => {
+        shell.syncNows += 1;
+        return ok(null);
+      },
       setShown: (shown: { dataset_ids: string[]; delayed: boolean }) => {
         shell.shown.push(shown);
         return ok(null);
@@ -228,4 +233,28 @@ it("opens the demo on the board and re-queries only the columns a change names",
   expect(shell.installs).toBe(0);
   act(() => screen.getByRole("button", { name: "Install 9.9.9 and restart" }).click());
   await waitFor(() => expect(shell.installs).toBe(1));
+});
+
+it("asks for a sync when Sync now is clicked while a round is running", async () => {
+  render(
+    <QueryClientProvider client={createQueryClient()}>
+      <ToastHost>
+        <App />
+      </ToastHost>
+    </QueryClientProvider>,
+  );
+  await screen.findByTestId("demo-banner");
+  // A background round is running (an offline probe, say) when the network comes back:
+  // the click must not be lost, or the next try waits for the probe's long wait.
+  act(() =>
+    shell.listeners.get("sync-status-changed")!({
+      payload: { connectivity: "syncing", pending: 2, needs_attention: 0, last_sync_at: null, last_error: null },
+    }),
+  );
+  const button = await screen.findByTestId<HTMLButtonElement>("sync-now");
+  await waitFor(() => expect(button.getAttribute("aria-busy")).toBe("true"));
+  expect(button.disabled).toBe(false);
+  const before = shell.syncNows;
+  act(() => button.click());
+  await waitFor(() => expect(shell.syncNows).toBe(before + 1));
 });

@@ -72,10 +72,13 @@ export function StatusBar({ status, onOpen }: { status: SyncStatus | null; onOpe
           Metered connection
         </button>
       )}
+      {/* Never disabled: a round already running may be a mere push, or may have failed
+          just before the network came back — a click then asks for a full round after it. */}
       <button
         className="small"
         data-testid="sync-now"
-        disabled={c === "syncing"}
+        aria-busy={c === "syncing"}
+        title={c === "syncing" ? "A sync is running; clicking asks for a full one after it." : undefined}
         onClick={() => {
           setAsked(true);
           void call(api.syncNow()).finally(() => setTimeout(() => setAsked(false), 1500));
