@@ -113,30 +113,43 @@ impl Batches {
     }
 }
 
-/// The news since the last call for `me`, of the kinds wanted, at `now`; marks it told.
-/// `queue`: the outbox's actions, done ones included (the user's own changes are not
-/// news). The first call starts the late-task watch at `now` (tasks already late are not
-/// news).
-pub fn collect(
+/// One piece of news found, before the user's own changes are set apart.
+struct Candidate {
+    kind: NoticeKind,
+    dataset_id: String,
+    task_id: String,
+    reason: Option<String>,
+}
+
+/// The news since the last look, read from the mirror alone (phase one of two: the
+/// outbox is asked only about the tasks named here, and only when there are some).
+pub struct Gathered {
+    candidates: Vec<Candidate>,
+    seen_upto: i64,
+    late_at: i64,
+}
+
+/// Reads the news for `me` at `now`, of the kinds wanted, since the last
+/// [`Gathered::finish`]. The first look starts the late-task watch at `now` (tasks already
+/// late are not news).
+pub fn gather(
     mirror: &Mirror,
-    queue: &[Op],
     me: &str,
     wanted: &NoticeKinds,
     now: i64,
-) -> Result<Vec<Notice>, DbError> {
+) -> Result<Gathered, DbError> {
     let err = |e| DbError::from_sqlite(mirror.path(), e);
     let seen: i64 = mirror
         .meta(SEEN_KEY)?
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    let mine = own_changes(queue, me);
-    let mut batches = Batches::default();
+    let mut candidates = Vec::new();
     let mut last = seen;
     {
         let mut stmt = mirror
             .conn()
             .prepare(
-                "SELECT id, source, kind, task_id, dataset_id, person, old, new, note FROM activity
+                "SELECT id, source, kind, task_id, dataset_id, old, new, note FROM activity
                   WHERE id > ?1 AND person = ?2 ORDER BY id",
             )
             .map_err(err)?;
@@ -144,35 +157,32 @@ pub fn collect(
         while let Some(r) = rows.next().map_err(err)? {
             last = r.get(0).map_err(err)?;
             let source: String = r.get(1).map_err(err)?;
-            let kind: String = r.get(2).map_err(err)?;
-            let task_id: String = r.get(3).map_err(err)?;
-            let dataset_id: String = r.get(4).map_err(err)?;
-            let old: Option<String> = r.get(6).map_err(err)?;
-            let new: Option<String> = r.get(7).map_err(err)?;
-            let note: Option<String> = r.get(8).map_err(err)?;
+            let field: String = r.get(2).map_err(err)?;
+            let old: Option<String> = r.get(5).map_err(err)?;
+            let new: Option<String> = r.get(6).map_err(err)?;
             let from_server = source == "server";
-            let notice = match (kind.as_str(), new.as_deref()) {
-                ("assignee", Some(to))
-                    if from_server && to == me && !mine.assigned.contains(&task_id) =>
-                {
-                    Some(NoticeKind::Assigned)
-                }
+            let kind = match (field.as_str(), new.as_deref()) {
+                ("assignee", Some(to)) if from_server && to == me => NoticeKind::Assigned,
                 // Only a review rejects (from submitted, or further back when the submit
                 // came and went between two pulls).
                 ("status", Some("rejected"))
-                    if from_server
-                        && old.as_deref() != Some("rejected")
-                        && !mine.reviewed.contains(&task_id) =>
+                    if from_server && old.as_deref() != Some("rejected") =>
                 {
-                    Some(NoticeKind::Rejected)
+                    NoticeKind::Rejected
                 }
-                ("action", Some("needs_decision")) => Some(NoticeKind::NeedsDecision),
-                _ => None,
+                ("action", Some("needs_decision")) => NoticeKind::NeedsDecision,
+                _ => continue,
             };
-            if let Some(kind) = notice {
-                let reason = (kind == NoticeKind::Rejected).then_some(note).flatten();
-                batches.add(kind, dataset_id, task_id, reason);
+            if !wanted.wants(kind) {
+                continue;
             }
+            let note: Option<String> = r.get(7).map_err(err)?;
+            candidates.push(Candidate {
+                kind,
+                task_id: r.get(3).map_err(err)?,
+                dataset_id: r.get(4).map_err(err)?,
+                reason: (kind == NoticeKind::Rejected).then_some(note).flatten(),
+            });
         }
     }
     // Seen the whole record, including rows of other people: start after the last one.
@@ -182,21 +192,63 @@ pub fn collect(
         .optional()
         .map_err(err)?
         .flatten();
-    mirror.set_meta(SEEN_KEY, &newest.unwrap_or(last).max(last).to_string())?;
-    late_since_last(mirror, me, now, &mine.acting, &mut batches)?;
-    let names = dataset_names(mirror)?;
-    Ok(batches
-        .0
-        .into_iter()
-        .filter(|((kind, _), _)| wanted.wants(*kind))
-        .map(|((kind, dataset_id), (task_ids, reasons))| Notice {
-            kind,
-            dataset_name: names.get(&dataset_id).cloned(),
-            dataset_id,
-            task_ids,
-            reasons,
-        })
-        .collect())
+    if wanted.late {
+        late_since_last(mirror, me, now, &mut candidates)?;
+    }
+    Ok(Gathered {
+        candidates,
+        seen_upto: newest.unwrap_or(last).max(last),
+        late_at: now,
+    })
+}
+
+impl Gathered {
+    /// The tasks whose news may be the user's own doing: their actions decide (see
+    /// [`Gathered::finish`]). Empty when nothing needs checking.
+    pub fn tasks_to_check(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .candidates
+            .iter()
+            .filter(|c| c.kind != NoticeKind::NeedsDecision)
+            .map(|c| c.task_id.clone())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// Sets the user's own changes apart (`own`: the actions on [`Self::tasks_to_check`],
+    /// done ones included), batches the rest per kind and dataset, and marks it all told.
+    pub fn finish(self, mirror: &Mirror, own: &[Op], me: &str) -> Result<Vec<Notice>, DbError> {
+        let mine = own_changes(own, me);
+        let mut batches = Batches::default();
+        for c in self.candidates {
+            let own_doing = match c.kind {
+                NoticeKind::Assigned => mine.assigned.contains(&c.task_id),
+                NoticeKind::Rejected => mine.reviewed.contains(&c.task_id),
+                // Submitted (or otherwise acted on) here and not yet sent: not late for them.
+                NoticeKind::Late => mine.acting.contains(&c.task_id),
+                NoticeKind::NeedsDecision => false,
+            };
+            if !own_doing {
+                batches.add(c.kind, c.dataset_id, c.task_id, c.reason);
+            }
+        }
+        mirror.set_meta(SEEN_KEY, &self.seen_upto.to_string())?;
+        mirror.set_meta(LATE_KEY, &self.late_at.to_string())?;
+        let names = dataset_names(mirror)?;
+        Ok(batches
+            .0
+            .into_iter()
+            .map(|((kind, dataset_id), (task_ids, reasons))| Notice {
+                kind,
+                dataset_name: names.get(&dataset_id).cloned(),
+                dataset_id,
+                task_ids,
+                reasons,
+            })
+            .collect())
+    }
 }
 
 /// Tasks of `me` whose due time passed since the last look, still open.
@@ -204,13 +256,10 @@ fn late_since_last(
     mirror: &Mirror,
     me: &str,
     now: i64,
-    acting: &HashSet<String>,
-    batches: &mut Batches,
+    candidates: &mut Vec<Candidate>,
 ) -> Result<(), DbError> {
     let err = |e| DbError::from_sqlite(mirror.path(), e);
-    let since = mirror.meta(LATE_KEY)?.and_then(|v| v.parse::<i64>().ok());
-    mirror.set_meta(LATE_KEY, &now.to_string())?;
-    let Some(since) = since else {
+    let Some(since) = mirror.meta(LATE_KEY)?.and_then(|v| v.parse::<i64>().ok()) else {
         return Ok(());
     };
     let open: Vec<String> = TaskStatus::open_statuses()
@@ -231,11 +280,12 @@ fn late_since_last(
         .map_err(err)?;
     for row in rows {
         let (task_id, dataset_id): (String, String) = row.map_err(err)?;
-        // Submitted (or otherwise acted on) here and not yet sent: not late for the user.
-        if acting.contains(&task_id) {
-            continue;
-        }
-        batches.add(NoticeKind::Late, dataset_id, task_id, None);
+        candidates.push(Candidate {
+            kind: NoticeKind::Late,
+            dataset_id,
+            task_id,
+            reason: None,
+        });
     }
     Ok(())
 }
@@ -254,21 +304,21 @@ fn dataset_names(mirror: &Mirror) -> Result<BTreeMap<String, String>, DbError> {
 
 /// Tasks whose change a pull may bring back as the server's though this user made it (an
 /// answer lost on the way, seen by the next pull): assignments to themselves and their
-/// own reviews, from the queue (done actions stay there a while); and tasks with a status
-/// action not done yet.
+/// own reviews, from their actions (done ones stay in the queue a while); and tasks with a
+/// status action not done yet.
 struct OwnChanges {
     assigned: HashSet<String>,
     reviewed: HashSet<String>,
     acting: HashSet<String>,
 }
 
-fn own_changes(queue: &[Op], me: &str) -> OwnChanges {
+fn own_changes(actions: &[Op], me: &str) -> OwnChanges {
     let mut own = OwnChanges {
         assigned: HashSet::new(),
         reviewed: HashSet::new(),
         acting: HashSet::new(),
     };
-    for op in queue {
+    for op in actions {
         if op.kind.changes_status() && op.state != OpState::Done {
             own.acting.insert(op.task_id.clone());
         }

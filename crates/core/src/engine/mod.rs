@@ -357,14 +357,16 @@ impl SyncEngine {
     /// The news since the last round, of the kinds the user wants; told to listeners.
     fn collect_notices(&self) -> Result<Vec<Notice>, EngineError> {
         let wanted = crate::preferences::Preferences::load(self.store.dir()).notify;
-        let queue = self.store.outbox().list(true)?;
-        let notices = notices::collect(
-            &self.store.mirror(),
-            &queue,
-            &self.account.email,
-            &wanted,
-            now_millis(),
-        )?;
+        let me = &self.account.email;
+        let gathered = notices::gather(&self.store.mirror(), me, &wanted, now_millis())?;
+        // The outbox is read only for the tasks in the news (and not at all without any).
+        let to_check = gathered.tasks_to_check();
+        let own = if to_check.is_empty() {
+            Vec::new()
+        } else {
+            self.store.outbox().of_tasks(&to_check)?
+        };
+        let notices = gathered.finish(&self.store.mirror(), &own, me)?;
         if !notices.is_empty() {
             let _ = self.notices.send(notices.clone());
         }

@@ -345,6 +345,17 @@ impl Outbox {
         )
     }
 
+    /// Every action on `task_ids` (done ones included, while kept), oldest first per task:
+    /// one index lookup per task, so it costs what is asked, not the queue's size.
+    pub fn of_tasks(&self, task_ids: &[String]) -> Result<Vec<Op>, DbError> {
+        let sql = format!("SELECT {OP_COLUMNS} FROM ops WHERE task_id = ?1 ORDER BY seq");
+        let mut ops = Vec::new();
+        for task_id in task_ids {
+            ops.extend(self.query_ops(&sql, [task_id])?);
+        }
+        Ok(ops)
+    }
+
     fn query_ops(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Op>, DbError> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
         let rows = stmt.query_map(params, read_op).map_err(|e| self.err(e))?;
