@@ -13,6 +13,7 @@ import { dateTime } from "../model/format";
 import { Empty, ErrorNote } from "../components/Empty";
 import { ExportButton } from "../components/ExportButton";
 import { TaskHistory } from "../components/TaskHistory";
+import { DatasetSelect } from "../components/DatasetSelect";
 
 const KINDS: { value: ActivityKind | ""; label: string }[] = [
   { value: "", label: "All changes" },
@@ -76,14 +77,13 @@ export function Activity() {
         </label>
         <label>
           Dataset{" "}
-          <select value={dataset} onChange={(e) => setDataset(e.target.value)} data-testid="activity-dataset">
-            <option value="">All datasets</option>
-            {datasets.map((d) => (
-              <option key={d.dataset_id} value={d.dataset_id}>
-                {datasetName(d, d.dataset_id)}
-              </option>
-            ))}
-          </select>
+          <DatasetSelect
+            datasets={datasets}
+            value={dataset || null}
+            onChange={(id) => setDataset(id ?? "")}
+            allowAll
+            testId="activity-dataset"
+          />
         </label>
         <label>
           Kind{" "}

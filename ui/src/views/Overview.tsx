@@ -34,9 +34,7 @@ export function Overview() {
       )}
       {/* Focusable so the keyboard can scroll it. */}
       <div className="overview" tabIndex={0} role="region" aria-label="Datasets">
-        {datasets.length > 0 && (
-          <ReviewPanel datasets={datasets.map((d) => ({ id: d.dataset_id, name: datasetName(d, d.dataset_id) }))} />
-        )}
+        {datasets.length > 0 && <ReviewPanel datasets={datasets} />}
         {datasets.map((d) => (
           <DatasetCharts key={d.dataset_id} dataset={d} />
         ))}

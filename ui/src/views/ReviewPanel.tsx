@@ -2,16 +2,17 @@
 // period — from what this device observed, and said so.
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
-import type { ReviewQuery } from "../types";
+import type { DatasetInfo, ReviewQuery } from "../types";
 import { api, asUserError, call } from "../api";
 import { queryKeys } from "../queries/keys";
 import { medianWords, PERIODS, rateWords } from "../model/activity";
 import { displayName } from "../model/board";
 import { ExportButton } from "../components/ExportButton";
+import { DatasetSelect } from "../components/DatasetSelect";
 
 const DAY = 24 * 3600 * 1000;
 
-export function ReviewPanel({ datasets }: { datasets: { id: string; name: string }[] }) {
+export function ReviewPanel({ datasets }: { datasets: DatasetInfo[] }) {
   const [days, setDays] = useState<number>(7);
   const [dataset, setDataset] = useState("");
   // The period ends at the start of the next minute, so the key stays put while shown.
@@ -34,14 +35,7 @@ export function ReviewPanel({ datasets }: { datasets: { id: string; name: string
         </label>
         <label>
           Dataset{" "}
-          <select value={dataset} onChange={(e) => setDataset(e.target.value)}>
-            <option value="">All datasets</option>
-            {datasets.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
+          <DatasetSelect datasets={datasets} value={dataset || null} onChange={(id) => setDataset(id ?? "")} allowAll />
         </label>
         <ExportButton what={{ what: "review", query }} />
       </header>

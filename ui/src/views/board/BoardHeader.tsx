@@ -2,7 +2,7 @@
 import type { DatasetInfo } from "../../types";
 import { OpenInDeepen } from "../../components/OpenInDeepen";
 import { STATUSES, statusLabel } from "../../model/vocabulary";
-import { datasetName } from "../../useDatasets";
+import { DatasetSelect } from "../../components/DatasetSelect";
 
 export function BoardHeader({
   datasets,
@@ -35,18 +35,12 @@ export function BoardHeader({
   return (
     <header className="view-head">
       <h1>Board</h1>
-      <select
+      <DatasetSelect
+        datasets={datasets}
         value={dataset.dataset_id}
-        onChange={(e) => onDataset(e.target.value)}
-        aria-label="Dataset"
-        data-testid="board-dataset"
-      >
-        {datasets.map((d) => (
-          <option key={d.dataset_id} value={d.dataset_id}>
-            {datasetName(d, d.dataset_id)}
-          </option>
-        ))}
-      </select>
+        onChange={(id) => id && onDataset(id)}
+        testId="board-dataset"
+      />
       <div className="segmented" role="radiogroup" aria-label="Stage">
         {dataset.stages.map((s) => (
           <button

@@ -3,7 +3,7 @@ import { memo, useMemo, type RefObject } from "react";
 import type { DatasetInfo } from "../../types";
 import type { MyTaskFilters } from "../../model/filters";
 import { STATUSES, statusLabel } from "../../model/vocabulary";
-import { datasetName } from "../../useDatasets";
+import { DatasetSelect } from "../../components/DatasetSelect";
 
 export const MyTasksFilters = memo(function MyTasksFilters({
   filters,
@@ -45,18 +45,12 @@ export const MyTasksFilters = memo(function MyTasksFilters({
         aria-label="Search"
         data-testid="search"
       />
-      <select
-        value={filters.datasetId ?? ""}
-        onChange={(e) => setFilter("datasetId", e.target.value || null)}
-        aria-label="Dataset"
-      >
-        <option value="">All datasets</option>
-        {datasets.map((d) => (
-          <option key={d.dataset_id} value={d.dataset_id}>
-            {datasetName(d, d.dataset_id)}
-          </option>
-        ))}
-      </select>
+      <DatasetSelect
+        datasets={datasets}
+        value={filters.datasetId}
+        onChange={(id) => setFilter("datasetId", id)}
+        allowAll
+      />
       <select
         value={filters.stageId ?? ""}
         onChange={(e) => setFilter("stageId", e.target.value || null)}
