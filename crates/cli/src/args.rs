@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use dtasks_core::activity::ActivityKind;
 use dtasks_core::{CountBy, SortKey};
 
 #[derive(Debug, Parser)]
@@ -52,7 +53,14 @@ pub enum Command {
     /// List mirrored datasets.
     Datasets,
     /// List tasks from the mirror (works offline), pending actions applied.
-    Tasks(TaskFilter),
+    Tasks {
+        #[command(flatten)]
+        filter: TaskFilter,
+        /// Write every matching task (all pages; --limit and --offset ignored) as CSV to
+        /// FILE, or to standard output with `-`.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+    },
     /// Count a dataset's tasks by assignee, stage or status.
     Counts {
         #[arg(long)]
@@ -135,6 +143,46 @@ pub enum Command {
     Status,
     /// Remove the stored token (the mirror and queue are kept).
     SignOut,
+    /// What this device recorded of one task (status changes, who had it, rejects with
+    /// their reasons, this device's actions), oldest first. Works offline.
+    History {
+        #[arg(value_name = "TASK")]
+        task: String,
+    },
+    /// Changes this device saw in its syncs or made itself, newest first (kept 90 days).
+    Activity {
+        /// Only this person's work.
+        #[arg(long, value_name = "EMAIL")]
+        person: Option<String>,
+        #[arg(long)]
+        dataset: Option<String>,
+        /// Only these kinds of change (repeat or separate with commas).
+        #[arg(long, value_enum, value_delimiter = ',')]
+        kind: Vec<KindArg>,
+        /// Only changes of the last DAYS days.
+        #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=90))]
+        days: Option<u32>,
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1_000))]
+        limit: u32,
+        /// Write every matching change (all pages) as CSV to FILE, or to standard output
+        /// with `-`.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+    },
+    /// Review figures per person for the last DAYS days: submitted, accepted, rejected,
+    /// reject rate, median wait for a review and time spent rejected — from what this
+    /// device observed in its syncs.
+    Review {
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=90))]
+        days: u32,
+        #[arg(long, value_name = "EMAIL")]
+        person: Option<String>,
+        #[arg(long)]
+        dataset: Option<String>,
+        /// Write the figures as CSV to FILE, or to standard output with `-`.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+    },
     /// Show, or set for this workspace, whether the connection is metered (shared with
     /// the desktop app): then sync refreshes only my tasks (and, in the app, what is on
     /// screen).
@@ -142,6 +190,27 @@ pub enum Command {
         #[arg(value_enum)]
         set: Option<OnOff>,
     },
+}
+
+/// The kinds of recorded change (`dtasks activity --kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    Status,
+    Assignee,
+    Stage,
+    /// This device's actions and how they ended.
+    Action,
+}
+
+impl From<KindArg> for ActivityKind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::Status => ActivityKind::Status,
+            KindArg::Assignee => ActivityKind::Assignee,
+            KindArg::Stage => ActivityKind::Stage,
+            KindArg::Action => ActivityKind::Action,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,6 +3,7 @@
 //! the result for a person or as JSON, and maps outcomes to exit codes.
 
 mod args;
+mod insight;
 mod output;
 mod sync;
 mod wording;
@@ -13,7 +14,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
+use dtasks_core::activity::{ActivityQuery, ReviewQuery};
 use dtasks_core::client::Timeouts;
+use dtasks_core::export::Export;
 use dtasks_core::outbox::Resolution;
 use dtasks_core::view::{AssigneeFilter, TaskQuery};
 use dtasks_core::{Account, ActionKind, Sensitive, Workspace};
@@ -98,9 +101,15 @@ async fn run(cli: Cli, out: &Out) -> Result<u8> {
             out.datasets(&ws.datasets()?);
             Ok(exit::OK)
         }
-        Command::Tasks(filter) => {
-            out.tasks(&ws.tasks(&task_query(&ws, filter)?)?);
-            Ok(exit::OK)
+        Command::Tasks { filter, csv } => {
+            let query = task_query(&ws, filter)?;
+            match csv {
+                Some(path) => insight::write_csv(&ws, out, &Export::Tasks { query }, &path),
+                None => {
+                    out.tasks(&ws.tasks(&query)?);
+                    Ok(exit::OK)
+                }
+            }
         }
         Command::Counts { dataset, stage, by } => {
             out.counts(&ws.counts(&dataset, stage.as_deref(), by.into())?);
@@ -174,6 +183,39 @@ async fn run(cli: Cli, out: &Out) -> Result<u8> {
             }
             out.metered(preferences.metered);
             Ok(exit::OK)
+        }
+        Command::History { task } => insight::history(&ws, out, &task),
+        Command::Activity {
+            person,
+            dataset,
+            kind,
+            days,
+            limit,
+            csv,
+        } => {
+            let query = ActivityQuery {
+                person,
+                dataset_id: dataset,
+                kinds: kind.into_iter().map(Into::into).collect(),
+                since: days.map(insight::since_days),
+                before: None,
+                limit,
+            };
+            insight::activity(&ws, out, query, csv.as_deref())
+        }
+        Command::Review {
+            days,
+            person,
+            dataset,
+            csv,
+        } => {
+            let query = ReviewQuery {
+                from: insight::since_days(days),
+                to: dtasks_core::clock::now_millis(),
+                person,
+                dataset_id: dataset,
+            };
+            insight::review(&ws, out, query, csv.as_deref())
         }
         Command::SignOut => {
             ws.sign_out()?;

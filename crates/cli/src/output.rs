@@ -1,6 +1,8 @@
 //! Printing: a table or sentence for a person, JSON for a program (`--json`). Results go
 //! to stdout; progress, warnings and errors to stderr.
 
+mod insight;
+
 use std::io::IsTerminal;
 use std::sync::Arc;
 

@@ -187,3 +187,148 @@ pub fn notice(n: &dtasks_core::notices::Notice) -> String {
     };
     format!("{what}: {}{reasons}", ids.join(", "))
 }
+
+/// Who brought a recorded change.
+pub fn source(source: dtasks_core::activity::Source) -> &'static str {
+    match source {
+        dtasks_core::activity::Source::Server => "seen in sync",
+        dtasks_core::activity::Source::Device => "this device",
+    }
+}
+
+/// A recorded change in words: "submitted → rejected: “Boxes too loose”", "moved from
+/// ana@x to bo@x", "submit reached Deepen".
+pub fn change(e: &dtasks_core::activity::ActivityEntry) -> String {
+    use dtasks_core::activity::ActivityKind;
+    let or_unknown = |v: &Option<String>| v.clone().unwrap_or_else(|| "?".to_string());
+    let with_note = |text: String, sep: &str| match &e.note {
+        Some(note) => format!("{text}{sep}{note}"),
+        None => text,
+    };
+    match e.kind {
+        ActivityKind::Status => with_note(
+            format!("{} → {}", or_unknown(&e.old), or_unknown(&e.new)).replace('_', " "),
+            ": ",
+        ),
+        ActivityKind::Assignee => match (&e.old, &e.new) {
+            (None, Some(to)) => format!("given to {to}"),
+            (Some(from), Some(to)) => format!("moved from {from} to {to}"),
+            (Some(from), None) => format!("taken from {from}, unassigned"),
+            (None, None) => "unassigned".to_string(),
+        },
+        ActivityKind::Stage => format!("stage {} → {}", or_unknown(&e.old), or_unknown(&e.new)),
+        ActivityKind::Action => {
+            let action = match e.old.as_deref() {
+                Some("assign") => "reassignment",
+                Some(other) => other,
+                None => "action",
+            };
+            let outcome = match e.new.as_deref() {
+                Some("done") => "reached Deepen",
+                Some("needs_decision") => "needs your decision",
+                Some("discarded") => "was taken back",
+                Some(other) => other,
+                None => "ended",
+            };
+            with_note(format!("{action} {outcome}"), ": ")
+        }
+    }
+}
+
+/// A duration for a person, as the window words it: "less than a minute", "12 min",
+/// "3 h 5 min", "2 d 4 h".
+pub fn duration(ms: i64) -> String {
+    const MINUTE: i64 = 60_000;
+    const HOUR: i64 = 60 * MINUTE;
+    let ms = ms.abs();
+    if ms < MINUTE {
+        return "less than a minute".to_string();
+    }
+    let minutes = (ms + MINUTE / 2) / MINUTE;
+    let (big, small, big_unit, small_unit) = if minutes < 60 {
+        return format!("{minutes} min");
+    } else if minutes < 24 * 60 {
+        (minutes / 60, minutes % 60, "h", "min")
+    } else {
+        let hours = (ms + HOUR / 2) / HOUR;
+        (hours / 24, hours % 24, "d", "h")
+    };
+    if small == 0 {
+        format!("{big} {big_unit}")
+    } else {
+        format!("{big} {big_unit} {small} {small_unit}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dtasks_core::activity::{ActivityEntry, ActivityKind, Source};
+
+    #[test]
+    fn durations_read_as_in_the_window() {
+        assert_eq!(duration(59_000), "less than a minute");
+        assert_eq!(duration(12 * 60_000), "12 min");
+        assert_eq!(duration(185 * 60_000), "3 h 5 min");
+        assert_eq!(duration(120 * 60_000), "2 h");
+        assert_eq!(duration((2 * 24 + 4) * 3_600_000), "2 d 4 h");
+    }
+
+    #[test]
+    fn recorded_changes_in_words() {
+        let entry =
+            |kind, old: Option<&str>, new: Option<&str>, note: Option<&str>| ActivityEntry {
+                id: 1,
+                at: 0,
+                source: Source::Server,
+                kind,
+                task_id: "t1".into(),
+                dataset_id: "d1".into(),
+                person: None,
+                old: old.map(Into::into),
+                new: new.map(Into::into),
+                note: note.map(Into::into),
+            };
+        let says = |e: ActivityEntry| change(&e);
+        assert_eq!(
+            says(entry(
+                ActivityKind::Status,
+                Some("submitted"),
+                Some("rejected"),
+                Some("Boxes too loose")
+            )),
+            "submitted → rejected: Boxes too loose"
+        );
+        assert_eq!(
+            says(entry(
+                ActivityKind::Status,
+                Some("ready"),
+                Some("in_progress"),
+                None
+            )),
+            "ready → in progress"
+        );
+        assert_eq!(
+            says(entry(
+                ActivityKind::Assignee,
+                Some("a@x"),
+                Some("b@x"),
+                None
+            )),
+            "moved from a@x to b@x"
+        );
+        assert_eq!(
+            says(entry(ActivityKind::Assignee, None, Some("b@x"), None)),
+            "given to b@x"
+        );
+        assert_eq!(
+            says(entry(
+                ActivityKind::Action,
+                Some("assign"),
+                Some("needs_decision"),
+                Some("someone else moved it")
+            )),
+            "reassignment needs your decision: someone else moved it"
+        );
+    }
+}

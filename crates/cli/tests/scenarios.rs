@@ -741,3 +741,131 @@ async fn sync_tells_of_new_tasks_and_rejections_once() {
         again.stdout
     );
 }
+
+/// The activity record from the command line: a task's history with the reviewer's words,
+/// the activity list filtered by kind, the review figures, and every list as CSV — to a
+/// file and to standard output, the same bytes, one line per task the list shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_activity_review_and_csv_exports_read_the_record_offline() {
+    let cli = Cli::start(EmulatorConfig::default(), Role::Annotator).await;
+    cli.connect();
+    cli.expect(0, &["pull"]);
+    let admin = cli.control.user(Role::Admin).email;
+    let ready = cli.task_ids(&["--mine", "--status", "ready"]);
+    let task = ready[0].as_str();
+    cli.expect(0, &["submit", task]);
+    cli.control
+        .act(
+            &admin,
+            Action::Reject {
+                task_id: task.to_string(),
+                reason: Some("Missed two pedestrians".into()),
+            },
+        )
+        .unwrap();
+    cli.expect(0, &["sync"]);
+    // Everything below reads the mirror: the server is out of reach.
+    cli.control.set_faults(Faults {
+        offline: Some(OfflineMode::Drop),
+        ..Default::default()
+    });
+
+    let history = cli.expect(0, &["history", task]);
+    let lines: Vec<&str> = history.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", history.stdout);
+    assert!(
+        lines[0].contains("this device") && lines[0].ends_with("ready → submitted"),
+        "{}",
+        history.stdout
+    );
+    assert!(
+        lines[1].contains("this device") && lines[1].ends_with("submit reached Deepen"),
+        "{}",
+        history.stdout
+    );
+    assert!(
+        lines[2].contains("seen in sync")
+            && lines[2].ends_with("submitted → rejected: Missed two pedestrians"),
+        "{}",
+        history.stdout
+    );
+    let unknown = cli.expect(1, &["history", "no-such-task"]);
+    assert!(
+        unknown.stderr.contains("no-such-task") && unknown.stderr.contains("dtasks pull"),
+        "{}",
+        unknown.stderr
+    );
+
+    let activity = cli.expect(
+        0,
+        &["--json", "activity", "--kind", "status", "--days", "1"],
+    );
+    let entries = activity.json()["entries"].as_array().unwrap().clone();
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert!(entries.iter().all(|e| e["task_id"] == task), "{entries:?}");
+    // Newest first.
+    assert_eq!(entries[1]["new"], "submitted");
+    assert_eq!(entries[1]["source"], "device");
+    assert_eq!(entries[0]["new"], "rejected");
+    assert_eq!(entries[0]["note"], "Missed two pedestrians");
+    let actions = cli.expect(0, &["--json", "activity", "--kind", "action"]);
+    assert_eq!(actions.json()["entries"][0]["new"], "done");
+
+    let review = cli.expect(0, &["--json", "review", "--days", "7"]);
+    let rows = review.json();
+    let mine = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["person"] == cli.user.email.as_str())
+        .unwrap_or_else(|| panic!("my row: {rows}"));
+    assert_eq!(
+        (&mine["submitted"], &mine["rejected"], &mine["reject_rate"]),
+        (&1.into(), &1.into(), &1.0.into())
+    );
+
+    // CSV: the file and standard output hold the same bytes; one row per task listed.
+    let file = cli.home.path().join("mine.csv");
+    let file_arg = file.to_str().unwrap();
+    let wrote = cli.expect(0, &["tasks", "--mine", "--limit", "1", "--csv", file_arg]);
+    let mine_ids = cli.task_ids(&["--mine"]);
+    assert_eq!(
+        wrote.stdout.trim(),
+        format!("wrote {} row(s) to {file_arg}", mine_ids.len())
+    );
+    let written = std::fs::read_to_string(&file).unwrap();
+    let piped = cli.expect(0, &["tasks", "--mine", "--csv", "-"]);
+    assert_eq!(written, piped.stdout);
+    let mut csv_ids: Vec<&str> = written
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    let mut want: Vec<&str> = mine_ids.iter().map(String::as_str).collect();
+    csv_ids.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(csv_ids, want);
+    let review_csv = cli.expect(0, &["review", "--csv", "-"]);
+    assert!(
+        review_csv
+            .stdout
+            .lines()
+            .any(|l| l.starts_with(&format!("{},1,0,1,", cli.user.email))),
+        "{}",
+        review_csv.stdout
+    );
+    let activity_csv = cli.expect(0, &["activity", "--kind", "status", "--csv", "-"]);
+    assert_eq!(
+        activity_csv.stdout.lines().count(),
+        3,
+        "{}",
+        activity_csv.stdout
+    );
+    assert!(activity_csv.stdout.contains("Missed two pedestrians"));
+
+    // Garbage arguments: a clear error, nothing read.
+    let bad = cli.expect(2, &["activity", "--days", "0"]);
+    assert!(bad.stderr.contains("--days"), "{}", bad.stderr);
+    let bad_kind = cli.expect(2, &["activity", "--kind", "colour"]);
+    assert!(bad_kind.stderr.contains("colour"), "{}", bad_kind.stderr);
+}

@@ -18,9 +18,15 @@ const IN_MEMORY: &str = "CSV written into memory";
 const EXPORT_PAGE: u32 = 10_000;
 
 impl Workspace {
-    /// Everything recorded of one task, oldest first.
+    /// Everything recorded of one task, oldest first; `UnknownTasks` when the mirror has
+    /// neither the task nor anything recorded of it.
     pub fn task_history(&self, task_id: &str) -> Result<Vec<ActivityEntry>, WorkspaceError> {
-        Ok(self.store().mirror_reader().task_history(task_id)?)
+        let mirror = self.store().mirror_reader();
+        let history = mirror.task_history(task_id)?;
+        if history.is_empty() && mirror.task(task_id)?.is_none() {
+            return Err(WorkspaceError::UnknownTasks(vec![task_id.to_string()]));
+        }
+        Ok(history)
     }
 
     /// A page of the activity list, newest first.
@@ -48,6 +54,14 @@ impl Workspace {
 
     /// Writes `what` as CSV to `path` (whole or not at all); gives the rows written.
     pub fn export_csv(&self, what: &Export, path: &Path) -> Result<u64, WorkspaceError> {
+        let (bytes, rows) = self.csv(what)?;
+        export::write_file(path, &bytes)?;
+        Ok(rows)
+    }
+
+    /// `what` as CSV, with the number of rows (a front end writing it somewhere else than
+    /// a file: standard output).
+    pub fn csv(&self, what: &Export) -> Result<(Vec<u8>, u64), WorkspaceError> {
         let mut bytes = Vec::new();
         let rows = match what {
             Export::Tasks { query } => {
@@ -66,8 +80,7 @@ impl Workspace {
                 entries.len()
             }
         };
-        export::write_file(path, &bytes)?;
-        Ok(rows as u64)
+        Ok((bytes, rows as u64))
     }
 
     fn all_tasks(&self, query: &TaskQuery) -> Result<Vec<crate::TaskRow>, WorkspaceError> {
