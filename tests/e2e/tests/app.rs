@@ -11,6 +11,8 @@ mod notifications;
 mod release_server;
 #[path = "support/tray.rs"]
 mod tray;
+#[path = "support/window.rs"]
+mod window;
 
 use std::time::Duration;
 
@@ -1331,5 +1333,31 @@ async fn the_tray_says_the_state_and_syncs_from_its_menu() {
         Some("false")
     );
     app.screenshot("11-sync-centre-settings").await;
+
+    // The window's close button (a window manager's close request): the window goes, the
+    // app stays in the tray and keeps syncing; the tray's Show brings the window back.
+    let desktop = window::Desktop::connect();
+    let windows = desktop.windows_titled("Deepen Tasks");
+    assert_eq!(windows.len(), 1, "one app window");
+    let main = windows[0];
+    assert!(desktop.is_shown(main));
+    desktop.request_close(main);
+    app.eventually("the window hidden on close", 20, || async {
+        !desktop.is_shown(main)
+    })
+    .await;
+    let before = server.control.stats().requests.values().sum::<u64>();
+    host.click(&item, entries[1].id).await;
+    app.eventually("still syncing from the tray", 20, || async {
+        server.control.stats().requests.values().sum::<u64>() > before
+    })
+    .await;
+    host.click(&item, entries[2].id).await;
+    app.eventually("the window back from the tray's Show", 20, || async {
+        desktop.is_shown(main)
+    })
+    .await;
+    // The same window, state kept: still on the Sync centre.
+    app.wait_for("[data-testid=close-to-tray]").await;
     app.quit().await;
 }
