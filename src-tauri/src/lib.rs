@@ -15,6 +15,7 @@ mod diagnostics;
 mod error;
 mod events;
 mod export;
+mod network;
 mod notify;
 mod opener;
 pub mod rendering;
@@ -133,6 +134,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> 
                 events::emit(&handle, notice);
             }));
             app.manage(state);
+            network::watch(app.handle());
             app.manage(opener::Opener::new(app.handle().clone()));
             app.manage(updates::Updates::new(app.handle(), options.updates.clone()));
             let handle = app.handle().clone();

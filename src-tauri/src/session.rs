@@ -103,6 +103,13 @@ impl Session {
         }
     }
 
+    /// The system says the network is up: when offline, the sync task tries now.
+    pub fn network_up(&self) {
+        if let Some(engine) = &self.engine {
+            engine.network_up();
+        }
+    }
+
     /// What the window shows now: refreshed every round while shown.
     pub fn set_shown(&self, shown: Shown) {
         if let Some(engine) = &self.engine {

@@ -4,6 +4,8 @@
 
 mod common;
 // Shared with src-tauri's update tests; not every helper is used here.
+#[path = "support/network.rs"]
+mod network;
 #[path = "support/notifications.rs"]
 mod notifications;
 #[allow(dead_code)]
@@ -14,7 +16,7 @@ mod tray;
 #[path = "support/window.rs"]
 mod window;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{App, AppData, Server};
 use deepen_emulator::{Action, Role};
@@ -263,6 +265,65 @@ async fn annotator_submits_offline_and_it_applies_exactly_once_when_back_online(
         Some("0")
     );
     app.screenshot("1-annotator-synced").await;
+    app.quit().await;
+}
+
+/// The network coming back (NetworkManager says so) sends what waited at once, not at the
+/// next offline probe: here the probe's wait has grown past 7 s, and the submit must reach
+/// Deepen within 3 s of the signal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_network_coming_back_sends_what_waited_at_once() {
+    require_e2e!();
+    let _one = ONE_APP.lock().await;
+    let nm = network::NetworkManager::start().await;
+    let server = Server::start().await;
+    let data = AppData::connected(&server, Role::Annotator).await;
+    server.offline();
+    let app = App::launch_with(&data, "12-network", &[network::NetworkManager::app_env()]).await;
+    app.wait_for("[data-testid=task-row][data-status=ready]")
+        .await;
+    let task = app
+        .attr("[data-testid=task-row][data-status=ready]", "data-task-id")
+        .await
+        .unwrap();
+    app.click(&format!("[data-task-id='{task}'] [data-testid=row-select]"))
+        .await;
+    app.click("[data-testid=action-submit]").await;
+    app.eventually("offline, the submit waiting", 20, || async {
+        app.connectivity().await == "offline"
+            && app.badge_of(&task).await.as_deref() == Some("pending")
+    })
+    .await;
+
+    // Every round reaches the emulator (and is dropped): wait for a round that came 3.5 s
+    // or more after the one before — the probe's wait doubles, so the next is 7 s away.
+    let requests = || server.control.stats().requests.values().sum::<u64>();
+    let (mut seen, mut last_round) = (requests(), Instant::now());
+    app.eventually("the offline probe's wait grew", 40, || {
+        let now = requests();
+        let grown = now > seen && last_round.elapsed() >= Duration::from_millis(3_500);
+        if now > seen {
+            (seen, last_round) = (now, Instant::now());
+        }
+        async move { grown }
+    })
+    .await;
+    server.online();
+    nm.state_changed(network::CONNECTED_GLOBAL).await;
+    app.eventually("the submit reached Deepen at once", 3, || async {
+        server.status(&task) == "submitted"
+    })
+    .await;
+    app.eventually("online, nothing waiting", 10, || async {
+        app.connectivity().await == "online"
+            && app
+                .attr("[data-testid=status-bar]", "data-pending")
+                .await
+                .as_deref()
+                == Some("0")
+    })
+    .await;
+    assert_eq!(server.applied(&task, &data.user.email, "submit"), 1);
     app.quit().await;
 }
 

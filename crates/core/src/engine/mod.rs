@@ -210,6 +210,17 @@ impl SyncEngine {
         self.request(Scope::Full);
     }
 
+    /// The system says the network is up (again): while not known to be online, a round
+    /// now rather than at the next offline probe (up to `probe_max` away). A hint only:
+    /// connectivity is still judged from the round's real requests; when online, or
+    /// waiting for a new sign-in, nothing is asked.
+    pub fn network_up(&self) {
+        let connectivity = self.status.borrow().connectivity;
+        if matches!(connectivity, Connectivity::Offline | Connectivity::Syncing) {
+            self.request(Scope::Routine);
+        }
+    }
+
     fn request(&self, scope: Scope) {
         self.requested
             .fetch_max(scope_code(scope), Ordering::SeqCst);

@@ -229,6 +229,73 @@ async fn the_background_loop_syncs_on_nudge_and_on_reconnect() {
         .unwrap();
 }
 
+/// The system's word that the network is back wakes an offline loop at once — the probe's
+/// wait here is an hour — and is ignored while online (no request for nothing).
+#[tokio::test]
+async fn the_network_coming_back_wakes_an_offline_loop_and_only_then() {
+    let h = Harness::new(Role::Annotator).await;
+    let id = h.mine_with("ready")[0].task_id.clone();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let schedule = Schedule {
+        pull_every: Duration::from_secs(3600),
+        probe_min: Duration::from_secs(3600),
+        probe_max: Duration::from_secs(3600),
+        debounce: Duration::from_millis(50),
+    };
+    h.offline();
+    h.ws.act(ActionKind::Submit, std::slice::from_ref(&id), None)
+        .unwrap();
+    let runner = tokio::spawn(h.engine.clone().run(schedule, stop_rx));
+    let until = |want: Connectivity, pending: u64| {
+        let mut status = h.engine.status();
+        async move {
+            tokio::time::timeout(Duration::from_secs(10), async {
+                loop {
+                    {
+                        let s = status.borrow_and_update();
+                        if s.connectivity == want && s.pending == pending {
+                            return;
+                        }
+                    }
+                    status.changed().await.unwrap();
+                }
+            })
+            .await
+            .is_ok()
+        }
+    };
+    assert!(
+        until(Connectivity::Offline, 1).await,
+        "offline, the submit waits"
+    );
+
+    h.online();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        h.engine.status().borrow().connectivity,
+        Connectivity::Offline,
+        "nothing tries before the hint (the next probe is an hour away)"
+    );
+    h.engine.network_up();
+    assert!(
+        until(Connectivity::Online, 0).await,
+        "the hint synced at once"
+    );
+    assert_eq!(h.applied(&id, &h.user.email, "submit").len(), 1);
+
+    let requests = || h.control.stats().requests.values().sum::<u64>();
+    let before = requests();
+    h.engine.network_up();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(requests(), before, "online: the hint asks for nothing");
+
+    stop_tx.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), runner)
+        .await
+        .expect("loop stops")
+        .unwrap();
+}
+
 #[tokio::test]
 async fn my_tasks_view_matches_the_server() {
     let h = Harness::new(Role::Annotator).await;

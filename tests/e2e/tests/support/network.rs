@@ -1,0 +1,59 @@
+//! A stand-in for NetworkManager: its `StateChanged` signal, served on the test's session
+//! bus, which the app is told is the system bus (`DBUS_SYSTEM_BUS_ADDRESS`).
+
+use zbus::object_server::SignalEmitter;
+
+const PATH: &str = "/org/freedesktop/NetworkManager";
+
+/// NM_STATE_CONNECTED_GLOBAL.
+pub const CONNECTED_GLOBAL: u32 = 70;
+
+struct Manager;
+
+#[zbus::interface(name = "org.freedesktop.NetworkManager")]
+impl Manager {
+    #[zbus(signal)]
+    async fn state_changed(emitter: &SignalEmitter<'_>, state: u32) -> zbus::Result<()>;
+}
+
+/// The stand-in, running while this lives.
+pub struct NetworkManager {
+    conn: zbus::Connection,
+}
+
+impl NetworkManager {
+    /// Takes NetworkManager's name on the session bus (there must be one).
+    pub async fn start() -> Self {
+        let conn = zbus::connection::Builder::session()
+            .expect("a session bus (the e2e runs under dbus-run-session)")
+            .name("org.freedesktop.NetworkManager")
+            .unwrap()
+            .serve_at(PATH, Manager)
+            .unwrap()
+            .build()
+            .await
+            .expect("NetworkManager's name is free");
+        Self { conn }
+    }
+
+    /// The app's environment: this bus as its system bus.
+    pub fn app_env() -> (&'static str, String) {
+        (
+            "DBUS_SYSTEM_BUS_ADDRESS",
+            std::env::var("DBUS_SESSION_BUS_ADDRESS").expect("a session bus address"),
+        )
+    }
+
+    /// Says the network's state changed to `state`.
+    pub async fn state_changed(&self, state: u32) {
+        let iface = self
+            .conn
+            .object_server()
+            .interface::<_, Manager>(PATH)
+            .await
+            .unwrap();
+        Manager::state_changed(iface.signal_emitter(), state)
+            .await
+            .unwrap();
+    }
+}
