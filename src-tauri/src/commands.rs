@@ -192,7 +192,11 @@ pub async fn resolve(
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus> {
-    Ok(state.session()?.workspace.status()?)
+    let session = state.session()?;
+    Ok(SyncStatus {
+        metered: session.metered_now(),
+        ..session.workspace.status()?
+    })
 }
 
 /// Syncs now — sends what waits and refreshes everything — instead of waiting for the

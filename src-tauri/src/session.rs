@@ -3,6 +3,7 @@
 //! switching ends the old one first (its sync task stops, the demo data is saved).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -86,6 +87,8 @@ pub struct Session {
     engine: Option<SyncEngine>,
     shutdown: watch::Sender<bool>,
     demo: Option<DemoServer>,
+    /// What the system says of the connection (shared with the app's state).
+    system_metered: Arc<AtomicBool>,
 }
 
 impl Session {
@@ -120,10 +123,23 @@ impl Session {
     /// Saves the preferences and applies them to the running sync task.
     pub fn set_preferences(&self, preferences: &Preferences) -> Result<(), ShellError> {
         self.workspace.set_preferences(preferences)?;
-        if let Some(engine) = &self.engine {
-            engine.set_metered(preferences.metered);
-        }
+        self.apply_metered();
         Ok(())
+    }
+
+    /// Whether rounds spare the connection now: the user's choice, or the system's word
+    /// when the preferences follow it.
+    pub fn metered_now(&self) -> bool {
+        self.workspace
+            .preferences()
+            .metered_now(self.system_metered.load(Ordering::SeqCst))
+    }
+
+    /// Tells the sync task whether the connection is metered now.
+    fn apply_metered(&self) {
+        if let Some(engine) = &self.engine {
+            engine.set_metered(self.metered_now());
+        }
     }
 
     async fn stop(self) {
@@ -156,6 +172,8 @@ pub struct AppState {
     notify: RwLock<Option<Notify>>,
     /// Where the log plugin writes (for diagnostics).
     log_dir: RwLock<Option<PathBuf>>,
+    /// Whether the system says the connection is metered (NetworkManager; `network.rs`).
+    system_metered: Arc<AtomicBool>,
 }
 
 impl AppState {
@@ -169,6 +187,16 @@ impl AppState {
             switching: tokio::sync::Mutex::new(()),
             notify: RwLock::new(None),
             log_dir: RwLock::new(None),
+            system_metered: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// The system says whether the connection is metered: the open session's sync task
+    /// follows it when its preferences do.
+    pub fn set_system_metered(&self, metered: bool) {
+        self.system_metered.store(metered, Ordering::SeqCst);
+        if let Some(session) = self.session.read().expect("session lock").as_ref() {
+            session.apply_metered();
         }
     }
 
@@ -409,7 +437,9 @@ impl AppState {
             engine,
             shutdown,
             demo,
+            system_metered: self.system_metered.clone(),
         };
+        session.apply_metered();
         *self.session.write().expect("session lock") = Some(Arc::new(session));
         self.notify(Notice::SessionChanged);
     }

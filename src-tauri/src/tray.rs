@@ -138,6 +138,7 @@ mod tests {
             needs_attention,
             last_sync_at: None,
             last_error: None,
+            metered: false,
         }
     }
 

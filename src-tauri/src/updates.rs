@@ -179,9 +179,7 @@ pub fn on_online<R: Runtime>(app: &AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
         let mode = state.info().mode;
-        let metered = state
-            .session()
-            .is_ok_and(|s| s.workspace.preferences().metered);
+        let metered = state.session().is_ok_and(|s| s.metered_now());
         let next_check = app.state::<Updates>().next_check();
         if !check_due(mode, true, metered, next_check, Instant::now()) {
             return;

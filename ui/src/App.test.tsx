@@ -71,7 +71,14 @@ vi.mock("./bindings", async (importOriginal) => {
         return ok({ rows: [row(`${who ?? "none"}-1`, who)], total: 1 });
       },
       syncStatus: () =>
-        ok({ connectivity: "online", pending: 0, needs_attention: 0, last_sync_at: null, last_error: null }),
+        ok({
+          connectivity: "online",
+          pending: 0,
+          needs_attention: 0,
+          last_sync_at: null,
+          last_error: null,
+          metered: shell.metered,
+        }),
       queue: () => ok([]),
       syncNow: () => {
         shell.syncNows += 1;
@@ -84,6 +91,7 @@ vi.mock("./bindings", async (importOriginal) => {
       preferences: () =>
         ok({
           metered: shell.metered,
+          follow_system_metered: true,
           notify: { assigned: true, rejected: true, late: true, needs_decision: true },
         }),
       review: () => ok([]),
@@ -248,7 +256,14 @@ it("asks for a sync when Sync now is clicked while a round is running", async ()
   // the click must not be lost, or the next try waits for the probe's long wait.
   act(() =>
     shell.listeners.get("sync-status-changed")!({
-      payload: { connectivity: "syncing", pending: 2, needs_attention: 0, last_sync_at: null, last_error: null },
+      payload: {
+        connectivity: "syncing",
+        pending: 2,
+        needs_attention: 0,
+        last_sync_at: null,
+        last_error: null,
+        metered: false,
+      },
     }),
   );
   const button = await screen.findByTestId<HTMLButtonElement>("sync-now");

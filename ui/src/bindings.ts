@@ -913,6 +913,11 @@ export type Preferences_Deserialize = {
 	 *  a view shows, never a whole dataset (nor the delayed list) out of view.
 	 */
 	metered?: boolean,
+	/**
+	 *  Also treat the connection as metered whenever the system says it is (the desktop
+	 *  app asks NetworkManager, which knows a phone's hotspot). On unless turned off.
+	 */
+	follow_system_metered?: boolean,
 	/**  The notifications wanted, by kind. */
 	notify?: NoticeKinds_Deserialize,
 	/**
@@ -929,6 +934,11 @@ export type Preferences_Serialize = {
 	 *  a view shows, never a whole dataset (nor the delayed list) out of view.
 	 */
 	metered: boolean,
+	/**
+	 *  Also treat the connection as metered whenever the system says it is (the desktop
+	 *  app asks NetworkManager, which knows a phone's hotspot). On unless turned off.
+	 */
+	follow_system_metered: boolean,
 	/**  The notifications wanted, by kind. */
 	notify: NoticeKinds_Serialize,
 	/**
@@ -1147,6 +1157,11 @@ export type SyncStatus_Deserialize = {
 	 *  show it as a detail, under their own words for the kind.
 	 */
 	last_error?: string | null,
+	/**
+	 *  Whether rounds spare the connection now (the user's choice or the system's word):
+	 *  only my tasks and what a view shows are refreshed.
+	 */
+	metered: boolean,
 };
 
 /**  Everything the status bar shows: the recorded state with the current queue counts. */
@@ -1164,6 +1179,11 @@ export type SyncStatus_Serialize = {
 	 *  show it as a detail, under their own words for the kind.
 	 */
 	last_error: string | null,
+	/**
+	 *  Whether rounds spare the connection now (the user's choice or the system's word):
+	 *  only my tasks and what a view shows are refreshed.
+	 */
+	metered: boolean,
 };
 
 /**  The answer to a [`TaskQuery`]: one page of rows and how many match in all. */

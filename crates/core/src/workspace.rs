@@ -715,9 +715,13 @@ impl Workspace {
         Ok(Changed::new(undone, changes))
     }
 
-    /// The status as last recorded (works with no engine running).
+    /// The status as last recorded (works with no engine running); metered as this
+    /// session's engine is made (`--metered`, or the preference).
     pub fn status(&self) -> Result<SyncStatus, WorkspaceError> {
-        Ok(engine::load_status(&self.store.outbox())?)
+        Ok(SyncStatus {
+            metered: self.metered_session || self.preferences().metered,
+            ..engine::load_status(&self.store.outbox())?
+        })
     }
 }
 

@@ -881,6 +881,82 @@ async fn metered_mode_is_switched_in_the_sync_centre_and_spares_whole_datasets()
     app.quit().await;
 }
 
+/// A phone's hotspot: the system says the connection is metered, and the app spares it
+/// without being told — until the user says not to follow the system; the system's word
+/// changing back is followed too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_system_saying_metered_spares_the_connection_unless_told_not_to_follow_it() {
+    require_e2e!();
+    let _one = ONE_APP.lock().await;
+    let nm = network::NetworkManager::start_metered(network::GUESS_YES).await;
+    let server = Server::start().await;
+    let data = AppData::connected(&server, Role::Admin).await;
+    let app = App::launch_with(
+        &data,
+        "8-system-metered",
+        &[network::NetworkManager::app_env()],
+    )
+    .await;
+    app.click("[data-testid=nav-sync]").await;
+    app.wait_for("[data-testid=metered-note][data-by=system]")
+        .await;
+    let note = app
+        .wait_for("[data-testid=system-metered-note]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        note.contains("The system says this connection is metered"),
+        "{note}"
+    );
+    assert!(
+        !data.workspace().preferences().metered,
+        "the user's own switch stays off"
+    );
+    // Sync now, with no dataset on screen: my tasks are asked for, no whole dataset.
+    server.control.reset_stats();
+    app.click("[data-testid=sync-now]").await;
+    app.eventually("my tasks refreshed", 20, || async {
+        server
+            .control
+            .stats()
+            .requests
+            .contains_key("GET /clients/{id}/user_tasks")
+    })
+    .await;
+    assert_eq!(dataset_listings(&server), 0);
+    app.screenshot("8-system-metered").await;
+
+    // Told not to follow the system: the whole datasets are refreshed again.
+    app.click("[data-testid=follow-system-metered]").await;
+    app.eventually("the status bar no longer says metered", 10, || async {
+        !app.exists("[data-testid=metered-note]").await
+    })
+    .await;
+    assert!(!data.workspace().preferences().follow_system_metered);
+    server.control.reset_stats();
+    app.click("[data-testid=sync-now]").await;
+    app.eventually("whole datasets refreshed", 20, || async {
+        dataset_listings(&server) >= 1
+    })
+    .await;
+
+    // Following it again, the system's word changing is followed both ways.
+    app.click("[data-testid=follow-system-metered]").await;
+    app.wait_for("[data-testid=metered-note][data-by=system]")
+        .await;
+    nm.set_metered(network::GUESS_NO).await;
+    app.eventually("no longer metered when the system says so", 10, || async {
+        !app.exists("[data-testid=metered-note]").await
+    })
+    .await;
+    nm.set_metered(network::GUESS_YES).await;
+    app.wait_for("[data-testid=metered-note][data-by=system]")
+        .await;
+    app.quit().await;
+}
+
 /// A signed update on a local release server: the signed-in app finds it once its sync has
 /// reached Deepen (not before, and never in demo mode), says so in the status bar and the
 /// sync centre with its notes, and asks before anything is downloaded. Built from source,

@@ -62,12 +62,17 @@ export function StatusBar({ status, onOpen }: { status: SyncStatus | null; onOpe
       )}
       <span className="spacer" />
       <UpdateBadge onOpen={onOpen} />
-      {preferences?.metered && (
+      {status.metered && (
         <button
           className="plain muted"
           data-testid="metered-note"
+          data-by={preferences?.metered ? "user" : "system"}
           onClick={onOpen}
-          title="Only your own tasks and what is on screen are refreshed. Change it in the sync centre."
+          title={
+            preferences?.metered
+              ? "Only your own tasks and what is on screen are refreshed. Change it in the sync centre."
+              : "The system says this connection is metered: only your own tasks and what is on screen are refreshed. Change it in the sync centre."
+          }
         >
           Metered connection
         </button>

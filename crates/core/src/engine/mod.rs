@@ -247,8 +247,21 @@ impl SyncEngine {
 
     /// Whether the connection is metered: rounds then pull only my tasks and what a view
     /// shows, even on "Sync now".
+    /// A change is published with the status (the queue's counts of now).
     pub fn set_metered(&self, metered: bool) {
-        self.metered.store(metered, Ordering::SeqCst);
+        if self.metered.swap(metered, Ordering::SeqCst) == metered {
+            return;
+        }
+        let counts = status::load(&self.store.outbox());
+        self.status.send_modify(|s| {
+            if let Ok(now) = counts {
+                *s = SyncStatus {
+                    connectivity: s.connectivity,
+                    ..now
+                };
+            }
+            s.metered = metered;
+        });
     }
 
     /// What a round of `scope` pulls.
@@ -296,6 +309,7 @@ impl SyncEngine {
         let current = status::load(&outbox)?;
         let current = SyncStatus {
             connectivity,
+            metered: self.metered.load(Ordering::SeqCst),
             ..current
         };
         self.status.send_replace(current);

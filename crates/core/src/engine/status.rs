@@ -61,6 +61,9 @@ pub struct SyncStatus {
     /// The last failure, as a technical note (its kind is `connectivity`); front ends
     /// show it as a detail, under their own words for the kind.
     pub last_error: Option<String>,
+    /// Whether rounds spare the connection now (the user's choice or the system's word):
+    /// only my tasks and what a view shows are refreshed.
+    pub metered: bool,
 }
 
 const KEY_CONNECTIVITY: &str = "connectivity";
@@ -83,6 +86,8 @@ pub fn load(outbox: &Outbox) -> Result<SyncStatus, DbError> {
         needs_attention: counts.needs_attention,
         last_sync_at: outbox.meta(KEY_LAST_SYNC_AT)?.and_then(|s| s.parse().ok()),
         last_error: outbox.meta(KEY_LAST_ERROR)?,
+        // Not kept: the engine that publishes the status says it.
+        metered: false,
     })
 }
 

@@ -153,7 +153,15 @@ async fn a_failing_dataset_is_spared_even_on_screen() {
 async fn metered_pulls_only_my_tasks_and_what_is_on_screen() {
     let h = Harness::new(Role::Admin).await;
     let shown = h.control.dataset_ids()[0].clone();
+    let mut status = h.engine.status();
+    status.borrow_and_update();
     h.engine.set_metered(true);
+    assert!(
+        status.has_changed().unwrap() && status.borrow_and_update().metered,
+        "the status tells the front ends at once"
+    );
+    h.engine.set_metered(true);
+    assert!(!status.has_changed().unwrap(), "only a change is told");
     h.control.reset_stats();
     h.engine.sync_once(Scope::Full, None).await.unwrap();
     assert_eq!(listings(&h), 0, "not even on Sync now");
@@ -161,6 +169,10 @@ async fn metered_pulls_only_my_tasks_and_what_is_on_screen() {
     h.engine.set_shown(showing(&shown));
     h.engine.sync_once(Scope::Full, None).await.unwrap();
     assert_eq!(listings(&h), 1);
+    assert!(
+        h.engine.status().borrow().metered,
+        "still said after a round"
+    );
 }
 
 fn delayed_requests(h: &Harness) -> u64 {

@@ -1,5 +1,6 @@
-//! A stand-in for NetworkManager: its `StateChanged` signal, served on the test's session
-//! bus, which the app is told is the system bus (`DBUS_SYSTEM_BUS_ADDRESS`).
+//! A stand-in for NetworkManager: its `StateChanged` signal and `Metered` property, served
+//! on the test's session bus, which the app is told is the system bus
+//! (`DBUS_SYSTEM_BUS_ADDRESS`).
 
 use zbus::object_server::SignalEmitter;
 
@@ -7,13 +8,23 @@ const PATH: &str = "/org/freedesktop/NetworkManager";
 
 /// NM_STATE_CONNECTED_GLOBAL.
 pub const CONNECTED_GLOBAL: u32 = 70;
+/// NM_METERED_GUESS_YES (a phone's hotspot) and NM_METERED_GUESS_NO.
+pub const GUESS_YES: u32 = 3;
+pub const GUESS_NO: u32 = 4;
 
-struct Manager;
+struct Manager {
+    metered: u32,
+}
 
 #[zbus::interface(name = "org.freedesktop.NetworkManager")]
 impl Manager {
     #[zbus(signal)]
     async fn state_changed(emitter: &SignalEmitter<'_>, state: u32) -> zbus::Result<()>;
+
+    #[zbus(property)]
+    fn metered(&self) -> u32 {
+        self.metered
+    }
 }
 
 /// The stand-in, running while this lives.
@@ -22,13 +33,19 @@ pub struct NetworkManager {
 }
 
 impl NetworkManager {
-    /// Takes NetworkManager's name on the session bus (there must be one).
+    /// Takes NetworkManager's name on the session bus (there must be one); the connection
+    /// is not metered.
     pub async fn start() -> Self {
+        Self::start_metered(GUESS_NO).await
+    }
+
+    /// As [`Self::start`], the connection's `Metered` being `metered`.
+    pub async fn start_metered(metered: u32) -> Self {
         let conn = zbus::connection::Builder::session()
             .expect("a session bus (the e2e runs under dbus-run-session)")
             .name("org.freedesktop.NetworkManager")
             .unwrap()
-            .serve_at(PATH, Manager)
+            .serve_at(PATH, Manager { metered })
             .unwrap()
             .build()
             .await
@@ -53,6 +70,23 @@ impl NetworkManager {
             .await
             .unwrap();
         Manager::state_changed(iface.signal_emitter(), state)
+            .await
+            .unwrap();
+    }
+
+    /// Changes the connection's `Metered` (and says so, as NetworkManager does).
+    pub async fn set_metered(&self, metered: u32) {
+        let iface = self
+            .conn
+            .object_server()
+            .interface::<_, Manager>(PATH)
+            .await
+            .unwrap();
+        iface.get_mut().await.metered = metered;
+        iface
+            .get()
+            .await
+            .metered_changed(iface.signal_emitter())
             .await
             .unwrap();
     }
