@@ -16,6 +16,7 @@ cp "$shots/3-conflict.png" docs/screenshots/conflict.png
 cp "$shots/5-demo-overview.png" docs/screenshots/overview.png
 cp "$shots/7-dataset-failed.png" docs/screenshots/dataset-failed.png
 cp "$shots/8-metered.png" docs/screenshots/metered.png
+cp "$shots/8-system-metered.png" docs/screenshots/system-metered.png
 cp "$shots/9-update.png" docs/screenshots/update.png
 cp "$shots/a11y-manager-dark-board.png" docs/screenshots/board-dark.png
 cp "$shots/a11y-annotator-dark-my-tasks.png" docs/screenshots/my-tasks-dark.png
