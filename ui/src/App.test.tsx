@@ -139,7 +139,8 @@ vi.mock("./bindings", async (importOriginal) => {
 
 afterEach(cleanup);
 
-it("opens the demo on the board and re-queries only the columns a change names", async () => {
+/** The window, as the shell opens it: the demo's banner once it is up. */
+async function openApp() {
   render(
     <QueryClientProvider client={createQueryClient()}>
       <ToastHost>
@@ -148,6 +149,10 @@ it("opens the demo on the board and re-queries only the columns a change names",
     </QueryClientProvider>,
   );
   await screen.findByTestId("demo-banner");
+}
+
+it("opens the demo on the board and re-queries only the columns a change names", async () => {
+  await openApp();
   await waitFor(() => expect(document.querySelectorAll("[data-testid=board-column]")).toHaveLength(3));
   const columns = [...document.querySelectorAll("[data-testid=board-column]")].map((c) =>
     c.getAttribute("data-assignee"),
@@ -244,14 +249,7 @@ it("opens the demo on the board and re-queries only the columns a change names",
 });
 
 it("asks for a sync when Sync now is clicked while a round is running", async () => {
-  render(
-    <QueryClientProvider client={createQueryClient()}>
-      <ToastHost>
-        <App />
-      </ToastHost>
-    </QueryClientProvider>,
-  );
-  await screen.findByTestId("demo-banner");
+  await openApp();
   // A background round is running (an offline probe, say) when the network comes back:
   // the click must not be lost, or the next try waits for the probe's long wait.
   act(() =>

@@ -829,6 +829,22 @@ fn dataset_listings(server: &Server) -> u64 {
         .unwrap_or(0)
 }
 
+/// Sync now, with no dataset on screen, on a metered connection: my tasks are asked for,
+/// no whole dataset.
+async fn sync_now_spares_whole_datasets(app: &App, server: &Server) {
+    server.control.reset_stats();
+    app.click("[data-testid=sync-now]").await;
+    app.eventually("my tasks refreshed", 20, || async {
+        server
+            .control
+            .stats()
+            .requests
+            .contains_key("GET /clients/{id}/user_tasks")
+    })
+    .await;
+    assert_eq!(dataset_listings(server), 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metered_mode_is_switched_in_the_sync_centre_and_spares_whole_datasets() {
     require_e2e!();
@@ -843,18 +859,7 @@ async fn metered_mode_is_switched_in_the_sync_centre_and_spares_whole_datasets()
         data.workspace().preferences().metered,
         "kept for the CLI too"
     );
-    // Sync now, with no dataset on screen: my tasks are asked for, no whole dataset.
-    server.control.reset_stats();
-    app.click("[data-testid=sync-now]").await;
-    app.eventually("my tasks refreshed", 20, || async {
-        server
-            .control
-            .stats()
-            .requests
-            .contains_key("GET /clients/{id}/user_tasks")
-    })
-    .await;
-    assert_eq!(dataset_listings(&server), 0);
+    sync_now_spares_whole_datasets(&app, &server).await;
     app.screenshot("8-metered").await;
     // The board's dataset is on screen: it is refreshed, metered or not.
     app.click("[data-testid=nav-board]").await;
@@ -914,18 +919,7 @@ async fn the_system_saying_metered_spares_the_connection_unless_told_not_to_foll
         !data.workspace().preferences().metered,
         "the user's own switch stays off"
     );
-    // Sync now, with no dataset on screen: my tasks are asked for, no whole dataset.
-    server.control.reset_stats();
-    app.click("[data-testid=sync-now]").await;
-    app.eventually("my tasks refreshed", 20, || async {
-        server
-            .control
-            .stats()
-            .requests
-            .contains_key("GET /clients/{id}/user_tasks")
-    })
-    .await;
-    assert_eq!(dataset_listings(&server), 0);
+    sync_now_spares_whole_datasets(&app, &server).await;
     app.screenshot("8-system-metered").await;
 
     // Told not to follow the system: the whole datasets are refreshed again.

@@ -61,14 +61,17 @@ impl NetworkManager {
         )
     }
 
-    /// Says the network's state changed to `state`.
-    pub async fn state_changed(&self, state: u32) {
-        let iface = self
-            .conn
+    async fn manager(&self) -> zbus::object_server::InterfaceRef<Manager> {
+        self.conn
             .object_server()
             .interface::<_, Manager>(PATH)
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Says the network's state changed to `state`.
+    pub async fn state_changed(&self, state: u32) {
+        let iface = self.manager().await;
         Manager::state_changed(iface.signal_emitter(), state)
             .await
             .unwrap();
@@ -76,12 +79,7 @@ impl NetworkManager {
 
     /// Changes the connection's `Metered` (and says so, as NetworkManager does).
     pub async fn set_metered(&self, metered: u32) {
-        let iface = self
-            .conn
-            .object_server()
-            .interface::<_, Manager>(PATH)
-            .await
-            .unwrap();
+        let iface = self.manager().await;
         iface.get_mut().await.metered = metered;
         iface
             .get()
