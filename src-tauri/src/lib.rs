@@ -44,6 +44,9 @@ pub struct Options {
     pub data_dir: Option<std::path::PathBuf>,
     /// Show a tray icon where the desktop has a tray (the app; not the command tests).
     pub tray: bool,
+    /// Follow what the system says of the network (the app; not the command tests, which
+    /// the machine's own network must not steer).
+    pub network: bool,
     /// Started at login (`--background`): stay in the tray, window hidden, when there is one.
     pub background: bool,
     /// Where updates come from (default: `tauri.conf.json`).
@@ -134,7 +137,9 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> 
                 events::emit(&handle, notice);
             }));
             app.manage(state);
-            network::watch(app.handle());
+            if options.network {
+                network::watch(app.handle());
+            }
             app.manage(opener::Opener::new(app.handle().clone()));
             app.manage(updates::Updates::new(app.handle(), options.updates.clone()));
             let handle = app.handle().clone();
@@ -153,6 +158,7 @@ pub fn run() {
     let options = Options {
         force_demo: std::env::args().any(|a| a == "--demo"),
         tray: true,
+        network: true,
         background: std::env::args().any(|a| a == BACKGROUND_ARG),
         data_dir: None,
         updates: updates::UpdateSettings::from_env(),

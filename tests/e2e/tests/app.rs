@@ -270,7 +270,7 @@ async fn annotator_submits_offline_and_it_applies_exactly_once_when_back_online(
 
 /// The network coming back (NetworkManager says so) sends what waited at once, not at the
 /// next offline probe: here the probe's wait has grown past 7 s, and the submit must reach
-/// Deepen within 3 s of the signal.
+/// Deepen within 5 s of the signal.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_network_coming_back_sends_what_waited_at_once() {
     require_e2e!();
@@ -279,7 +279,7 @@ async fn the_network_coming_back_sends_what_waited_at_once() {
     let server = Server::start().await;
     let data = AppData::connected(&server, Role::Annotator).await;
     server.offline();
-    let app = App::launch_with(&data, "12-network", &[network::NetworkManager::app_env()]).await;
+    let app = App::launch(&data, "12-network").await;
     app.wait_for("[data-testid=task-row][data-status=ready]")
         .await;
     let task = app
@@ -310,7 +310,7 @@ async fn the_network_coming_back_sends_what_waited_at_once() {
     .await;
     server.online();
     nm.state_changed(network::CONNECTED_GLOBAL).await;
-    app.eventually("the submit reached Deepen at once", 3, || async {
+    app.eventually("the submit reached Deepen at once", 5, || async {
         server.status(&task) == "submitted"
     })
     .await;
@@ -896,12 +896,7 @@ async fn the_system_saying_metered_spares_the_connection_unless_told_not_to_foll
     let nm = network::NetworkManager::start_metered(network::GUESS_YES).await;
     let server = Server::start().await;
     let data = AppData::connected(&server, Role::Admin).await;
-    let app = App::launch_with(
-        &data,
-        "8-system-metered",
-        &[network::NetworkManager::app_env()],
-    )
-    .await;
+    let app = App::launch(&data, "8-system-metered").await;
     app.click("[data-testid=nav-sync]").await;
     app.wait_for("[data-testid=metered-note][data-by=system]")
         .await;

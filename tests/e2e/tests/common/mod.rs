@@ -200,7 +200,14 @@ impl App {
         let native = free_port();
         let log =
             std::fs::File::create(screenshot_dir().join(format!("{name}.driver.log"))).unwrap();
-        let driver = Command::new("tauri-driver")
+        let mut driver = Command::new("tauri-driver");
+        // The machine's own NetworkManager (is its network metered?) must not steer a
+        // test: the app's system bus is the test's session bus, where a test that needs
+        // one serves a stand-in (support/network.rs).
+        if let Some(bus) = std::env::var_os("DBUS_SESSION_BUS_ADDRESS") {
+            driver.env("DBUS_SYSTEM_BUS_ADDRESS", bus);
+        }
+        let driver = driver
             .args([
                 "--port",
                 &port.to_string(),

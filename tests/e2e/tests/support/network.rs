@@ -1,6 +1,6 @@
 //! A stand-in for NetworkManager: its `StateChanged` signal and `Metered` property, served
-//! on the test's session bus, which the app is told is the system bus
-//! (`DBUS_SYSTEM_BUS_ADDRESS`).
+//! on the test's session bus, which every app the e2e launches is given as its system bus
+//! (`DBUS_SYSTEM_BUS_ADDRESS`, `common::App::launch_with`).
 
 use zbus::object_server::SignalEmitter;
 
@@ -51,14 +51,6 @@ impl NetworkManager {
             .await
             .expect("NetworkManager's name is free");
         Self { conn }
-    }
-
-    /// The app's environment: this bus as its system bus.
-    pub fn app_env() -> (&'static str, String) {
-        (
-            "DBUS_SYSTEM_BUS_ADDRESS",
-            std::env::var("DBUS_SESSION_BUS_ADDRESS").expect("a session bus address"),
-        )
     }
 
     async fn manager(&self) -> zbus::object_server::InterfaceRef<Manager> {
