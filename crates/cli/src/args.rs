@@ -185,10 +185,14 @@ pub enum Command {
     },
     /// Show, or set for this workspace, whether the connection is metered (shared with
     /// the desktop app): then sync refreshes only my tasks (and, in the app, what is on
-    /// screen).
+    /// screen). Also metered whenever the system says so, unless --follow-system off.
     Metered {
         #[arg(value_enum)]
         set: Option<OnOff>,
+        /// Whether to also count as metered whenever the system says the connection is
+        /// (NetworkManager knows a phone's hotspot; on by default).
+        #[arg(long, value_enum, value_name = "ON|OFF")]
+        follow_system: Option<OnOff>,
     },
 }
 

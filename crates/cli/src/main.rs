@@ -72,7 +72,8 @@ async fn run(cli: Cli, out: &Out) -> Result<u8> {
     let home = args::home_dir(cli.home.as_deref())?;
     let mut ws = Workspace::open(&home)
         .with_context(|| format!("cannot open the workspace in {}", home.display()))?;
-    if cli.metered {
+    let system_metered = system_says_metered(&ws);
+    if cli.metered || ws.preferences().metered_now(system_metered) {
         ws = ws.with_metered();
     }
     ws = ws.with_timeouts(Timeouts {
@@ -175,13 +176,18 @@ async fn run(cli: Cli, out: &Out) -> Result<u8> {
             out.status(ws.account(), &ws.status()?);
             Ok(exit::OK)
         }
-        Command::Metered { set } => {
+        Command::Metered { set, follow_system } => {
             let mut preferences = ws.preferences();
             if let Some(set) = set {
                 preferences.metered = set == args::OnOff::On;
+            }
+            if let Some(follow) = follow_system {
+                preferences.follow_system_metered = follow == args::OnOff::On;
+            }
+            if set.is_some() || follow_system.is_some() {
                 ws.set_preferences(&preferences)?;
             }
-            out.metered(preferences.metered);
+            out.metered(&preferences, system_says_metered(&ws));
             Ok(exit::OK)
         }
         Command::History { task } => insight::history(&ws, out, &task),
@@ -241,6 +247,15 @@ async fn act(
         sync::after_action(ws, out).await;
     }
     Ok(exit::OK)
+}
+
+/// Whether the system says the connection is metered, asked only when the preferences
+/// follow it (NetworkManager; nothing said elsewhere).
+fn system_says_metered(ws: &Workspace) -> bool {
+    ws.preferences().follow_system_metered
+        && dtasks_core::network::system_says_metered()
+            .inspect_err(|e| tracing::debug!(error = %e, "no word on a metered connection"))
+            .unwrap_or(false)
 }
 
 /// The token typed or piped on standard input.

@@ -10,7 +10,7 @@ use dtasks_core::engine::{Progress, PullEvent, PushReport, RoundReport};
 use dtasks_core::mirror::DatasetInfo;
 use dtasks_core::view::{Count, TaskPage};
 use dtasks_core::workspace::ConnectReport;
-use dtasks_core::{Account, Enqueued, Op, SyncStatus};
+use dtasks_core::{Account, Enqueued, Op, Preferences, SyncStatus};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use serde_json::json;
@@ -201,18 +201,32 @@ impl Out {
         }
     }
 
-    pub fn metered(&self, metered: bool) {
+    /// `system`: the system says the connection is metered (and the preferences follow it).
+    pub fn metered(&self, preferences: &Preferences, system: bool) {
+        let metered = preferences.metered_now(system);
         if self.json {
-            return self.print_json(&serde_json::json!({ "metered": metered }));
+            return self.print_json(&serde_json::json!({
+                "metered": metered,
+                "switch": preferences.metered,
+                "follow_system": preferences.follow_system_metered,
+                "system_says_metered": system,
+            }));
         }
         println!(
             "{}",
-            if metered {
-                "metered: on — sync refreshes only my tasks, never a whole dataset nor the delayed list"
-            } else {
-                "metered: off — sync refreshes every dataset as it falls due"
+            match (metered, preferences.metered) {
+                (true, true) =>
+                    "metered: on — sync refreshes only my tasks, never a whole dataset nor the delayed list",
+                (true, false) =>
+                    "metered: on, as the system says — sync refreshes only my tasks, never a whole dataset nor the delayed list (`dtasks metered --follow-system off` to ignore the system)",
+                (false, _) => "metered: off — sync refreshes every dataset as it falls due",
             }
         );
+        if !preferences.follow_system_metered {
+            println!(
+                "the system's word on a metered connection is ignored (`--follow-system on` to follow it)"
+            );
+        }
     }
 
     pub fn round(&self, report: &RoundReport) {

@@ -1,6 +1,9 @@
 //! CLI scenarios: the `dtasks` binary end to end against the emulator over HTTP.
 
 mod common;
+#[allow(dead_code)]
+#[path = "../../../tests/e2e/tests/support/network.rs"]
+mod network;
 
 use common::Cli;
 use deepen_emulator::{Action, EmulatorConfig, Faults, OfflineMode, Role};
@@ -868,4 +871,68 @@ async fn history_activity_review_and_csv_exports_read_the_record_offline() {
     assert!(bad.stderr.contains("--days"), "{}", bad.stderr);
     let bad_kind = cli.expect(2, &["activity", "--kind", "colour"]);
     assert!(bad_kind.stderr.contains("colour"), "{}", bad_kind.stderr);
+}
+
+/// On a phone's hotspot (the system says the connection is metered) `dtasks sync` spares
+/// whole datasets without being told, until told not to follow the system.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_system_saying_metered_spares_whole_datasets_unless_not_followed() {
+    let cli = Cli::start(EmulatorConfig::default(), Role::Admin).await;
+    let bus = common::SystemBus::start();
+    let _nm = network::NetworkManager::start_on(&bus.address, network::GUESS_YES).await;
+    let on_hotspot = |args: &[&str]| -> common::Run {
+        let out = cli
+            .command(args)
+            .env("DBUS_SYSTEM_BUS_ADDRESS", &bus.address)
+            .output()
+            .expect("dtasks runs");
+        let run: common::Run = out.into();
+        assert_eq!(run.code, 0, "dtasks {args:?}: {}", run.stderr);
+        run
+    };
+    cli.connect();
+    cli.expect(0, &["pull"]);
+
+    let said = on_hotspot(&["metered"]);
+    assert!(
+        said.stdout.starts_with("metered: on, as the system says"),
+        "{}",
+        said.stdout
+    );
+    assert!(
+        !cli.expect(0, &["metered"])
+            .stdout
+            .starts_with("metered: on"),
+        "without the system's word (the machine's own bus is never asked here)"
+    );
+    cli.control.reset_stats();
+    on_hotspot(&["sync"]);
+    assert_eq!(dataset_listings(&cli), 0, "spared without being told");
+    assert!(
+        cli.control
+            .stats()
+            .requests
+            .contains_key("GET /clients/{id}/user_tasks"),
+        "my tasks are still refreshed"
+    );
+
+    let ignored = on_hotspot(&["metered", "--follow-system", "off"]);
+    assert!(
+        ignored.stdout.starts_with("metered: off"),
+        "{}",
+        ignored.stdout
+    );
+    cli.control.reset_stats();
+    on_hotspot(&["sync"]);
+    assert!(dataset_listings(&cli) > 0, "not following the system");
+    on_hotspot(&["metered", "--follow-system", "on"]);
+    let json = on_hotspot(&["--json", "metered"]).json();
+    assert_eq!(
+        (
+            &json["metered"],
+            &json["switch"],
+            &json["system_says_metered"]
+        ),
+        (&true.into(), &false.into(), &true.into())
+    );
 }

@@ -25,6 +25,7 @@ pub mod engine;
 pub mod export;
 pub mod insight;
 pub mod mirror;
+pub mod network;
 pub mod notices;
 pub mod outbox;
 pub mod preferences;

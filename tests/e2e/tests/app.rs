@@ -4,6 +4,8 @@
 
 mod common;
 // Shared with src-tauri's update tests; not every helper is used here.
+// Shared with the CLI's scenarios; not every helper is used here.
+#[allow(dead_code)]
 #[path = "support/network.rs"]
 mod network;
 #[path = "support/notifications.rs"]

@@ -63,6 +63,12 @@ impl Cli {
             .arg(self.home.path())
             .args(args)
             .env("DEEPEN_TOKEN", &self.user.token)
+            // The machine's own NetworkManager (is its network metered?) must not steer a
+            // scenario; one that needs a system's word serves it (see `SystemBus`).
+            .env(
+                "DBUS_SYSTEM_BUS_ADDRESS",
+                "unix:path=/nonexistent/dtasks-tests",
+            )
             .env_remove("DTASKS_HOME");
         cmd
     }
@@ -122,5 +128,38 @@ impl Cli {
                     && e.via == "api"
             })
             .count()
+    }
+}
+
+/// A D-Bus of the test's own (a private `dbus-daemon`), stopped when dropped: where a
+/// scenario serves the system's services.
+pub struct SystemBus {
+    daemon: std::process::Child,
+    pub address: String,
+}
+
+impl SystemBus {
+    pub fn start() -> Self {
+        use std::io::BufRead;
+        let mut daemon = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("dbus-daemon runs (scripts/setup.sh installs dbus)");
+        let mut address = String::new();
+        std::io::BufReader::new(daemon.stdout.take().unwrap())
+            .read_line(&mut address)
+            .expect("dbus-daemon says its address");
+        Self {
+            daemon,
+            address: address.trim().to_string(),
+        }
+    }
+}
+
+impl Drop for SystemBus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
     }
 }

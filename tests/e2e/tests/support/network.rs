@@ -1,6 +1,7 @@
 //! A stand-in for NetworkManager: its `StateChanged` signal and `Metered` property, served
 //! on the test's session bus, which every app the e2e launches is given as its system bus
-//! (`DBUS_SYSTEM_BUS_ADDRESS`, `common::App::launch_with`).
+//! (`DBUS_SYSTEM_BUS_ADDRESS`, `common::App::launch_with`), or on a bus of a test's own
+//! (the CLI's scenarios).
 
 use zbus::object_server::SignalEmitter;
 
@@ -41,8 +42,22 @@ impl NetworkManager {
 
     /// As [`Self::start`], the connection's `Metered` being `metered`.
     pub async fn start_metered(metered: u32) -> Self {
-        let conn = zbus::connection::Builder::session()
-            .expect("a session bus (the e2e runs under dbus-run-session)")
+        let bus = zbus::connection::Builder::session()
+            .expect("a session bus (the e2e runs under dbus-run-session)");
+        Self::serve(bus, metered).await
+    }
+
+    /// On the bus at `address`, the connection's `Metered` being `metered`.
+    pub async fn start_on(address: &str, metered: u32) -> Self {
+        Self::serve(
+            zbus::connection::Builder::address(address).unwrap(),
+            metered,
+        )
+        .await
+    }
+
+    async fn serve(bus: zbus::connection::Builder<'_>, metered: u32) -> Self {
+        let conn = bus
             .name("org.freedesktop.NetworkManager")
             .unwrap()
             .serve_at(PATH, Manager { metered })
