@@ -246,8 +246,8 @@ impl SyncEngine {
     }
 
     /// Whether the connection is metered: rounds then pull only my tasks and what a view
-    /// shows, even on "Sync now".
-    /// A change is published with the status (the queue's counts of now).
+    /// shows, even on "Sync now". A change is published with the status (with the queue's
+    /// counts of now).
     pub fn set_metered(&self, metered: bool) {
         if self.metered.swap(metered, Ordering::SeqCst) == metered {
             return;
