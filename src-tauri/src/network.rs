@@ -3,10 +3,15 @@
 //! offline sync task at once; a metered connection is spared while the preferences follow
 //! the system.
 
+use std::time::Duration;
+
 use tauri::{AppHandle, Manager, Runtime};
 
 use crate::session::AppState;
 use dtasks_core::network;
+
+/// How long after the system stopped answering it is asked again.
+const RETRY: Duration = Duration::from_secs(30);
 
 /// Watches the network on threads of their own for the app's lifetime.
 pub fn watch<R: Runtime>(app: &AppHandle<R>) {
@@ -24,16 +29,28 @@ pub fn watch<R: Runtime>(app: &AppHandle<R>) {
     });
 }
 
+/// Runs `watch` on a thread of its own, again 30 s after it ends: NetworkManager may start
+/// after the app (at login) or restart.
 fn spawn(
     name: &str,
-    watch: impl FnOnce() -> Result<(), network::NetworkWordError> + Send + 'static,
+    mut watch: impl FnMut() -> Result<(), network::NetworkWordError> + Send + 'static,
 ) {
     let what = name.to_string();
     let spawned = std::thread::Builder::new()
         .name(name.into())
         .spawn(move || {
-            if let Err(e) = watch() {
-                tracing::info!(error = %e, what, "no word from the system on the network: the offline probe finds it, and only the user says metered");
+            let mut told = false;
+            loop {
+                match watch() {
+                    Err(network::NetworkWordError::Unsupported) => return,
+                    Err(e) if !told => {
+                        told = true;
+                        tracing::info!(error = %e, what, "no word from the system on the network yet: the offline probe finds it, and only the user says metered");
+                    }
+                    Err(e) => tracing::debug!(error = %e, what, "still no word on the network"),
+                    Ok(()) => tracing::info!(what, "the system stopped speaking of the network"),
+                }
+                std::thread::sleep(RETRY);
             }
         });
     if let Err(e) = spawned {

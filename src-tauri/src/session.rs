@@ -427,20 +427,23 @@ impl AppState {
         demo: Option<DemoServer>,
     ) {
         let (shutdown, shutdown_rx) = watch::channel(false);
-        if let Some(engine) = &engine {
-            self.forward(engine, shutdown_rx.clone());
-            tokio::spawn(engine.clone().run(schedule(), shutdown_rx));
-        }
-        let session = Session {
+        let session = Arc::new(Session {
             workspace,
             info,
             engine,
             shutdown,
             demo,
             system_metered: self.system_metered.clone(),
-        };
+        });
+        // Metered as the system says before the first round; said again once installed, so
+        // a word arriving in between (`set_system_metered` finds no session yet) is kept.
         session.apply_metered();
-        *self.session.write().expect("session lock") = Some(Arc::new(session));
+        if let Some(engine) = &session.engine {
+            self.forward(engine, shutdown_rx.clone());
+            tokio::spawn(engine.clone().run(schedule(), shutdown_rx));
+        }
+        *self.session.write().expect("session lock") = Some(session.clone());
+        session.apply_metered();
         self.notify(Notice::SessionChanged);
     }
 

@@ -47,10 +47,11 @@ pub fn write_csv(ws: &Workspace, out: &Out, what: &Export, path: &Path) -> Resul
     if path == Path::new("-") {
         let (bytes, _) = ws.csv(what)?;
         let mut stdout = std::io::stdout().lock();
-        stdout
-            .write_all(&bytes)
-            .and_then(|()| stdout.flush())
-            .context("cannot write the CSV to standard output")?;
+        match stdout.write_all(&bytes).and_then(|()| stdout.flush()) {
+            // The reader had enough (`| head`): not a failure.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            written => written.context("cannot write the CSV to standard output")?,
+        }
     } else {
         let rows = ws.export_csv(what, path)?;
         out.exported(rows, path);

@@ -72,8 +72,22 @@ async fn run(cli: Cli, out: &Out) -> Result<u8> {
     let home = args::home_dir(cli.home.as_deref())?;
     let mut ws = Workspace::open(&home)
         .with_context(|| format!("cannot open the workspace in {}", home.display()))?;
-    let system_metered = system_says_metered(&ws);
-    if cli.metered || ws.preferences().metered_now(system_metered) {
+    // Only a command that reaches Deepen asks the system (a read of the mirror never waits
+    // on the system bus).
+    let reaches_deepen = matches!(
+        cli.command,
+        Command::Pull
+            | Command::Sync { .. }
+            | Command::Submit { .. }
+            | Command::Accept { .. }
+            | Command::Reject { .. }
+            | Command::Assign { .. }
+            | Command::Status
+    );
+    let preferences = ws.preferences();
+    let system_metered =
+        reaches_deepen && preferences.follow_system_metered && system_says_metered();
+    if cli.metered || preferences.metered_now(system_metered) {
         ws = ws.with_metered();
     }
     ws = ws.with_timeouts(Timeouts {
@@ -187,7 +201,7 @@ async fn run(cli: Cli, out: &Out) -> Result<u8> {
             if set.is_some() || follow_system.is_some() {
                 ws.set_preferences(&preferences)?;
             }
-            out.metered(&preferences, system_says_metered(&ws));
+            out.metered(&preferences, system_says_metered());
             Ok(exit::OK)
         }
         Command::History { task } => insight::history(&ws, out, &task),
@@ -249,13 +263,12 @@ async fn act(
     Ok(exit::OK)
 }
 
-/// Whether the system says the connection is metered, asked only when the preferences
-/// follow it (NetworkManager; nothing said elsewhere).
-fn system_says_metered(ws: &Workspace) -> bool {
-    ws.preferences().follow_system_metered
-        && dtasks_core::network::system_says_metered()
-            .inspect_err(|e| tracing::debug!(error = %e, "no word on a metered connection"))
-            .unwrap_or(false)
+/// Whether the system says the connection is metered (NetworkManager; nothing said
+/// elsewhere, or when it does not answer within 2 s).
+fn system_says_metered() -> bool {
+    dtasks_core::network::system_says_metered()
+        .inspect_err(|e| tracing::debug!(error = %e, "no word on a metered connection"))
+        .unwrap_or(false)
 }
 
 /// The token typed or piped on standard input.

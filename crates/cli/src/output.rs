@@ -201,7 +201,7 @@ impl Out {
         }
     }
 
-    /// `system`: the system says the connection is metered (and the preferences follow it).
+    /// `system`: the system says the connection is metered (followed or not).
     pub fn metered(&self, preferences: &Preferences, system: bool) {
         let metered = preferences.metered_now(system);
         if self.json {

@@ -2,6 +2,7 @@
 
 mod common;
 #[allow(dead_code)]
+#[cfg(target_os = "linux")]
 #[path = "../../../tests/e2e/tests/support/network.rs"]
 mod network;
 
@@ -874,7 +875,9 @@ async fn history_activity_review_and_csv_exports_read_the_record_offline() {
 }
 
 /// On a phone's hotspot (the system says the connection is metered) `dtasks sync` spares
-/// whole datasets without being told, until told not to follow the system.
+/// whole datasets without being told, until told not to follow the system. (NetworkManager
+/// is asked on Linux only.)
+#[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_system_saying_metered_spares_whole_datasets_unless_not_followed() {
     let cli = Cli::start(EmulatorConfig::default(), Role::Admin).await;

@@ -41,7 +41,7 @@ pub fn is_metered(value: u32) -> bool {
 pub fn system_says_metered() -> Result<bool, NetworkWordError> {
     #[cfg(target_os = "linux")]
     {
-        let bus = zbus::blocking::Connection::system()?;
+        let bus = nm::system_bus()?;
         Ok(is_metered(
             nm::manager(&bus)?.get_property::<u32>("Metered")?,
         ))
@@ -55,7 +55,7 @@ pub fn system_says_metered() -> Result<bool, NetworkWordError> {
 pub fn watch_up(mut on_up: impl FnMut()) -> Result<(), NetworkWordError> {
     #[cfg(target_os = "linux")]
     {
-        let bus = zbus::blocking::Connection::system()?;
+        let bus = nm::system_bus()?;
         for signal in nm::manager(&bus)?.receive_signal("StateChanged")? {
             match signal.body().deserialize::<u32>() {
                 Ok(state) if may_reach(state) => {
@@ -80,7 +80,7 @@ pub fn watch_up(mut on_up: impl FnMut()) -> Result<(), NetworkWordError> {
 pub fn watch_metered(mut on_change: impl FnMut(bool)) -> Result<(), NetworkWordError> {
     #[cfg(target_os = "linux")]
     {
-        let bus = zbus::blocking::Connection::system()?;
+        let bus = nm::system_bus()?;
         let manager = nm::manager(&bus)?;
         // Subscribed before the first read: a change in between is not missed.
         let changes = manager.receive_property_changed::<u32>("Metered");
@@ -107,8 +107,18 @@ pub fn watch_metered(mut on_change: impl FnMut(bool)) -> Result<(), NetworkWordE
 
 #[cfg(target_os = "linux")]
 mod nm {
+    use std::time::Duration;
+
     const NAME: &str = "org.freedesktop.NetworkManager";
     const PATH: &str = "/org/freedesktop/NetworkManager";
+
+    /// The system bus, where a question unanswered in 2 s is no answer (D-Bus's own
+    /// default is 25 s: a hung NetworkManager must not stall a command).
+    pub fn system_bus() -> zbus::Result<zbus::blocking::Connection> {
+        zbus::blocking::connection::Builder::system()?
+            .method_timeout(Duration::from_secs(2))
+            .build()
+    }
 
     pub fn manager(
         bus: &zbus::blocking::Connection,

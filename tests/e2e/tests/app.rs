@@ -832,16 +832,21 @@ fn dataset_listings(server: &Server) -> u64 {
 }
 
 /// Sync now, with no dataset on screen, on a metered connection: my tasks are asked for,
-/// no whole dataset.
+/// no whole dataset — counted from a moment no round runs to the end of Sync now's.
 async fn sync_now_spares_whole_datasets(app: &App, server: &Server) {
+    app.eventually("no round running", 20, || async {
+        app.connectivity().await == "online"
+    })
+    .await;
     server.control.reset_stats();
     app.click("[data-testid=sync-now]").await;
-    app.eventually("my tasks refreshed", 20, || async {
+    app.eventually("Sync now's round over", 20, || async {
         server
             .control
             .stats()
             .requests
             .contains_key("GET /clients/{id}/user_tasks")
+            && app.connectivity().await == "online"
     })
     .await;
     assert_eq!(dataset_listings(server), 0);

@@ -252,7 +252,10 @@ impl SyncEngine {
         if self.metered.swap(metered, Ordering::SeqCst) == metered {
             return;
         }
-        let counts = status::load(&self.store.outbox());
+        // The outbox stays locked until published, as in `publish`: a round publishing in
+        // between cannot be overwritten with older counts.
+        let outbox = self.store.outbox();
+        let counts = status::load(&outbox);
         self.status.send_modify(|s| {
             if let Ok(now) = counts {
                 *s = SyncStatus {
@@ -262,6 +265,7 @@ impl SyncEngine {
             }
             s.metered = metered;
         });
+        drop(outbox);
     }
 
     /// What a round of `scope` pulls.
