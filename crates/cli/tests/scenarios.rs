@@ -706,26 +706,32 @@ async fn without_a_credential_store_connect_still_works_and_says_the_token_was_n
     );
 }
 
+/// Connects and pulls, submits the user's first ready task (which `dtasks submit` sends),
+/// then a reviewer rejects it on the server with `reason` (not pulled yet); gives the task.
+fn submitted_then_rejected(cli: &Cli, reason: &str) -> String {
+    cli.connect();
+    cli.expect(0, &["pull"]);
+    let admin = cli.control.user(Role::Admin).email;
+    let task = cli.task_ids(&["--mine", "--status", "ready"])[0].clone();
+    cli.expect(0, &["submit", &task]);
+    cli.control
+        .act(
+            &admin,
+            Action::Reject {
+                task_id: task.clone(),
+                reason: Some(reason.into()),
+            },
+        )
+        .unwrap();
+    task
+}
+
 /// `dtasks sync` tells what the sync brought for the user, once: tasks someone gave them
 /// (batched per dataset, with their ids) and a rejection with the reviewer's reason.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_tells_of_new_tasks_and_rejections_once() {
     let cli = Cli::start(EmulatorConfig::default(), Role::Annotator).await;
-    cli.connect();
-    cli.expect(0, &["pull"]);
-    let admin = cli.control.user(Role::Admin).email;
-    let ready = cli.task_ids(&["--mine", "--status", "ready"]);
-    cli.expect(0, &["submit", &ready[0]]);
-    cli.expect(0, &["sync"]);
-    cli.control
-        .act(
-            &admin,
-            Action::Reject {
-                task_id: ready[0].clone(),
-                reason: Some("Missed two pedestrians".into()),
-            },
-        )
-        .unwrap();
+    let task = submitted_then_rejected(&cli, "Missed two pedestrians");
     let synced = cli.expect(0, &["sync"]);
     assert!(
         synced.stdout.contains("1 of your tasks was rejected in"),
@@ -733,8 +739,7 @@ async fn sync_tells_of_new_tasks_and_rejections_once() {
         synced.stdout
     );
     assert!(
-        synced.stdout.contains(ready[0].as_str())
-            && synced.stdout.contains("“Missed two pedestrians”"),
+        synced.stdout.contains(task.as_str()) && synced.stdout.contains("“Missed two pedestrians”"),
         "{}",
         synced.stdout
     );
@@ -752,21 +757,8 @@ async fn sync_tells_of_new_tasks_and_rejections_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_activity_review_and_csv_exports_read_the_record_offline() {
     let cli = Cli::start(EmulatorConfig::default(), Role::Annotator).await;
-    cli.connect();
-    cli.expect(0, &["pull"]);
-    let admin = cli.control.user(Role::Admin).email;
-    let ready = cli.task_ids(&["--mine", "--status", "ready"]);
-    let task = ready[0].as_str();
-    cli.expect(0, &["submit", task]);
-    cli.control
-        .act(
-            &admin,
-            Action::Reject {
-                task_id: task.to_string(),
-                reason: Some("Missed two pedestrians".into()),
-            },
-        )
-        .unwrap();
+    let task = submitted_then_rejected(&cli, "Missed two pedestrians");
+    let task = task.as_str();
     cli.expect(0, &["sync"]);
     // Everything below reads the mirror: the server is out of reach.
     cli.control.set_faults(Faults {

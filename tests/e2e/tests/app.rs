@@ -299,7 +299,7 @@ async fn the_network_coming_back_sends_what_waited_at_once() {
 
     // Every round reaches the emulator (and is dropped): wait for a round that came 3.5 s
     // or more after the one before — the probe's wait doubles, so the next is 7 s away.
-    let requests = || server.control.stats().requests.values().sum::<u64>();
+    let requests = || server.control.stats().total();
     let (mut seen, mut last_round) = (requests(), Instant::now());
     app.eventually("the offline probe's wait grew", 40, || {
         let now = requests();
@@ -1451,10 +1451,10 @@ async fn the_tray_says_the_state_and_syncs_from_its_menu() {
     );
     assert!(!entries[0].enabled, "the status line is not an action");
 
-    let before = server.control.stats().requests.values().sum::<u64>();
+    let before = server.control.stats().total();
     host.click(&item, entries[1].id).await;
     app.eventually("a sync from the tray", 20, || async {
-        server.control.stats().requests.values().sum::<u64>() > before
+        server.control.stats().total() > before
     })
     .await;
 
@@ -1479,10 +1479,10 @@ async fn the_tray_says_the_state_and_syncs_from_its_menu() {
         !desktop.is_shown(main)
     })
     .await;
-    let before = server.control.stats().requests.values().sum::<u64>();
+    let before = server.control.stats().total();
     host.click(&item, entries[1].id).await;
     app.eventually("still syncing from the tray", 20, || async {
-        server.control.stats().requests.values().sum::<u64>() > before
+        server.control.stats().total() > before
     })
     .await;
     host.click(&item, entries[2].id).await;

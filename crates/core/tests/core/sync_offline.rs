@@ -283,7 +283,7 @@ async fn the_network_coming_back_wakes_an_offline_loop_and_only_then() {
     );
     assert_eq!(h.applied(&id, &h.user.email, "submit").len(), 1);
 
-    let requests = || h.control.stats().requests.values().sum::<u64>();
+    let requests = || h.control.stats().total();
     let before = requests();
     h.engine.network_up();
     tokio::time::sleep(Duration::from_millis(500)).await;
