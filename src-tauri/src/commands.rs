@@ -188,13 +188,15 @@ pub async fn resolve(
     Ok(())
 }
 
-/// The sync status as last recorded.
+/// The sync status: as last recorded, with the queue's counts of now and whether a round
+/// runs.
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus> {
     let session = state.session()?;
     Ok(SyncStatus {
         metered: session.metered_now(),
+        syncing: session.syncing(),
         ..session.workspace.status()?
     })
 }

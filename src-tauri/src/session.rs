@@ -113,6 +113,13 @@ impl Session {
         }
     }
 
+    /// Whether the sync task runs a round now.
+    pub fn syncing(&self) -> bool {
+        self.engine
+            .as_ref()
+            .is_some_and(|engine| engine.status().borrow().syncing)
+    }
+
     /// What the window shows now: refreshed every round while shown.
     pub fn set_shown(&self, shown: Shown) {
         if let Some(engine) = &self.engine {

@@ -50,7 +50,6 @@ pub fn status_line(s: &SyncStatus) -> String {
     let state = match s.connectivity {
         Connectivity::Online if waiting.is_none() && decide.is_none() => "Online, all synced",
         Connectivity::Online => "Online",
-        Connectivity::Syncing => "Syncing…",
         Connectivity::Offline => "Offline",
         Connectivity::NeedsSignIn => "Sign-in needed",
     };
@@ -134,6 +133,7 @@ mod tests {
     fn status(connectivity: Connectivity, pending: u64, needs_attention: u64) -> SyncStatus {
         SyncStatus {
             connectivity,
+            syncing: false,
             pending,
             needs_attention,
             last_sync_at: None,

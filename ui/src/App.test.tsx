@@ -73,6 +73,7 @@ vi.mock("./bindings", async (importOriginal) => {
       syncStatus: () =>
         ok({
           connectivity: "online",
+          syncing: false,
           pending: 0,
           needs_attention: 0,
           last_sync_at: null,
@@ -248,14 +249,13 @@ it("opens the demo on the board and re-queries only the columns a change names",
   await waitFor(() => expect(shell.installs).toBe(1));
 });
 
-it("asks for a sync when Sync now is clicked while a round is running", async () => {
-  await openApp();
-  // A background round is running (an offline probe, say) when the network comes back:
-  // the click must not be lost, or the next try waits for the probe's long wait.
+/** The engine's status as the shell sends it: offline, with `syncing` as given. */
+function sendOfflineStatus(syncing: boolean) {
   act(() =>
     shell.listeners.get("sync-status-changed")!({
       payload: {
-        connectivity: "syncing",
+        connectivity: "offline",
+        syncing,
         pending: 2,
         needs_attention: 0,
         last_sync_at: null,
@@ -264,10 +264,42 @@ it("asks for a sync when Sync now is clicked while a round is running", async ()
       },
     }),
   );
+}
+
+it("asks for a sync when Sync now is clicked while a round is running", async () => {
+  await openApp();
+  // A background round is running (an offline probe, say) when the network comes back:
+  // the click must not be lost, or the next try waits for the probe's long wait.
+  sendOfflineStatus(true);
   const button = await screen.findByTestId<HTMLButtonElement>("sync-now");
   await waitFor(() => expect(button.getAttribute("aria-busy")).toBe("true"));
+  expect(screen.getByTestId("connectivity").textContent).toBe("Offline");
   expect(button.disabled).toBe(false);
   const before = shell.syncNows;
   act(() => button.click());
   await waitFor(() => expect(shell.syncNows).toBe(before + 1));
+});
+
+it("keeps the status bar still through a round that ends at once, and says a longer one", async () => {
+  await openApp();
+  const button = await screen.findByTestId<HTMLButtonElement>("sync-now");
+  const bar = screen.getByTestId("status-bar");
+  // An offline probe: a round of a few milliseconds, every few seconds.
+  sendOfflineStatus(true);
+  await new Promise((r) => setTimeout(r, 100));
+  expect(button.textContent).toBe("Sync now");
+  expect(bar.className).not.toContain("syncing");
+  sendOfflineStatus(false);
+  await new Promise((r) => setTimeout(r, 600));
+  expect(button.textContent).toBe("Sync now");
+  expect(button.getAttribute("aria-busy")).toBe("false");
+  expect(bar.dataset.syncing).toBe("false");
+  expect(screen.getByTestId("connectivity").textContent).toBe("Offline");
+  // A round that lasts shows as busy, and the link's state stays as judged.
+  sendOfflineStatus(true);
+  await waitFor(() => expect(button.textContent).toBe("Syncing…"));
+  expect(bar.dataset.syncing).toBe("true");
+  expect(screen.getByTestId("connectivity").textContent).toBe("Offline");
+  sendOfflineStatus(false);
+  await waitFor(() => expect(button.textContent).toBe("Sync now"));
 });

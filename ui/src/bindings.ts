@@ -50,7 +50,10 @@ export const commands = {
 	queue: () => typedError<Op_Serialize[], ShellError>(__TAURI_INVOKE("queue")),
 	/**  The user's decision on an action that needs attention. */
 	resolve: (opId: string, resolution: Resolution) => typedError<null, ShellError>(__TAURI_INVOKE("resolve", { opId, resolution })),
-	/**  The sync status as last recorded. */
+	/**
+	 *  The sync status: as last recorded, with the queue's counts of now and whether a round
+	 *  runs.
+	 */
 	syncStatus: () => typedError<SyncStatus_Serialize, ShellError>(__TAURI_INVOKE("sync_status")),
 	/**
 	 *  Syncs now — sends what waits and refreshes everything — instead of waiting for the
@@ -429,8 +432,6 @@ export type Connectivity =
 "online" | 
 /**  The server could not be reached; actions wait and a probe runs now and then. */
 "offline" | 
-/**  A sync round is running. */
-"syncing" | 
 /**  The token was refused: everything is kept and paused until the user signs in again. */
 "needs_sign_in";
 
@@ -1144,8 +1145,13 @@ export type SyncStatusChanged_Serialize = SyncStatus_Serialize;
 
 /**  Everything the status bar shows: the recorded state with the current queue counts. */
 export type SyncStatus_Deserialize = {
-	/**  Reachability, as last judged from real requests. */
+	/**
+	 *  Reachability, as last judged from real requests. A round running does not change
+	 *  it: an offline probe leaves the link offline until a request gets through.
+	 */
 	connectivity: Connectivity,
+	/**  A round runs in this process now (another process's round is not seen here). */
+	syncing: boolean,
 	/**  Actions waiting to be sent (in flight included). */
 	pending: number,
 	/**  Actions waiting for the user's decision. */
@@ -1166,8 +1172,13 @@ export type SyncStatus_Deserialize = {
 
 /**  Everything the status bar shows: the recorded state with the current queue counts. */
 export type SyncStatus_Serialize = {
-	/**  Reachability, as last judged from real requests. */
+	/**
+	 *  Reachability, as last judged from real requests. A round running does not change
+	 *  it: an offline probe leaves the link offline until a request gets through.
+	 */
 	connectivity: Connectivity,
+	/**  A round runs in this process now (another process's round is not seen here). */
+	syncing: boolean,
 	/**  Actions waiting to be sent (in flight included). */
 	pending: number,
 	/**  Actions waiting for the user's decision. */

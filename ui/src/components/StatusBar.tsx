@@ -6,18 +6,20 @@ import { api, call } from "../api";
 import { ago } from "../model/format";
 import { usePreferences } from "../queries/hooks";
 import { UpdateBadge } from "./Updates";
+import { useLasting } from "../useLasting";
+
+/** A round shorter than this is not shown as busy (offline probes take milliseconds). */
+const SHOW_BUSY_AFTER_MS = 400;
 
 const LABEL: Record<SyncStatus["connectivity"], string> = {
   online: "Online",
   offline: "Offline",
-  syncing: "Syncing…",
   needs_sign_in: "Sign in again",
 };
 
 const HINT: Record<SyncStatus["connectivity"], string> = {
   online: "Deepen answered the last request.",
   offline: "Deepen cannot be reached. Everything you do is kept here and sent when the network is back.",
-  syncing: "Sending your changes and fetching the latest tasks.",
   needs_sign_in: "Deepen refused the token. Your changes are kept; sign in again to send them.",
 };
 
@@ -25,13 +27,15 @@ export function StatusBar({ status, onOpen }: { status: SyncStatus | null; onOpe
   const now = useNow();
   const [asked, setAsked] = useState(false);
   const { preferences } = usePreferences();
+  const busy = useLasting(status?.syncing ?? false, SHOW_BUSY_AFTER_MS);
   if (!status) return <footer className="statusbar" data-testid="status-bar" />;
   const c = status.connectivity;
   return (
     <footer
-      className={`statusbar ${c}`}
+      className={`statusbar ${c}${busy ? " syncing" : ""}`}
       data-testid="status-bar"
       data-connectivity={c}
+      data-syncing={busy}
       data-pending={status.pending}
       data-attention={status.needs_attention}
     >
@@ -82,14 +86,14 @@ export function StatusBar({ status, onOpen }: { status: SyncStatus | null; onOpe
       <button
         className="small"
         data-testid="sync-now"
-        aria-busy={c === "syncing"}
-        title={c === "syncing" ? "A sync is running; clicking asks for a full one after it." : undefined}
+        aria-busy={busy}
+        title={busy ? "A sync is running; clicking asks for a full one after it." : undefined}
         onClick={() => {
           setAsked(true);
           void call(api.syncNow()).finally(() => setTimeout(() => setAsked(false), 1500));
         }}
       >
-        {asked || c === "syncing" ? "Syncing…" : "Sync now"}
+        {asked || busy ? "Syncing…" : "Sync now"}
       </button>
     </footer>
   );

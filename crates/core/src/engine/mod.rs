@@ -210,13 +210,17 @@ impl SyncEngine {
         self.request(Scope::Full);
     }
 
-    /// The system says the network is up (again): while not known to be online, a round
-    /// now rather than at the next offline probe (up to `probe_max` away). A hint only:
-    /// connectivity is still judged from the round's real requests; when online, or
-    /// waiting for a new sign-in, nothing is asked.
+    /// The system says the network is up (again): while offline, or mid-round (which may
+    /// fail just before the network came back), a round now rather than at the next
+    /// offline probe (up to `probe_max` away). A hint only: connectivity is still judged
+    /// from the round's real requests; when online and idle, or waiting for a new
+    /// sign-in, nothing is asked.
     pub fn network_up(&self) {
-        let connectivity = self.status.borrow().connectivity;
-        if matches!(connectivity, Connectivity::Offline | Connectivity::Syncing) {
+        let (connectivity, syncing) = {
+            let s = self.status.borrow();
+            (s.connectivity, s.syncing)
+        };
+        if connectivity == Connectivity::Offline || syncing {
             self.request(Scope::Routine);
         }
     }
@@ -260,6 +264,7 @@ impl SyncEngine {
             if let Ok(now) = counts {
                 *s = SyncStatus {
                     connectivity: s.connectivity,
+                    syncing: s.syncing,
                     ..now
                 };
             }
@@ -302,6 +307,20 @@ impl SyncEngine {
         }
     }
 
+    /// A round starts: the status says so, with the queue's counts of now; the link's
+    /// state and last error stay as last judged (an offline probe is still offline).
+    fn publish_round_started(&self) -> Result<(), EngineError> {
+        let outbox = self.store.outbox();
+        let current = status::load(&outbox)?;
+        self.status.send_replace(SyncStatus {
+            syncing: true,
+            metered: self.metered.load(Ordering::SeqCst),
+            ..current
+        });
+        Ok(())
+    }
+
+    /// A round ended: the link's state as its requests found it, recorded and published.
     fn publish(
         &self,
         connectivity: Connectivity,
@@ -309,15 +328,26 @@ impl SyncEngine {
         synced: bool,
     ) -> Result<(), EngineError> {
         let outbox = self.store.outbox();
-        status::record(&outbox, connectivity, error, synced.then(now_millis))?;
-        let current = status::load(&outbox)?;
-        let current = SyncStatus {
-            connectivity,
-            metered: self.metered.load(Ordering::SeqCst),
-            ..current
-        };
-        self.status.send_replace(current);
-        Ok(())
+        let recorded = status::record(&outbox, connectivity, error, synced.then(now_millis))
+            .and_then(|()| status::load(&outbox));
+        match recorded {
+            Ok(current) => {
+                self.status.send_replace(SyncStatus {
+                    connectivity,
+                    metered: self.metered.load(Ordering::SeqCst),
+                    ..current
+                });
+                Ok(())
+            }
+            // Not kept (a full disk): the window still learns the round ended, and how.
+            Err(e) => {
+                self.status.send_modify(|s| {
+                    s.connectivity = connectivity;
+                    s.syncing = false;
+                });
+                Err(e.into())
+            }
+        }
     }
 
     /// One round: push what is due, then (for `Scope::Full`) pull everything. Holds the
@@ -336,7 +366,7 @@ impl SyncEngine {
                 "actions left in flight by an earlier run will be checked against the server"
             );
         }
-        self.publish(Connectivity::Syncing, None, false)?;
+        self.publish_round_started()?;
         let result = self.round(scope, progress).await;
         let (connectivity, error, synced) = match &result {
             Ok(r) if r.push.sign_in_needed => {

@@ -1,6 +1,7 @@
 //! The sync status the UI and CLI render as is (one source of truth for the status bar):
-//! connectivity judged from real request results, queue counts, last successful sync.
-//! The durable part is kept in the outbox's `sync_meta`, so a new process knows it too.
+//! connectivity judged from real request results, whether a round runs now, queue counts,
+//! last successful sync. The durable part is kept in the outbox's `sync_meta`, so a new
+//! process knows it too.
 
 use serde::Serialize;
 
@@ -16,8 +17,6 @@ pub enum Connectivity {
     Online,
     /// The server could not be reached; actions wait and a probe runs now and then.
     Offline,
-    /// A sync round is running.
-    Syncing,
     /// The token was refused: everything is kept and paused until the user signs in again.
     NeedsSignIn,
 }
@@ -27,7 +26,6 @@ impl Connectivity {
         match self {
             Self::Online => "online",
             Self::Offline => "offline",
-            Self::Syncing => "syncing",
             Self::NeedsSignIn => "needs_sign_in",
         }
     }
@@ -36,7 +34,6 @@ impl Connectivity {
         Some(match s {
             "online" => Self::Online,
             "offline" => Self::Offline,
-            "syncing" => Self::Syncing,
             "needs_sign_in" => Self::NeedsSignIn,
             _ => return None,
         })
@@ -47,8 +44,11 @@ impl Connectivity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SyncStatus {
-    /// Reachability, as last judged from real requests.
+    /// Reachability, as last judged from real requests. A round running does not change
+    /// it: an offline probe leaves the link offline until a request gets through.
     pub connectivity: Connectivity,
+    /// A round runs in this process now (another process's round is not seen here).
+    pub syncing: bool,
     /// Actions waiting to be sent (in flight included).
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub pending: u64,
@@ -77,11 +77,11 @@ pub fn load(outbox: &Outbox) -> Result<SyncStatus, DbError> {
         .meta(KEY_CONNECTIVITY)?
         .and_then(|s| Connectivity::parse(&s));
     Ok(SyncStatus {
-        // Never synced yet, or a process died mid-round: the last known state is unknown.
-        connectivity: match connectivity {
-            Some(Connectivity::Syncing) | None => Connectivity::Offline,
-            Some(c) => c,
-        },
+        // Never synced yet (or a file of a version that recorded "syncing" mid-round): the
+        // link's state is unknown, and unknown is offline until a request gets through.
+        connectivity: connectivity.unwrap_or(Connectivity::Offline),
+        // Not kept: the engine running a round says it.
+        syncing: false,
         pending: counts.pending + counts.in_flight,
         needs_attention: counts.needs_attention,
         last_sync_at: outbox.meta(KEY_LAST_SYNC_AT)?.and_then(|s| s.parse().ok()),
@@ -98,9 +98,7 @@ pub fn record(
     synced_at: Option<i64>,
 ) -> Result<(), DbError> {
     outbox.set_meta(KEY_CONNECTIVITY, Some(connectivity.as_str()))?;
-    if connectivity != Connectivity::Syncing {
-        outbox.set_meta(KEY_LAST_ERROR, error)?;
-    }
+    outbox.set_meta(KEY_LAST_ERROR, error)?;
     if let Some(at) = synced_at {
         outbox.set_meta(KEY_LAST_SYNC_AT, Some(&at.to_string()))?;
     }

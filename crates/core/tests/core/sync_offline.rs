@@ -355,3 +355,68 @@ async fn an_action_not_sent_yet_can_be_taken_back_and_nothing_reaches_the_server
     );
     assert!(h.applied(&undone, &h.user.email, "submit").is_empty());
 }
+
+#[tokio::test]
+async fn offline_probes_leave_the_link_offline_and_only_say_that_a_round_runs() {
+    let h = Harness::new(Role::Annotator).await;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let schedule = Schedule {
+        pull_every: Duration::from_secs(3600),
+        probe_min: Duration::from_millis(50),
+        probe_max: Duration::from_millis(100),
+        debounce: Duration::from_millis(10),
+    };
+    let mut status = h.engine.status();
+    h.offline();
+    let runner = tokio::spawn(h.engine.clone().run(schedule, stop_rx));
+    let offline = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let s = status.borrow_and_update().clone();
+            if s.connectivity == Connectivity::Offline && !s.syncing && s.last_error.is_some() {
+                return;
+            }
+            status.changed().await.unwrap();
+        }
+    })
+    .await;
+    assert!(offline.is_ok(), "the first round found the server gone");
+
+    // A second of probes: every status published says offline, with the failure kept.
+    let mut seen = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        loop {
+            status.changed().await.unwrap();
+            seen.push(status.borrow_and_update().clone());
+        }
+    })
+    .await;
+    let probes = seen.iter().filter(|s| s.syncing).count();
+    assert!(probes >= 3, "probes ran: {probes} rounds seen");
+    assert!(
+        seen.iter()
+            .all(|s| s.connectivity == Connectivity::Offline && s.last_error.is_some()),
+        "a probe never makes the link look other than offline: {seen:?}"
+    );
+
+    h.online();
+    let back = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            status.changed().await.unwrap();
+            let s = status.borrow_and_update().clone();
+            if s.connectivity != Connectivity::Offline {
+                return s;
+            }
+        }
+    })
+    .await
+    .expect("a probe reached the server");
+    assert_eq!(back.connectivity, Connectivity::Online);
+    assert!(!back.syncing, "the round that found the link had ended");
+    assert_eq!(back.last_error, None);
+
+    stop_tx.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), runner)
+        .await
+        .expect("loop stops")
+        .unwrap();
+}
