@@ -376,9 +376,13 @@ fn worded(e: &UpdaterError) -> ShellError {
             ErrorKind::Update,
             "Installing the update needs an administrator's password; it was not given, so nothing was installed.".to_string(),
         ),
+        // Worded as Deepen's own failures are: the words, then the detail in brackets.
         E::Reqwest(_) | E::Network(_) | E::ReleaseNotFound => (
             ErrorKind::Server,
-            format!("Could not reach the update server: {}.", detail(e)),
+            format!(
+                "Could not reach the update server ({}). It is asked again in an hour; the app goes on as it is.",
+                detail(e)
+            ),
         ),
         E::TargetNotFound(_) | E::TargetsNotFound(_) => (
             ErrorKind::Update,
@@ -386,17 +390,17 @@ fn worded(e: &UpdaterError) -> ShellError {
         ),
         E::Serialization(_) | E::Semver(_) | E::UrlParse(_) => (
             ErrorKind::Update,
-            format!("The update server's answer cannot be read: {}.", detail(e)),
+            format!("The update server's answer cannot be read ({}).", detail(e)),
         ),
         _ => (
             ErrorKind::Update,
-            format!("The update could not be installed: {}.", detail(e)),
+            format!("The update could not be installed ({}).", detail(e)),
         ),
     };
     ShellError::new(kind, message)
 }
 
-/// The updater's own message, without a trailing period (the sentence adds one).
+/// The updater's own message, without a trailing period (it goes in brackets).
 fn detail(e: &UpdaterError) -> String {
     e.to_string().trim_end_matches('.').to_string()
 }
