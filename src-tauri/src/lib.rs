@@ -24,11 +24,11 @@ mod tray;
 pub mod updates;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tauri::{Manager, Runtime};
 
 pub use demo::DemoRole;
-use dtasks_core::Connectivity;
 pub use error::{ErrorKind, ShellError};
 use session::{AppState, Notice};
 
@@ -125,12 +125,14 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> 
                 let _ = window.hide();
             }
             let handle = app.handle().clone();
+            let round_running = AtomicBool::new(false);
             state.set_notify(Arc::new(move |notice| {
                 if let Notice::Status(status) = &notice {
                     if let Some(tray) = &tray {
                         tray.show_status(status);
                     }
-                    if status.connectivity == Connectivity::Online {
+                    let was_running = round_running.swap(status.syncing, Ordering::SeqCst);
+                    if updates::round_reached_server(was_running, status) {
                         updates::on_online(&handle);
                     }
                 }
