@@ -193,12 +193,7 @@ pub async fn resolve(
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus> {
-    let session = state.session()?;
-    Ok(SyncStatus {
-        metered: session.metered_now(),
-        syncing: session.syncing(),
-        ..session.workspace.status()?
-    })
+    state.session()?.status()
 }
 
 /// Syncs now — sends what waits and refreshes everything — instead of waiting for the
@@ -280,7 +275,7 @@ pub async fn install_update(updates: State<'_, Updates>) -> Result<()> {
 /// After a local change: the status's counts, the views the operation changed, and a
 /// nudge so the sync task sends it.
 fn changed(state: &AppState, session: &crate::session::Session, changes: Changes) {
-    if let Ok(status) = session.workspace.status() {
+    if let Ok(status) = session.status() {
         state.notify(Notice::Status(status));
     }
     state.notify(Notice::DataChanged(changes.into_vec()));

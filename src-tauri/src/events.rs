@@ -61,6 +61,8 @@ pub fn emit<R: Runtime>(app: &AppHandle<R>, notice: Notice) {
         Notice::DataChanged(views) => DataChanged { views }.emit(app),
         Notice::SessionChanged => SessionChanged.emit(app),
         Notice::Update(state) => UpdateStateChanged(state).emit(app),
+        // For the shell alone.
+        Notice::RoundReachedServer => return,
     };
     if let Err(e) = result {
         tracing::warn!(error = %e, "cannot send an event to the window");

@@ -24,7 +24,6 @@ mod tray;
 pub mod updates;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use tauri::{Manager, Runtime};
 
@@ -125,16 +124,15 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, options: Options) -> 
                 let _ = window.hide();
             }
             let handle = app.handle().clone();
-            let round_running = AtomicBool::new(false);
             state.set_notify(Arc::new(move |notice| {
-                if let Notice::Status(status) = &notice {
-                    if let Some(tray) = &tray {
-                        tray.show_status(status);
+                match &notice {
+                    Notice::Status(status) => {
+                        if let Some(tray) = &tray {
+                            tray.show_status(status);
+                        }
                     }
-                    let was_running = round_running.swap(status.syncing, Ordering::SeqCst);
-                    if updates::round_reached_server(was_running, status) {
-                        updates::on_online(&handle);
-                    }
+                    Notice::RoundReachedServer => updates::on_online(&handle),
+                    _ => {}
                 }
                 events::emit(&handle, notice);
             }));

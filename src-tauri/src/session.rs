@@ -34,6 +34,9 @@ pub enum Notice {
     Update(crate::updates::UpdateState),
     /// A sync round brought news for the user.
     News(Vec<dtasks_core::notices::Notice>),
+    /// A sync round reached the account's server (for the shell: updates are looked for
+    /// then; nothing is sent to the window).
+    RoundReachedServer,
 }
 
 pub type Notify = Arc<dyn Fn(Notice) + Send + Sync>;
@@ -113,11 +116,17 @@ impl Session {
         }
     }
 
-    /// Whether the sync task runs a round now.
-    pub fn syncing(&self) -> bool {
-        self.engine
-            .as_ref()
-            .is_some_and(|engine| engine.status().borrow().syncing)
+    /// The sync status for the window: as last recorded, with the queue's counts of now,
+    /// whether a round runs, and whether the connection is spared.
+    pub fn status(&self) -> Result<SyncStatus, ShellError> {
+        Ok(SyncStatus {
+            metered: self.metered_now(),
+            syncing: self
+                .engine
+                .as_ref()
+                .is_some_and(|engine| engine.status().borrow().syncing),
+            ..self.workspace.status()?
+        })
     }
 
     /// What the window shows now: refreshed every round while shown.
@@ -462,6 +471,7 @@ impl AppState {
         let mut status = engine.status();
         let mut changes = engine.view_changes();
         let mut news = engine.notices();
+        let mut rounds = engine.rounds();
         tokio::spawn(async move {
             loop {
                 tokio::select! {
@@ -479,6 +489,15 @@ impl AppState {
                     notices = news.recv() => match notices {
                         Ok(notices) => notify(Notice::News(notices)),
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    },
+                    round = rounds.recv() => match round {
+                        Ok(round) if round.reached_server() => notify(Notice::RoundReachedServer),
+                        Ok(_) => {}
+                        // Rounds were missed (16 of them): at least one may have reached it.
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                            notify(Notice::RoundReachedServer);
+                        }
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                     },
                     _ = shutdown.changed() => return,

@@ -14,8 +14,6 @@ use std::time::{Duration, Instant};
 use tauri::{AppHandle, Manager, Runtime, Url};
 use tauri_plugin_updater::{Error as UpdaterError, Update, UpdaterExt};
 
-use dtasks_core::{Connectivity, SyncStatus};
-
 use crate::error::{ErrorKind, ShellError};
 use crate::session::{AppState, SessionMode};
 
@@ -172,13 +170,6 @@ pub fn check_due(
     now: Instant,
 ) -> bool {
     mode == SessionMode::Account && online && !metered && next_check.is_none_or(|at| now >= at)
-}
-
-/// Whether `status` ends a round that reached the account's server: a round was running
-/// and is over, online. A status published as a round starts (the link as last judged,
-/// maybe in an earlier run) or between rounds (a metered switch) is not that.
-pub fn round_reached_server(round_was_running: bool, status: &SyncStatus) -> bool {
-    round_was_running && !status.syncing && status.connectivity == Connectivity::Online
 }
 
 /// After a sync round reached the account's server: checks in the background when due
@@ -436,39 +427,6 @@ mod tests {
             SessionMode::SignedOut,
         ] {
             assert!(!check_due(mode, true, false, None, now), "{mode:?}");
-        }
-    }
-
-    #[test]
-    fn only_the_end_of_a_round_that_reached_the_server_counts_as_online() {
-        let status = |connectivity, syncing| SyncStatus {
-            connectivity,
-            syncing,
-            pending: 0,
-            needs_attention: 0,
-            last_sync_at: None,
-            last_error: None,
-            metered: false,
-        };
-        let online_idle = status(Connectivity::Online, false);
-        assert!(round_reached_server(true, &online_idle));
-        assert!(
-            !round_reached_server(false, &online_idle),
-            "no round ended (a metered switch between rounds)"
-        );
-        assert!(
-            !round_reached_server(false, &status(Connectivity::Online, true)),
-            "a round starting, online as last judged"
-        );
-        assert!(!round_reached_server(
-            true,
-            &status(Connectivity::Online, true)
-        ));
-        for link in [Connectivity::Offline, Connectivity::NeedsSignIn] {
-            assert!(
-                !round_reached_server(true, &status(link, false)),
-                "{link:?}"
-            );
         }
     }
 

@@ -15,6 +15,8 @@ const shell = vi.hoisted(() => ({
   metered: false,
   installs: 0,
   syncNows: 0,
+  /** When set, `syncStatus` answers only when the test says, with `syncing: true`. */
+  slowStatus: null as null | { answer: null | (() => void) },
 }));
 
 // The shell's commands and events are faked; the generated vocabulary is the real one.
@@ -70,8 +72,25 @@ vi.mock("./bindings", async (importOriginal) => {
         const who = q.assignee?.kind === "is" ? q.assignee.email : null;
         return ok({ rows: [row(`${who ?? "none"}-1`, who)], total: 1 });
       },
-      syncStatus: () =>
-        ok({
+      syncStatus: () => {
+        if (shell.slowStatus) {
+          return new Promise((resolve) => {
+            shell.slowStatus!.answer = () =>
+              resolve({
+                status: "ok",
+                data: {
+                  connectivity: "offline",
+                  syncing: true,
+                  pending: 2,
+                  needs_attention: 0,
+                  last_sync_at: null,
+                  last_error: null,
+                  metered: false,
+                },
+              });
+          });
+        }
+        return ok({
           connectivity: "online",
           syncing: false,
           pending: 0,
@@ -79,7 +98,8 @@ vi.mock("./bindings", async (importOriginal) => {
           last_sync_at: null,
           last_error: null,
           metered: shell.metered,
-        }),
+        });
+      },
       queue: () => ok([]),
       syncNow: () => {
         shell.syncNows += 1;
@@ -302,4 +322,23 @@ it("keeps the status bar still through a round that ends at once, and says a lon
   expect(screen.getByTestId("connectivity").textContent).toBe("Offline");
   sendOfflineStatus(false);
   await waitFor(() => expect(button.textContent).toBe("Sync now"));
+});
+
+it("never lets an answer asked for mid-round undo the news that the round ended", async () => {
+  await openApp();
+  const button = await screen.findByTestId<HTMLButtonElement>("sync-now");
+  sendOfflineStatus(true);
+  await waitFor(() => expect(button.textContent).toBe("Syncing…"));
+  // Mid-round, a change re-asks for the status; its answer (still syncing) comes late.
+  const slow: { answer: null | (() => void) } = { answer: null };
+  shell.slowStatus = slow;
+  act(() => shell.listeners.get("data-changed")!({ payload: { views: [{ view: "status" }] } }));
+  await waitFor(() => expect(slow.answer).not.toBeNull());
+  shell.slowStatus = null;
+  sendOfflineStatus(false);
+  await waitFor(() => expect(button.textContent).toBe("Sync now"));
+  act(() => slow.answer!());
+  await new Promise((r) => setTimeout(r, 600));
+  expect(button.textContent).toBe("Sync now");
+  expect(screen.getByTestId("status-bar").dataset.round).toBe("false");
 });

@@ -125,10 +125,8 @@ async fn cards_in(app: &App, assignee: &str) -> Vec<String> {
 
 async fn open_board(app: &App) {
     // Let the app's first sync round end, so no refresh lands in the middle of a drag.
-    app.eventually("the first sync round ended", 30, || async {
-        app.connectivity().await == "online"
-    })
-    .await;
+    app.synced_since("the first sync round ended", app.launched_at, 30)
+        .await;
     app.click("[data-testid=nav-board]").await;
     app.wait_for("[data-testid=board-column] [data-testid=task-card]")
         .await;
@@ -834,21 +832,24 @@ fn dataset_listings(server: &Server) -> u64 {
 /// Sync now, with no dataset on screen, on a metered connection: my tasks are asked for,
 /// no whole dataset — counted from a moment no round runs to the end of Sync now's.
 async fn sync_now_spares_whole_datasets(app: &App, server: &Server) {
-    app.eventually("no round running", 20, || async {
-        app.connectivity().await == "online"
-    })
+    app.synced_since(
+        "the first round ended, and none running",
+        app.launched_at,
+        20,
+    )
     .await;
     server.control.reset_stats();
+    let clicked = dtasks_core::clock::now_millis();
     app.click("[data-testid=sync-now]").await;
-    app.eventually("Sync now's round over", 20, || async {
+    app.synced_since("Sync now's round over", clicked, 20).await;
+    assert!(
         server
             .control
             .stats()
             .requests
-            .contains_key("GET /clients/{id}/user_tasks")
-            && app.connectivity().await == "online"
-    })
-    .await;
+            .contains_key("GET /clients/{id}/user_tasks"),
+        "Sync now asked for my tasks"
+    );
     assert_eq!(dataset_listings(server), 0);
 }
 

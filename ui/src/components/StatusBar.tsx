@@ -36,6 +36,8 @@ export function StatusBar({ status, onOpen }: { status: SyncStatus | null; onOpe
       data-testid="status-bar"
       data-connectivity={c}
       data-syncing={busy}
+      data-round={status.syncing}
+      data-last-sync={status.last_sync_at ?? ""}
       data-pending={status.pending}
       data-attention={status.needs_attention}
     >

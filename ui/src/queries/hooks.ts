@@ -21,7 +21,12 @@ export function useShellEvents(): void {
         else void client.invalidateQueries({ predicate: (q) => q.queryKey[0] !== "session" });
       }),
       events.sessionChanged.listen(() => void resetForSession(client)),
-      events.syncStatusChanged.listen((e) => client.setQueryData(queryKeys.status(), e.payload)),
+      events.syncStatusChanged.listen((e) => {
+        // The event is the newest word: a status asked for before it must not land after it
+        // (a round's end undone by an answer from mid-round would leave "Syncing…" shown).
+        void client.cancelQueries({ queryKey: queryKeys.status() });
+        client.setQueryData(queryKeys.status(), e.payload);
+      }),
       events.updateStateChanged.listen((e) => client.setQueryData(queryKeys.update(), e.payload)),
       // A notification was clicked: the window shows what it named.
       events.noticeOpened.listen((e) =>

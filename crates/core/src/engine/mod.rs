@@ -105,6 +105,22 @@ pub struct RoundReport {
     pub notices: Vec<Notice>,
 }
 
+/// A round ended, and how its requests found the link. Unlike the status (a `watch`,
+/// which keeps only the latest value), every round is told: a listener that must act
+/// after a round reached the server cannot miss one between two looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoundEnded {
+    /// The link as the round's requests judged it.
+    pub connectivity: Connectivity,
+}
+
+impl RoundEnded {
+    /// Whether the round's requests reached the server.
+    pub fn reached_server(self) -> bool {
+        self.connectivity == Connectivity::Online
+    }
+}
+
 /// Tunables of the background loop.
 #[derive(Debug, Clone)]
 pub struct Schedule {
@@ -139,6 +155,7 @@ pub struct SyncEngine {
     status: watch::Sender<SyncStatus>,
     changed: broadcast::Sender<Vec<ViewChange>>,
     notices: broadcast::Sender<Vec<Notice>>,
+    rounds: broadcast::Sender<RoundEnded>,
     nudge: Arc<Notify>,
     /// The widest round asked for since the last one (a `Scope` as `u8`; 0: none).
     requested: Arc<AtomicU8>,
@@ -162,6 +179,7 @@ impl SyncEngine {
         let (status, _) = watch::channel(initial);
         let (changed, _) = broadcast::channel(16);
         let (notices, _) = broadcast::channel(16);
+        let (rounds, _) = broadcast::channel(16);
         Ok(Self {
             store,
             client,
@@ -169,6 +187,7 @@ impl SyncEngine {
             status,
             changed,
             notices,
+            rounds,
             nudge: Arc::new(Notify::new()),
             requested: Arc::new(AtomicU8::new(0)),
             shown: Arc::default(),
@@ -198,6 +217,11 @@ impl SyncEngine {
     /// After each round that brought news: the notices (see `crate::notices`).
     pub fn notices(&self) -> broadcast::Receiver<Vec<Notice>> {
         self.notices.subscribe()
+    }
+
+    /// After each round: how its requests found the link.
+    pub fn rounds(&self) -> broadcast::Receiver<RoundEnded> {
+        self.rounds.subscribe()
     }
 
     /// Asks the background loop for a round soon (a new action was queued): a push.
@@ -391,7 +415,9 @@ impl SyncEngine {
             }
             Err(e) => (Connectivity::Online, Some(e.to_string()), false),
         };
-        self.publish(connectivity, error.as_deref(), synced)?;
+        let published = self.publish(connectivity, error.as_deref(), synced);
+        let _ = self.rounds.send(RoundEnded { connectivity });
+        published?;
         self.store
             .outbox()
             .prune_done(now_millis() - KEEP_DONE.as_millis() as i64)?;

@@ -367,6 +367,7 @@ async fn offline_probes_leave_the_link_offline_and_only_say_that_a_round_runs() 
         debounce: Duration::from_millis(10),
     };
     let mut status = h.engine.status();
+    let mut rounds = h.engine.rounds();
     h.offline();
     let runner = tokio::spawn(h.engine.clone().run(schedule, stop_rx));
     let offline = tokio::time::timeout(Duration::from_secs(10), async {
@@ -413,6 +414,24 @@ async fn offline_probes_leave_the_link_offline_and_only_say_that_a_round_runs() 
     assert_eq!(back.connectivity, Connectivity::Online);
     assert!(!back.syncing, "the round that found the link had ended");
     assert_eq!(back.last_error, None);
+    // Rounds are told one by one (the status keeps only the latest): only the last one
+    // reached the server. (The oldest may have been dropped if more than 16 queued up.)
+    let mut told = Vec::new();
+    loop {
+        match rounds.try_recv() {
+            Ok(round) => told.push(round),
+            Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) => continue,
+            Err(_) => break,
+        }
+    }
+    assert!(told.len() >= 2, "{told:?}");
+    let (last, before) = told.split_last().unwrap();
+    assert!(last.reached_server());
+    assert!(
+        before
+            .iter()
+            .all(|r| r.connectivity == Connectivity::Offline)
+    );
 
     stop_tx.send(true).unwrap();
     tokio::time::timeout(Duration::from_secs(5), runner)

@@ -179,6 +179,8 @@ pub struct App {
     name: String,
     /// The app data folder: tells this app's process from any other.
     data_dir: PathBuf,
+    /// When the app was started (Unix ms): its own rounds end after it.
+    pub launched_at: i64,
 }
 
 fn free_port() -> u16 {
@@ -196,6 +198,7 @@ impl App {
 
     /// The app with more environment variables (`env` wins over the defaults).
     pub async fn launch_with(data: &AppData, name: &str, env: &[(&str, String)]) -> Self {
+        let launched_at = dtasks_core::clock::now_millis();
         let port = free_port();
         let native = free_port();
         let log =
@@ -267,6 +270,7 @@ impl App {
             driver,
             name: name.to_string(),
             data_dir: data.dir.path().to_path_buf(),
+            launched_at,
         };
         // Wide enough for every column of the test data's board (no horizontal scrolling
         // under a drag); run under a display of at least this size.
@@ -379,6 +383,20 @@ impl App {
 
     pub async fn exists(&self, css: &str) -> bool {
         self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    /// Waits until no round runs and one that synced ended at or after `since` (Unix ms;
+    /// `now_millis()` before an action, or `launched_at` for the app's first round).
+    pub async fn synced_since(&self, what: &str, since: i64, secs: u64) {
+        self.eventually(what, secs, || async {
+            let bar = "[data-testid=status-bar]";
+            let idle = self.attr(bar, "data-round").await.as_deref() == Some("false");
+            let last = self.attr(bar, "data-last-sync").await;
+            idle && last
+                .and_then(|ms| ms.parse::<i64>().ok())
+                .is_some_and(|ms| ms >= since)
+        })
+        .await;
     }
 
     pub async fn connectivity(&self) -> String {
