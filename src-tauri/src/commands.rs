@@ -275,7 +275,7 @@ pub async fn install_update(updates: State<'_, Updates>) -> Result<()> {
 /// After a local change: the status's counts, the views the operation changed, and a
 /// nudge so the sync task sends it.
 fn changed(state: &AppState, session: &crate::session::Session, changes: Changes) {
-    if let Ok(status) = session.status() {
+    if let Some(status) = session.queue_changed() {
         state.notify(Notice::Status(status));
     }
     state.notify(Notice::DataChanged(changes.into_vec()));

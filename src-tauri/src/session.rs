@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use dtasks_core::accounts::Accounts;
 use dtasks_core::engine::{Schedule, Shown};
-use dtasks_core::{Preferences, SyncEngine, SyncStatus, ViewChange, Workspace};
+use dtasks_core::{Connectivity, Preferences, SyncEngine, SyncStatus, ViewChange, Workspace};
 use tokio::sync::watch;
 
 use crate::demo::{DemoRole, DemoServer};
@@ -113,6 +113,19 @@ impl Session {
     pub fn network_up(&self) {
         if let Some(engine) = &self.engine {
             engine.network_up();
+        }
+    }
+
+    /// The queue changed (a local action): with a sync task, its status channel tells the
+    /// window the new counts (in order with its rounds' news); without one, the status to
+    /// send is returned.
+    pub fn queue_changed(&self) -> Option<SyncStatus> {
+        match &self.engine {
+            Some(engine) => {
+                engine.publish_counts();
+                None
+            }
+            None => self.status().ok(),
         }
     }
 
@@ -494,9 +507,11 @@ impl AppState {
                     round = rounds.recv() => match round {
                         Ok(round) if round.reached_server() => notify(Notice::RoundReachedServer),
                         Ok(_) => {}
-                        // Rounds were missed (16 of them): at least one may have reached it.
+                        // Rounds were missed (16 of them): the link as it is now says.
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                            notify(Notice::RoundReachedServer);
+                            if status.borrow().connectivity == Connectivity::Online {
+                                notify(Notice::RoundReachedServer);
+                            }
                         }
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                     },

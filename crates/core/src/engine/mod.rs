@@ -280,6 +280,19 @@ impl SyncEngine {
         if self.metered.swap(metered, Ordering::SeqCst) == metered {
             return;
         }
+        self.republish(|s| s.metered = metered);
+    }
+
+    /// The queue changed outside a round (a local action): the status is published again
+    /// with its counts of now, through the one channel the rounds publish on — so a
+    /// listener never gets an older "a round runs" after a round's end.
+    pub fn publish_counts(&self) {
+        self.republish(|_| {});
+    }
+
+    /// Publishes the status again with the queue's counts of now, the link's state and
+    /// whether a round runs kept as they are, then `change` applied.
+    fn republish(&self, change: impl FnOnce(&mut SyncStatus)) {
         // The outbox stays locked until published, as in `publish`: a round publishing in
         // between cannot be overwritten with older counts.
         let outbox = self.store.outbox();
@@ -289,10 +302,11 @@ impl SyncEngine {
                 *s = SyncStatus {
                     connectivity: s.connectivity,
                     syncing: s.syncing,
+                    metered: s.metered,
                     ..now
                 };
             }
-            s.metered = metered;
+            change(s);
         });
         drop(outbox);
     }

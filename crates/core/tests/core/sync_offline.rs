@@ -439,3 +439,21 @@ async fn offline_probes_leave_the_link_offline_and_only_say_that_a_round_runs() 
         .expect("loop stops")
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_local_action_is_counted_on_the_status_channel_and_the_link_is_kept() {
+    let h = Harness::new(Role::Annotator).await;
+    let id = h.mine_with("ready")[0].task_id.clone();
+    let mut status = h.engine.status();
+    let before = status.borrow_and_update().clone();
+    h.ws.act(ActionKind::Submit, std::slice::from_ref(&id), None)
+        .unwrap();
+    h.engine.publish_counts();
+    assert!(status.has_changed().unwrap(), "published");
+    let after = status.borrow_and_update().clone();
+    assert_eq!(after.pending, before.pending + 1);
+    assert_eq!(
+        (after.connectivity, after.syncing, after.metered),
+        (before.connectivity, before.syncing, before.metered)
+    );
+}

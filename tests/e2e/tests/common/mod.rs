@@ -385,8 +385,9 @@ impl App {
         self.client.find(Locator::Css(css)).await.is_ok()
     }
 
-    /// Waits until no round runs and one that synced ended at or after `since` (Unix ms;
-    /// `now_millis()` before an action, or `launched_at` for the app's first round).
+    /// Waits until no round runs and one that synced ended after `since` (Unix ms;
+    /// `now_millis()` before an action, or `launched_at` for the app's first round — the
+    /// test data's own sync just before launch may share its millisecond).
     pub async fn synced_since(&self, what: &str, since: i64, secs: u64) {
         self.eventually(what, secs, || async {
             let bar = "[data-testid=status-bar]";
@@ -394,7 +395,7 @@ impl App {
             let last = self.attr(bar, "data-last-sync").await;
             idle && last
                 .and_then(|ms| ms.parse::<i64>().ok())
-                .is_some_and(|ms| ms >= since)
+                .is_some_and(|ms| ms > since)
         })
         .await;
     }
