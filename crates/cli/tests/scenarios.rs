@@ -610,6 +610,18 @@ fn dataset_listings(cli: &Cli) -> u64 {
         .unwrap_or(0)
 }
 
+/// Since the stats were reset: no whole dataset listed (`why`), my tasks still refreshed.
+fn assert_spared(cli: &Cli, why: &str) {
+    assert_eq!(dataset_listings(cli), 0, "{why}");
+    assert!(
+        cli.control
+            .stats()
+            .requests
+            .contains_key("GET /clients/{id}/user_tasks"),
+        "my tasks are still refreshed"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metered_pulls_never_list_a_whole_dataset() {
     let cli = Cli::start(EmulatorConfig::default(), Role::Admin).await;
@@ -633,14 +645,7 @@ async fn metered_pulls_never_list_a_whole_dataset() {
     );
     cli.control.reset_stats();
     cli.expect(0, &["sync"]);
-    assert_eq!(dataset_listings(&cli), 0, "the workspace's setting holds");
-    assert!(
-        cli.control
-            .stats()
-            .requests
-            .contains_key("GET /clients/{id}/user_tasks"),
-        "my tasks are still refreshed"
-    );
+    assert_spared(&cli, "the workspace's setting holds");
     cli.expect(0, &["metered", "off"]);
     cli.expect(2, &["metered", "sometimes"]);
 }
@@ -902,14 +907,7 @@ async fn the_system_saying_metered_spares_whole_datasets_unless_not_followed() {
     );
     cli.control.reset_stats();
     on_hotspot(&["sync"]);
-    assert_eq!(dataset_listings(&cli), 0, "spared without being told");
-    assert!(
-        cli.control
-            .stats()
-            .requests
-            .contains_key("GET /clients/{id}/user_tasks"),
-        "my tasks are still refreshed"
-    );
+    assert_spared(&cli, "spared without being told");
 
     let ignored = on_hotspot(&["metered", "--follow-system", "off"]);
     assert!(

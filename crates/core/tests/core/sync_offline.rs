@@ -6,9 +6,37 @@ use std::time::Duration;
 
 use crate::common::Harness;
 use deepen_emulator::{Faults, Role};
-use dtasks_core::engine::{Connectivity, Schedule};
+use dtasks_core::engine::{Connectivity, Schedule, SyncStatus};
 use dtasks_core::view::TaskQuery;
 use dtasks_core::{ActionKind, Enqueued, Scope};
+
+/// The first status (now or published within `secs`) that `want` accepts.
+async fn status_until(
+    status: &mut tokio::sync::watch::Receiver<SyncStatus>,
+    secs: u64,
+    want: impl Fn(&SyncStatus) -> bool,
+) -> Option<SyncStatus> {
+    tokio::time::timeout(Duration::from_secs(secs), async {
+        loop {
+            let s = status.borrow_and_update().clone();
+            if want(&s) {
+                return s;
+            }
+            status.changed().await.unwrap();
+        }
+    })
+    .await
+    .ok()
+}
+
+/// Stops a background loop and waits for it to end.
+async fn stop_loop(stop: tokio::sync::watch::Sender<bool>, runner: tokio::task::JoinHandle<()>) {
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), runner)
+        .await
+        .expect("loop stops")
+        .unwrap();
+}
 
 #[tokio::test]
 async fn a_pull_mirrors_the_server_and_a_repull_writes_nothing() {
@@ -168,30 +196,16 @@ async fn the_background_loop_syncs_on_nudge_and_on_reconnect() {
     h.offline();
     h.ws.act(ActionKind::Submit, &ids, None).unwrap();
     h.engine.nudge();
-    let offline = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            status.changed().await.unwrap();
-            if status.borrow().connectivity == Connectivity::Offline {
-                break;
-            }
-        }
-    })
-    .await;
-    assert!(offline.is_ok(), "the loop noticed it is offline");
+    let offline = status_until(&mut status, 10, |s| s.connectivity == Connectivity::Offline).await;
+    assert!(offline.is_some(), "the loop noticed it is offline");
 
     h.online();
-    let drained = tokio::time::timeout(Duration::from_secs(20), async {
-        loop {
-            status.changed().await.unwrap();
-            let s = status.borrow().clone();
-            if s.connectivity == Connectivity::Online && s.pending == 0 {
-                break;
-            }
-        }
+    let drained = status_until(&mut status, 20, |s| {
+        s.connectivity == Connectivity::Online && s.pending == 0
     })
     .await;
     assert!(
-        drained.is_ok(),
+        drained.is_some(),
         "the loop reconnected and drained: {:?}",
         h.ws.queue(false).unwrap()
     );
@@ -222,11 +236,7 @@ async fn the_background_loop_syncs_on_nudge_and_on_reconnect() {
     })
     .await;
     assert!(pulled.is_ok(), "sync now pulled the server's change");
-    stop_tx.send(true).unwrap();
-    tokio::time::timeout(Duration::from_secs(5), runner)
-        .await
-        .expect("loop stops")
-        .unwrap();
+    stop_loop(stop_tx, runner).await;
 }
 
 /// The system's word that the network is back wakes an offline loop at once — the probe's
@@ -249,19 +259,11 @@ async fn the_network_coming_back_wakes_an_offline_loop_and_only_then() {
     let until = |want: Connectivity, pending: u64| {
         let mut status = h.engine.status();
         async move {
-            tokio::time::timeout(Duration::from_secs(10), async {
-                loop {
-                    {
-                        let s = status.borrow_and_update();
-                        if s.connectivity == want && s.pending == pending {
-                            return;
-                        }
-                    }
-                    status.changed().await.unwrap();
-                }
+            status_until(&mut status, 10, |s| {
+                s.connectivity == want && s.pending == pending
             })
             .await
-            .is_ok()
+            .is_some()
         }
     };
     assert!(
@@ -289,11 +291,7 @@ async fn the_network_coming_back_wakes_an_offline_loop_and_only_then() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(requests(), before, "online: the hint asks for nothing");
 
-    stop_tx.send(true).unwrap();
-    tokio::time::timeout(Duration::from_secs(5), runner)
-        .await
-        .expect("loop stops")
-        .unwrap();
+    stop_loop(stop_tx, runner).await;
 }
 
 #[tokio::test]
@@ -370,17 +368,11 @@ async fn offline_probes_leave_the_link_offline_and_only_say_that_a_round_runs() 
     let mut rounds = h.engine.rounds();
     h.offline();
     let runner = tokio::spawn(h.engine.clone().run(schedule, stop_rx));
-    let offline = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            let s = status.borrow_and_update().clone();
-            if s.connectivity == Connectivity::Offline && !s.syncing && s.last_error.is_some() {
-                return;
-            }
-            status.changed().await.unwrap();
-        }
+    let offline = status_until(&mut status, 10, |s| {
+        s.connectivity == Connectivity::Offline && !s.syncing && s.last_error.is_some()
     })
     .await;
-    assert!(offline.is_ok(), "the first round found the server gone");
+    assert!(offline.is_some(), "the first round found the server gone");
 
     // A second of probes: every status published says offline, with the failure kept.
     let mut seen = Vec::new();
@@ -400,17 +392,9 @@ async fn offline_probes_leave_the_link_offline_and_only_say_that_a_round_runs() 
     );
 
     h.online();
-    let back = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            status.changed().await.unwrap();
-            let s = status.borrow_and_update().clone();
-            if s.connectivity != Connectivity::Offline {
-                return s;
-            }
-        }
-    })
-    .await
-    .expect("a probe reached the server");
+    let back = status_until(&mut status, 10, |s| s.connectivity != Connectivity::Offline)
+        .await
+        .expect("a probe reached the server");
     assert_eq!(back.connectivity, Connectivity::Online);
     assert!(!back.syncing, "the round that found the link had ended");
     assert_eq!(back.last_error, None);
@@ -433,11 +417,7 @@ async fn offline_probes_leave_the_link_offline_and_only_say_that_a_round_runs() 
             .all(|r| r.connectivity == Connectivity::Offline)
     );
 
-    stop_tx.send(true).unwrap();
-    tokio::time::timeout(Duration::from_secs(5), runner)
-        .await
-        .expect("loop stops")
-        .unwrap();
+    stop_loop(stop_tx, runner).await;
 }
 
 #[tokio::test]
